@@ -1,0 +1,20 @@
+// Shared jest setup: @swc/jest transpiles TypeScript (type-checking is `tsc`'s job),
+// and the "@seckill/source" condition makes workspace packages resolve to their src.
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  testEnvironmentOptions: {
+    customExportConditions: ['@seckill/source', 'node', 'require', 'default'],
+  },
+  testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  transform: {
+    '^.+\\.(t|j)sx?$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+        module: { type: 'commonjs' },
+      },
+    ],
+  },
+  testTimeout: 30_000,
+};

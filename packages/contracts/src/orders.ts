@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { userIdSchema } from './tickets';
+
+/**
+ * Kafka message value on `seckill.orders`: one admitted purchase. `v` versions
+ * the payload so old messages stay readable after a change.
+ */
+export const orderRequestedSchema = z.object({
+  v: z.literal(1),
+  ticketId: z.string().min(1),
+  ticketNumber: z.number().int().positive(),
+  saleId: z.uuid(),
+  userId: userIdSchema,
+  requestedAt: z.number().int().nonnegative(),
+});
+export type OrderRequested = z.infer<typeof orderRequestedSchema>;
+
+export const orderStatusSchema = z.enum(['PENDING_PAYMENT', 'PAID', 'EXPIRED']);
+export type OrderStatusName = z.infer<typeof orderStatusSchema>;

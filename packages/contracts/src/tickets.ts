@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { USER_ID_PATTERN } from './names';
+
+export const userIdSchema = z.string().regex(USER_ID_PATTERN, 'user id must be 1-64 characters of A-Z a-z 0-9 _ -');
+
+export const ticketStatusSchema = z.enum(['QUEUED', 'SUCCEEDED', 'FAILED', 'CANCELLED']);
+export type TicketStatus = z.infer<typeof ticketStatusSchema>;
+export const FINAL_TICKET_STATUSES: readonly TicketStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
+
+export function isFinalTicketStatus(status: TicketStatus): boolean {
+  return FINAL_TICKET_STATUSES.includes(status);
+}
+
+/** Why a ticket failed; stable like the error codes. */
+export const ticketFailureReasonSchema = z.enum(['SOLD_OUT', 'SALE_NOT_FOUND', 'ALREADY_ORDERED', 'EXPIRED']);
+export type TicketFailureReason = z.infer<typeof ticketFailureReasonSchema>;
+
+/** A ticket as the HTTP API returns it (`GET /api/tickets/:ticketId`). */
+export const ticketViewSchema = z.object({
+  ticketId: z.string(),
+  saleId: z.string(),
+  ticketNumber: z.number().int().positive(),
+  status: ticketStatusSchema,
+  orderId: z.string().optional(),
+  reason: z.string().optional(),
+  position: z.number().int().nonnegative().optional(),
+  estimatedWaitMs: z.number().int().nonnegative().optional(),
+});
+export type TicketView = z.infer<typeof ticketViewSchema>;
+
+/** Answer to an admitted purchase (`202`). */
+export const ticketReceiptSchema = z.object({
+  ticketId: z.string(),
+  ticketNumber: z.number().int().positive(),
+  saleId: z.string(),
+  status: z.literal('QUEUED'),
+  position: z.number().int().nonnegative(),
+  estimatedWaitMs: z.number().int().nonnegative(),
+});
+export type TicketReceipt = z.infer<typeof ticketReceiptSchema>;
+
+/**
+ * Push message (WebSocket) and NATS result event: the same shape, so the push
+ * gateway forwards it without reshaping. `at` is when the state was decided
+ * (epoch ms), used for delivery-latency metrics and to order duplicates.
+ */
+export const ticketEventSchema = z.object({
+  type: z.literal('ticket'),
+  ticketId: z.string(),
+  saleId: z.string(),
+  status: ticketStatusSchema,
+  orderId: z.string().optional(),
+  reason: z.string().optional(),
+  at: z.number().int().nonnegative(),
+});
+export type TicketEvent = z.infer<typeof ticketEventSchema>;

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/** Raised when the environment does not satisfy an app's config schema. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Validate `env` against `schema`; the message names every bad variable so a
+ * misconfigured process stops with something an operator can act on.
+ */
+export function parseConfig<Schema extends z.ZodType>(
+  schema: Schema,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<Schema> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`);
+  throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+}
+
+/** `parseConfig` for a `main.ts`: print the problems and exit 1 instead of throwing. */
+export function loadConfigOrExit<Schema extends z.ZodType>(schema: Schema, appName: string): z.infer<Schema> {
+  try {
+    return parseConfig(schema);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${appName}: ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+const urlWithProtocol = (protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+const brokerList = z
+  .string()
+  .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
+  .refine((brokers) => brokers.length > 0 && brokers.every((b) => /^[^\s:]+:\d+$/.test(b)), 'must be host:port[,host:port...]');
+
+/** Env fragments, composed by each app into the schema of what it needs. */
+export const env = {
+  port,
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  databaseUrl: urlWithProtocol(['postgresql:', 'postgres:']),
+  redisUrl: urlWithProtocol(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  kafkaBrokers: brokerList.default(['127.0.0.1:9092']),
+  natsUrl: z.string().min(1).default('nats://127.0.0.1:4222'),
+  authSecret: z.string().min(32, 'must be at least 32 characters (HS256 secret)'),
+  adminToken: z.string().min(16, 'must be at least 16 characters'),
+  positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+};
