@@ -1,0 +1,24 @@
+import { USER_ID_PATTERN } from '@seckill/contracts';
+import { createSigner, createVerifier } from 'fast-jwt';
+
+/**
+ * User identity: an HS256 JWT signed with AUTH_SECRET whose `sub` is the user id.
+ * The gateway and every push node verify with the same function, so a token
+ * accepted by one is accepted by all.
+ */
+export function createUserTokenVerifier(secret: string): (token: string) => string {
+  const verify = createVerifier({ key: secret, algorithms: ['HS256'], cache: 10_000 });
+  return (token) => {
+    const payload = verify(token) as { sub?: unknown };
+    if (typeof payload.sub !== 'string' || !USER_ID_PATTERN.test(payload.sub)) {
+      throw new Error('token subject is not a valid user id');
+    }
+    return payload.sub;
+  };
+}
+
+/** For the demo shop's login, tests and the load generator. */
+export function createUserTokenSigner(secret: string, options: { expiresInMs?: number } = {}): (userId: string) => string {
+  const sign = createSigner({ key: secret, algorithm: 'HS256', expiresIn: options.expiresInMs ?? 3_600_000 });
+  return (userId) => sign({ sub: userId });
+}
