@@ -30,7 +30,17 @@ export const redisKeys = {
   ticket: (saleId: string, ticketId: string) => `{sale:${saleId}}:ticket:${ticketId}`,
   /** Index of a user's tickets across sales, for the push snapshot on reconnect. */
   userTickets: (userId: string) => `user:${userId}:tickets`,
+  /** Hash: worker id -> `<orders per second>:<updatedAt ms>`, read by the gateway's wait estimate. */
+  workerThroughput: () => 'workers:throughput',
 };
+
+/**
+ * Kafka message key of an order. Keyed by user: one hot sale spreads over every
+ * partition (and so every worker); per-user order is all that must be kept.
+ */
+export function orderMessageKey(order: { saleId: string; userId: string }): string {
+  return order.userId;
+}
 
 /**
  * A ticket id names its sale and its number, so the ticket's Redis key can be
