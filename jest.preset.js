@@ -17,4 +17,5 @@ module.exports = {
     ],
   },
   testTimeout: 30_000,
+  reporters: ['default', require.resolve('./scripts/jest-results-reporter.js')],
 };

@@ -17,3 +17,18 @@ export type OrderRequested = z.infer<typeof orderRequestedSchema>;
 
 export const orderStatusSchema = z.enum(['PENDING_PAYMENT', 'PAID', 'EXPIRED']);
 export type OrderStatusName = z.infer<typeof orderStatusSchema>;
+
+/**
+ * Push message (NATS user subject, forwarded as-is over WebSocket) when an order
+ * changes after its ticket succeeded: paid, or expired unpaid (stock returned).
+ * The ticket keeps its one final state (`SUCCEEDED`); this is a separate event.
+ */
+export const orderEventSchema = z.object({
+  type: z.literal('order'),
+  orderId: z.string(),
+  ticketId: z.string(),
+  saleId: z.string(),
+  status: z.enum(['PAID', 'EXPIRED']),
+  at: z.number().int().nonnegative(),
+});
+export type OrderEvent = z.infer<typeof orderEventSchema>;

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { createPrismaClient } from '@seckill/db';
+import { createUserTokenSigner } from '@seckill/platform';
+import { testServices, waitFor } from '@seckill/platform/testing';
+import WebSocket from 'ws';
+import { startStack, type Stack } from '../src';
+
+// One order end to end through real processes: gateway -> Kafka -> order-worker ->
+// PostgreSQL, Redis and NATS -> push-gateway -> the shopper's WebSocket.
+describe('a purchase, end to end', () => {
+  let stack: Stack;
+  const prisma = createPrismaClient({ databaseUrl: testServices.databaseUrl });
+
+  beforeAll(async () => {
+    stack = await startStack({ basePorts: { gateway: 13000, pushGateway: 13001, worker: 13100 }, env: { LOG_LEVEL: 'warn' } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await prisma.$disconnect();
+  });
+
+  it('pushes the result to the shopper and records the order', async () => {
+    const gatewayUrl = stack.gatewayUrls[0]!;
+    const adminToken = stack.env.ADMIN_TOKEN!;
+    const token = createUserTokenSigner(stack.env.AUTH_SECRET!)(`e2e-${randomUUID()}`);
+
+    const saleResponse = await fetch(`${gatewayUrl}/api/admin/sales`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify({
+        name: 'e2e sale',
+        stock: 5,
+        startsAt: new Date(Date.now() - 1000).toISOString(),
+        endsAt: new Date(Date.now() + 600_000).toISOString(),
+      }),
+    });
+    expect(saleResponse.status).toBe(201);
+    const sale = (await saleResponse.json()) as { id: string };
+
+    const socket = new WebSocket(stack.pushUrls[0]!);
+    const messages: Array<Record<string, unknown>> = [];
+    socket.on('message', (data) => messages.push(JSON.parse(data.toString())));
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    socket.send(JSON.stringify({ type: 'auth', token }));
+    await waitFor(() => messages.find((m) => m.type === 'ready'), { what: 'the push session to be ready' });
+
+    const buyResponse = await fetch(`${gatewayUrl}/api/sales/${sale.id}/orders`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(buyResponse.status).toBe(202);
+    const receipt = (await buyResponse.json()) as { ticketId: string; status: string };
+    expect(receipt.status).toBe('QUEUED');
+
+    const pushed = await waitFor(
+      () => messages.find((m) => m.type === 'ticket' && m.ticketId === receipt.ticketId && m.status === 'SUCCEEDED'),
+      { what: 'the pushed result', timeoutMs: 30_000 },
+    );
+    socket.close();
+
+    const polled = (await (
+      await fetch(`${gatewayUrl}/api/tickets/${receipt.ticketId}`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { status: string; orderId: string };
+    expect(polled).toMatchObject({ status: 'SUCCEEDED', orderId: pushed.orderId });
+
+    const order = await prisma.order.findUnique({ where: { ticketId: receipt.ticketId } });
+    expect(order).toMatchObject({ id: pushed.orderId, saleId: sale.id, status: 'PENDING_PAYMENT' });
+    expect((await prisma.sale.findUnique({ where: { id: sale.id } }))?.stock).toBe(4);
+  }, 60_000);
+});
