@@ -1,0 +1,34 @@
+import proxy from '@fastify/http-proxy';
+import { createMetricsRegistry } from '@seckill/platform';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { WebConfig } from './config';
+import { demoRoutes } from './routes/demo';
+import { healthRoutes } from './routes/health';
+import { shopRoutes } from './routes/shop';
+import { bundleShopScript } from './shop-bundle';
+
+export interface WebAppOptions {
+  config: Pick<WebConfig, 'AUTH_SECRET' | 'GATEWAY_URL' | 'PUSH_URLS' | 'DEMO_SALE_ID' | 'DEMO_TOKEN_TTL_MS'>;
+  /** The bundled page script; bundled here when not given. */
+  shopScript?: string;
+  registry?: Registry;
+}
+
+/** The demo shop as a Fastify plugin: page, SDK bundle, demo login, `/api/*` proxied to the gateway. */
+export const webApp: FastifyPluginAsync<WebAppOptions> = async (app, options) => {
+  const { config } = options;
+  const registry = options.registry ?? createMetricsRegistry('web');
+  const shopScript = options.shopScript ?? (await bundleShopScript());
+
+  await app.register(healthRoutes, { gatewayUrl: config.GATEWAY_URL, registry });
+  await app.register(demoRoutes, {
+    authSecret: config.AUTH_SECRET,
+    tokenTtlMs: config.DEMO_TOKEN_TTL_MS,
+    pushUrls: config.PUSH_URLS,
+    demoSaleId: config.DEMO_SALE_ID,
+  });
+  await app.register(shopRoutes, { shopScript });
+  // Same-origin API for the page: no CORS, and the gateway's status codes and Retry-After pass through untouched.
+  await app.register(proxy, { upstream: config.GATEWAY_URL, prefix: '/api', rewritePrefix: '/api' });
+};

@@ -1,0 +1,18 @@
+import { createLogger, installGracefulShutdown, loadConfigOrExit } from '@seckill/platform';
+import Fastify from 'fastify';
+import { webApp } from './app';
+import { configSchema } from './config';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(configSchema, 'web');
+  const logger = createLogger({ name: 'web', level: config.LOG_LEVEL });
+  const app = Fastify({ loggerInstance: logger });
+  await app.register(webApp, { config });
+  installGracefulShutdown({ logger, close: () => app.close() });
+  await app.listen({ port: config.PORT, host: config.HOST });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`web: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,60 @@
+import { describeWait, formatDuration, purchaseErrorMessage, resultMessage, saleCountdown } from './format';
+
+const now = Date.parse('2026-01-01T10:00:00Z');
+const activeSale = { startsAt: '2026-01-01T09:00:00Z', endsAt: '2026-01-01T10:05:00Z', state: 'ACTIVE' as const };
+const upcomingSale = { startsAt: '2026-01-01T10:00:42Z', endsAt: '2026-01-01T11:00:00Z', state: 'UPCOMING' as const };
+
+describe('the bank-number line', () => {
+  it('tells how many people are ahead and about how long', () => {
+    expect(describeWait(17, 3_000)).toBe('17 people ahead, about 3 s');
+    expect(describeWait(1, 400)).toBe('1 person ahead, about 1 s');
+    expect(describeWait(0, 0)).toBe('You are next, about 0 s');
+    expect(describeWait(undefined, undefined)).toBe('Waiting to be called');
+  });
+
+  it('formats long waits in minutes and hours', () => {
+    expect(formatDuration(125_000)).toBe('2 min 05 s');
+    expect(formatDuration(3_720_000)).toBe('1 h 02 min');
+  });
+});
+
+describe('sale countdown', () => {
+  it('counts down to the start, then to the end', () => {
+    expect(saleCountdown(upcomingSale, now)).toEqual({ phase: 'UPCOMING', label: 'Starts in 42 s' });
+    expect(saleCountdown(activeSale, now)).toEqual({ phase: 'ACTIVE', label: 'Ends in 5 min 00 s' });
+  });
+
+  it('says ended once the end time passed, whatever the last polled state', () => {
+    expect(saleCountdown(activeSale, Date.parse('2026-01-01T10:06:00Z')).phase).toBe('ENDED');
+    expect(saleCountdown({ ...activeSale, state: 'SOLD_OUT' }, now).phase).toBe('SOLD_OUT');
+  });
+});
+
+describe('purchase error messages', () => {
+  it('gives the retry delay of a full queue', () => {
+    expect(purchaseErrorMessage({ code: 'QUEUE_FULL', message: '', retryAfterMs: 5_000 }, activeSale, now)).toBe(
+      'The queue is full right now. Try again in 5 s.',
+    );
+  });
+
+  it('tells not started from ended', () => {
+    expect(purchaseErrorMessage({ code: 'SALE_NOT_ACTIVE', message: '' }, upcomingSale, now)).toBe(
+      'The sale has not started yet: it opens in 42 s.',
+    );
+    expect(purchaseErrorMessage({ code: 'SALE_NOT_ACTIVE', message: '' }, { ...activeSale, state: 'ENDED' }, now)).toBe(
+      'The sale has ended.',
+    );
+  });
+
+  it('says sold out plainly', () => {
+    expect(purchaseErrorMessage({ code: 'SOLD_OUT', message: 'x' }, activeSale, now)).toMatch(/^Sold out/);
+  });
+});
+
+describe('result messages', () => {
+  it('names why a ticket failed', () => {
+    expect(resultMessage({ status: 'SUCCEEDED' })).toMatch(/yours/);
+    expect(resultMessage({ status: 'FAILED', reason: 'SOLD_OUT' })).toMatch(/sold out/);
+    expect(resultMessage({ status: 'CANCELLED' })).toBe('You left the queue.');
+  });
+});

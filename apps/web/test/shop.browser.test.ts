@@ -1,0 +1,151 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { startStack, type Stack } from '@seckill/devstack';
+import { uniqueName } from '@seckill/platform/testing';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { freshOrderTopics } from './fresh-topics';
+
+const ARTIFACTS = path.resolve(__dirname, '../../../artifacts');
+const WEB_PORT = 17080;
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+const DESKTOP = { viewport: { width: 1280, height: 800 } };
+
+// The whole system as real processes (gateway, order-worker, push-gateway, web) with a
+// fresh Kafka topic, driven through Debian's Chromium like a shopper would.
+describe('the shop page in a real browser', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let context: BrowserContext | undefined;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    stack = await startStack({
+      web: true,
+      // Ports of their own: e2e uses 13000.., the load test 14000.., the SDK integration test 16000..
+      basePorts: { gateway: 17000, pushGateway: 17001, worker: 17100, web: WEB_PORT },
+      env: { LOG_LEVEL: 'warn', ALLOWED_ORIGINS: `http://127.0.0.1:${WEB_PORT}`, ...(await freshOrderTopics('web')) },
+    });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  }, 120_000);
+
+  afterEach(async () => {
+    await context?.close();
+    context = undefined;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  async function createSale(options: { stock: number; startsInMs?: number }): Promise<string> {
+    const startsAt = Date.now() + (options.startsInMs ?? -1_000);
+    const response = await fetch(`${stack.gatewayUrls[0]}/api/admin/sales`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.env.ADMIN_TOKEN}` },
+      body: JSON.stringify({
+        name: 'Limited sneakers',
+        stock: options.stock,
+        startsAt: new Date(startsAt).toISOString(),
+        endsAt: new Date(startsAt + 600_000).toISOString(),
+      }),
+    });
+    expect(response.status).toBe(201);
+    return ((await response.json()) as { id: string }).id;
+  }
+
+  async function openShop(saleId: string, device: typeof PHONE | typeof DESKTOP): Promise<Page> {
+    context = await browser.newContext(device);
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${stack.webUrl}/?sale=${saleId}`);
+    await page.waitForSelector('#sale-clock[data-phase]:not([data-phase=""])');
+    return page;
+  }
+
+  async function signIn(page: Page): Promise<void> {
+    await page.fill('#login-name', uniqueName('shopper').replace(/[^A-Za-z0-9_-]/g, '-'));
+    await page.click('#login-button');
+    await page.waitForSelector('#signed-in:not([hidden])');
+  }
+
+  it('signs in, buys, and shows the pushed success', async () => {
+    const saleId = await createSale({ stock: 20 });
+    const page = await openShop(saleId, DESKTOP);
+    await signIn(page);
+    await page.waitForSelector('#connection[data-status="ready"]');
+    await page.click('#buy-button:not([disabled])');
+
+    const status = page.locator('#ticket-status[data-status="SUCCEEDED"]');
+    await status.waitFor();
+    expect(await status.getAttribute('data-via')).toBe('push');
+    expect(await page.textContent('#ticket-number')).toMatch(/^\d+$/);
+    expect(await page.textContent('#ticket-detail')).toMatch(/^Order /);
+    expect(await page.isVisible('#cancel-button')).toBe(false);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-push-success-desktop.png'), fullPage: true });
+  });
+
+  it('still shows the result through polling when the WebSocket port is closed', async () => {
+    const saleId = await createSale({ stock: 20 });
+    context = await browser.newContext(PHONE);
+    // Hand the page a push node on a port where nothing listens.
+    await context.route('**/config.json', (route) =>
+      route.fulfill({ json: { pushUrls: ['ws://127.0.0.1:9/ws'], saleId: null } }),
+    );
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${stack.webUrl}/?sale=${saleId}`);
+    await signIn(page);
+    await page.waitForSelector('#connection[data-status="reconnecting"], #connection[data-status="connecting"]');
+    await page.click('#buy-button:not([disabled])');
+
+    // Without push the result only comes with a poll, so the queued ticket is on screen first.
+    await page.waitForSelector('#ticket-status[data-status="QUEUED"]');
+    expect(await page.textContent('#ticket-wait')).toMatch(/^(You are next|\d+ (person|people) ahead), about \d+/);
+    expect(await page.isVisible('#cancel-button')).toBe(true);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-queued-phone.png'), fullPage: true });
+
+    const status = page.locator('#ticket-status[data-status="SUCCEEDED"]');
+    await status.waitFor();
+    expect(await status.getAttribute('data-via')).toBe('poll');
+    expect(await page.getAttribute('#connection', 'data-status')).not.toBe('ready');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-polling-success-phone.png'), fullPage: true });
+  });
+
+  it('says the sale has not started yet and keeps the buy button off', async () => {
+    const saleId = await createSale({ stock: 5, startsInMs: 3_600_000 });
+    const page = await openShop(saleId, PHONE);
+    await signIn(page);
+    expect(await page.getAttribute('#sale-clock', 'data-phase')).toBe('UPCOMING');
+    expect(await page.textContent('#sale-clock')).toMatch(/^Starts in /);
+    expect(await page.isDisabled('#buy-button')).toBe(true);
+    expect(await page.textContent('#buy-button')).toBe('Not started yet');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-not-started-phone.png'), fullPage: true });
+  });
+
+  it('tells the shopper when the sale is sold out', async () => {
+    const saleId = await createSale({ stock: 1 });
+    const first = await openShop(saleId, DESKTOP);
+    await signIn(first);
+    await first.click('#buy-button:not([disabled])');
+    await first.waitForSelector('#ticket-status[data-status="SUCCEEDED"]');
+    await context!.close();
+
+    const second = await openShop(saleId, DESKTOP);
+    await signIn(second);
+    await second.waitForSelector('#sale-clock[data-phase="SOLD_OUT"]');
+    expect(await second.textContent('#sale-clock')).toBe('Sold out');
+    expect(await second.textContent('#buy-button')).toBe('Sold out');
+    await second.screenshot({ path: path.join(ARTIFACTS, 'web-sold-out-desktop.png'), fullPage: true });
+  });
+});
