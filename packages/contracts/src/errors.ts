@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Stable error codes: the gateway answers with them, the SDK branches on them,
  * the README documents them. `retriable` tells a client (or the worker) whether
@@ -13,7 +15,9 @@ export const errorCodes = {
   ORDER_NOT_FOUND: { httpStatus: 404, retriable: false },
   NOT_FOUND: { httpStatus: 404, retriable: false },
   TICKET_NOT_CANCELLABLE: { httpStatus: 409, retriable: false },
+  ORDER_NOT_PAYABLE: { httpStatus: 409, retriable: false },
   CONFLICT: { httpStatus: 409, retriable: false },
+  PAYMENT_DECLINED: { httpStatus: 402, retriable: false },
   SOLD_OUT: { httpStatus: 410, retriable: false },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, retriable: false },
   QUEUE_FULL: { httpStatus: 429, retriable: true },
@@ -27,6 +31,14 @@ export type ErrorCode = keyof typeof errorCodes;
 export interface ErrorBody {
   error: { code: ErrorCode; message: string };
 }
+
+/** The `{ error }` shape as a schema, for response validation and the OpenAPI document. */
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.enum(Object.keys(errorCodes) as [ErrorCode, ...ErrorCode[]]),
+    message: z.string(),
+  }),
+});
 
 export function errorBody(code: ErrorCode, message: string): ErrorBody {
   return { error: { code, message } };

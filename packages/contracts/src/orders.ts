@@ -32,3 +32,14 @@ export const orderEventSchema = z.object({
   at: z.number().int().nonnegative(),
 });
 export type OrderEvent = z.infer<typeof orderEventSchema>;
+
+/** An order as the HTTP API returns it (`POST /api/orders/:orderId/pay`). */
+export const orderViewSchema = z.object({
+  orderId: z.string(),
+  saleId: z.string(),
+  ticketId: z.string(),
+  status: orderStatusSchema,
+  paidAt: z.string().optional(),
+  expiresAt: z.string().optional(),
+});
+export type OrderView = z.infer<typeof orderViewSchema>;

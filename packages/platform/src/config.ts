@@ -53,6 +53,11 @@ export const env = {
   redisUrl: urlWithProtocol(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   kafkaBrokers: brokerList.default(['127.0.0.1:9092']),
   natsUrl: z.string().min(1).default('nats://127.0.0.1:4222'),
+  /** Prefix of the per-user NATS subjects (`<prefix>.users.<id>.tickets`); tests isolate with their own. */
+  natsSubjectPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be NATS subject tokens like seckill or test.abc')
+    .default('seckill'),
   authSecret: z.string().min(32, 'must be at least 32 characters (HS256 secret)'),
   adminToken: z.string().min(16, 'must be at least 16 characters'),
   positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),

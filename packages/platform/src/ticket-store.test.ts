@@ -59,4 +59,22 @@ describe('ticket store (real Redis)', () => {
     expect(await store.recordResult({ ticketId, saleId, userId, status: 'SUCCEEDED', orderId: 'o', at: 1 })).toBe(false);
     expect((await store.get(ticketId))?.status).toBe('CANCELLED');
   });
+
+  it('records many results at once, once each, and never over a cancelled ticket', async () => {
+    const store = createTicketStore({ redis });
+    const [first, second, cancelled] = [await queueTicket(5), await queueTicket(6), await queueTicket(7)];
+    await redis.hset(redisKeys.ticket(saleId, cancelled), 'status', 'CANCELLED');
+    const missing = formatTicketId(saleId, 8);
+    const results = [first, second, cancelled, missing].map((ticketId) => ({
+      ticketId, saleId, userId, status: 'SUCCEEDED' as const, orderId: `order-${ticketId}`, at: 5,
+    }));
+
+    expect(await store.recordResults(results)).toEqual([true, true, false, true]);
+    expect(await store.recordResults(results)).toEqual([false, false, false, false]);
+    expect(await store.get(first)).toMatchObject({ status: 'SUCCEEDED', orderId: `order-${first}`, updatedAt: 5 });
+    expect(await store.get(missing)).toMatchObject({ status: 'SUCCEEDED', ticketNumber: 8, userId });
+    expect((await store.get(cancelled))?.status).toBe('CANCELLED');
+    expect(await redis.zscore(redisKeys.queuedTickets(saleId), second)).toBeNull();
+    expect((await store.listForUser(userId)).map((t) => t.ticketId)).toEqual(expect.arrayContaining([first, second, missing]));
+  });
 });

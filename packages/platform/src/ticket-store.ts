@@ -26,16 +26,23 @@ export interface TicketResult {
 
 export type ClaimOutcome = 'CLAIMED' | 'MISSING' | TicketStatus;
 
-// Marks a queued ticket as taken by a worker, so a cancel can no longer win the race
-// against its order being written. Returns the status the worker must act on.
+// Marks queued tickets (all of one sale: one hash slot) as taken by a worker, so a cancel can
+// no longer win the race against their orders being written. Returns, per key, the status the
+// worker must act on.
 const CLAIM_SCRIPT = `
-local status = redis.call('HGET', KEYS[1], 'status')
-if not status then return 'MISSING' end
-if status == 'QUEUED' then
-  redis.call('HSET', KEYS[1], 'claimed', '1')
-  return 'CLAIMED'
+local outcomes = {}
+for i, key in ipairs(KEYS) do
+  local status = redis.call('HGET', key, 'status')
+  if not status then
+    outcomes[i] = 'MISSING'
+  elseif status == 'QUEUED' then
+    redis.call('HSET', key, 'claimed', '1')
+    outcomes[i] = 'CLAIMED'
+  else
+    outcomes[i] = status
+  end
 end
-return status`;
+return outcomes`;
 
 // Records a final state once: a redelivered result with the same state is a no-op,
 // a CANCELLED ticket is never overwritten. Leaves the queue; keeps the ticket for polling.
@@ -49,6 +56,28 @@ if not status then redis.call('HSET', KEYS[1], 'ticketNumber', ARGV[9]) end
 redis.call('EXPIRE', KEYS[1], ARGV[8])
 redis.call('ZREM', KEYS[2], ARGV[1])
 return 1`;
+
+// RECORD_RESULT_SCRIPT for many tickets of ONE sale (one hash slot): KEYS[1] is the queue,
+// KEYS[1+i] ticket i's hash; ARGV[1] the TTL, then 8 arguments per ticket. Returns 1/0 per ticket.
+const RECORD_RESULTS_SCRIPT = `
+local recorded = {}
+for i = 2, #KEYS do
+  local key = KEYS[i]
+  local a = 1 + (i - 2) * 8
+  local status = redis.call('HGET', key, 'status')
+  if status and status ~= 'QUEUED' then
+    recorded[i - 1] = 0
+  else
+    redis.call('HSET', key, 'ticketId', ARGV[a + 1], 'saleId', ARGV[a + 2], 'userId', ARGV[a + 3], 'status', ARGV[a + 4], 'updatedAt', ARGV[a + 7])
+    if ARGV[a + 5] ~= '' then redis.call('HSET', key, 'orderId', ARGV[a + 5]) end
+    if ARGV[a + 6] ~= '' then redis.call('HSET', key, 'reason', ARGV[a + 6]) end
+    if not status then redis.call('HSET', key, 'ticketNumber', ARGV[a + 8]) end
+    redis.call('EXPIRE', key, ARGV[1])
+    redis.call('ZREM', KEYS[1], ARGV[a + 1])
+    recorded[i - 1] = 1
+  end
+end
+return recorded`;
 
 function toRecord(hash: Record<string, string>): TicketRecord | undefined {
   if (!hash.ticketId || !hash.status || !hash.saleId || !hash.userId) return undefined;
@@ -71,6 +100,8 @@ export interface TicketStore {
   claim(ticketIds: readonly string[]): Promise<Map<string, ClaimOutcome>>;
   /** Record a final state; false when the ticket already had one (a redelivery). */
   recordResult(result: TicketResult): Promise<boolean>;
+  /** `recordResult` for many tickets: one script call per sale instead of one per ticket. */
+  recordResults(results: readonly TicketResult[]): Promise<boolean[]>;
 }
 
 /** The ticket state every app reads and the gateway and worker write. */
@@ -96,14 +127,27 @@ export function createTicketStore(options: { redis: Redis; resultTtlSeconds?: nu
     },
 
     async claim(ticketIds) {
-      const outcomes = await Promise.all(
-        ticketIds.map(async (ticketId) => {
-          const key = keyOf(ticketId);
-          const outcome = key ? ((await redis.eval(CLAIM_SCRIPT, 1, key)) as ClaimOutcome) : 'MISSING';
-          return [ticketId, outcome] as const;
+      // One script call per sale: every key of a sale shares a hash slot.
+      const bySale = new Map<string, string[]>();
+      const outcomes = new Map<string, ClaimOutcome>();
+      for (const ticketId of ticketIds) {
+        const parsed = parseTicketId(ticketId);
+        if (!parsed) {
+          outcomes.set(ticketId, 'MISSING');
+          continue;
+        }
+        const ids = bySale.get(parsed.saleId);
+        if (ids) ids.push(ticketId);
+        else bySale.set(parsed.saleId, [ticketId]);
+      }
+      await Promise.all(
+        [...bySale].map(async ([saleId, ids]) => {
+          const keys = ids.map((ticketId) => redisKeys.ticket(saleId, ticketId));
+          const claimed = (await redis.eval(CLAIM_SCRIPT, keys.length, ...keys)) as ClaimOutcome[];
+          ids.forEach((ticketId, index) => outcomes.set(ticketId, claimed[index] ?? 'MISSING'));
         }),
       );
-      return new Map(outcomes);
+      return new Map(ticketIds.map((ticketId) => [ticketId, outcomes.get(ticketId) ?? 'MISSING']));
     },
 
     async recordResult(result) {
@@ -127,6 +171,50 @@ export function createTicketStore(options: { redis: Redis; resultTtlSeconds?: nu
       const userTicketsKey = redisKeys.userTickets(result.userId);
       await redis.multi().sadd(userTicketsKey, result.ticketId).expire(userTicketsKey, resultTtlSeconds).exec();
       return recorded === 1;
+    },
+
+    async recordResults(results) {
+      const bySale = new Map<string, number[]>();
+      results.forEach((result, index) => {
+        const ticket = parseTicketId(result.ticketId);
+        if (!ticket) throw new Error(`malformed ticket id ${result.ticketId}`);
+        const indexes = bySale.get(ticket.saleId);
+        if (indexes) indexes.push(index);
+        else bySale.set(ticket.saleId, [index]);
+      });
+      const recorded: boolean[] = results.map(() => false);
+      await Promise.all(
+        [...bySale].map(async ([saleId, indexes]) => {
+          const keys = [redisKeys.queuedTickets(saleId)];
+          const args = [String(resultTtlSeconds)];
+          for (const index of indexes) {
+            const result = results[index]!;
+            keys.push(redisKeys.ticket(saleId, result.ticketId));
+            args.push(
+              result.ticketId,
+              result.saleId,
+              result.userId,
+              result.status,
+              result.orderId ?? '',
+              result.reason ?? '',
+              String(result.at),
+              String(parseTicketId(result.ticketId)!.ticketNumber),
+            );
+          }
+          const flags = (await redis.eval(RECORD_RESULTS_SCRIPT, keys.length, ...keys, ...args)) as number[];
+          indexes.forEach((index, position) => (recorded[index] = flags[position] === 1));
+        }),
+      );
+      // The per-user index lives outside the sale's slot: plain pipelined commands, each idempotent.
+      const pipeline = redis.pipeline();
+      for (const result of results) {
+        const userTicketsKey = redisKeys.userTickets(result.userId);
+        pipeline.sadd(userTicketsKey, result.ticketId).expire(userTicketsKey, resultTtlSeconds);
+      }
+      if (results.length > 0) {
+        for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+      }
+      return recorded;
     },
   };
 }

@@ -1,0 +1,24 @@
+import { parseOrderMessage } from './batch-processor';
+
+const saleId = '3f1c2d4e-0000-4000-8000-000000000001';
+const valid = { v: 1, ticketId: `${saleId}.7`, ticketNumber: 7, saleId, userId: 'alice', requestedAt: 1 };
+const encode = (value: unknown) => Buffer.from(JSON.stringify(value));
+
+describe('parseOrderMessage', () => {
+  it('accepts a well-formed admitted purchase', () => {
+    expect(parseOrderMessage(encode(valid))).toEqual({ ok: true, order: valid });
+  });
+
+  it.each([
+    ['an empty message', null, 'empty message'],
+    ['text that is not JSON', Buffer.from('{oops'), 'not JSON'],
+    ['a missing field', encode({ ...valid, userId: undefined }), 'invalid order: userId'],
+    ['a user id unsafe in a NATS subject', encode({ ...valid, userId: 'a.b' }), 'invalid order: userId'],
+    ['a ticket id of another sale', encode({ ...valid, ticketId: `${saleId.replace('1', '2')}.7` }), 'does not match'],
+    ['a ticket id with another number', encode({ ...valid, ticketId: `${saleId}.8` }), 'does not match'],
+  ])('rejects %s with a reason', (_what, value, reason) => {
+    const parsed = parseOrderMessage(value);
+    expect(parsed.ok).toBe(false);
+    expect(parsed.ok ? '' : parsed.reason).toContain(reason);
+  });
+});

@@ -1,0 +1,42 @@
+import Fastify from 'fastify';
+import { createLogger, createMetricsRegistry, installGracefulShutdown, loadConfigOrExit } from '@seckill/platform';
+import app from './app';
+import { configSchema } from './config';
+import { startOrderWorker } from './worker';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(configSchema, 'order-worker');
+  const logger = createLogger({ name: 'order-worker', level: config.LOG_LEVEL });
+  const registry = createMetricsRegistry('order-worker');
+
+  const worker = await startOrderWorker({
+    config,
+    logger,
+    registry,
+    // A supervisor restarts us; Kafka redelivers whatever was not committed.
+    onFatal: (error) => {
+      logger.fatal({ err: error }, 'consumer crashed with a non-retriable error; exiting');
+      process.exit(1);
+    },
+  });
+
+  const server = Fastify({ loggerInstance: logger.child({ component: 'http' }) });
+  await server.register(app, { registry, readiness: () => worker.readiness() });
+
+  installGracefulShutdown({
+    logger,
+    delayMs: 30_000,
+    close: async () => {
+      await server.close();
+      await worker.close();
+    },
+  });
+
+  await server.listen({ port: config.PORT, host: config.HOST });
+  logger.info({ workerId: config.WORKER_ID, topic: config.ORDERS_TOPIC, group: config.ORDER_WORKER_GROUP }, 'order worker running');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`order-worker: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

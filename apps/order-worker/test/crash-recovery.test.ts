@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createTicketStore } from '@seckill/platform';
+import { waitFor } from '@seckill/platform/testing';
+import { admit, collectUserEvents, createSale, freshTopics, openTestServices, saleStock, workerEnv, type TestServices } from './helpers';
+
+let services: TestServices;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  services = await openTestServices();
+});
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+afterAll(async () => {
+  await services.close();
+});
+
+/** The worker as its own process (src/main.ts through tsx), as a supervisor would run it. */
+function spawnWorker(env: Record<string, string>): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; output: () => string } {
+  const child = spawn(process.execPath, ['--conditions=@seckill/source', '--import', 'tsx', 'src/main.ts'], {
+    cwd: path.resolve(__dirname, '..'),
+    env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, exited, output: () => output };
+}
+
+describe('a worker killed between the database commit and the offset commit', () => {
+  it('loses nothing and duplicates nothing after a restart', async () => {
+    const names = await freshTopics(services.admin, 2);
+    const saleId = await createSale(services, 100);
+    const events = collectUserEvents(services.nats, saleId);
+    const tickets = await admit(services, names.topic, saleId, 30);
+    const env = workerEnv(names);
+
+    const crashing = spawnWorker({ ...env, WORKER_CRASH_AFTER_DB_COMMIT: '1' });
+    const crash = await crashing.exited;
+    expect(crash).toEqual({ code: null, signal: 'SIGKILL' });
+
+    // The first batch is in PostgreSQL, but none of its results left the process.
+    const committedBeforeCrash = await services.prisma.order.findMany({ where: { saleId } });
+    expect(committedBeforeCrash.length).toBeGreaterThan(0);
+    expect(events.ticketEvents()).toHaveLength(0);
+    const store = createTicketStore({ redis: services.redis });
+    for (const order of committedBeforeCrash) expect((await store.get(order.ticketId))?.status).toBe('QUEUED');
+
+    const restarted = spawnWorker(env);
+    await waitFor(() => (events.ticketEvents().length >= tickets.length ? true : undefined), {
+      what: 'every ticket decided after the restart',
+      timeoutMs: 40_000,
+      intervalMs: 100,
+    });
+
+    const orders = await services.prisma.order.findMany({ where: { saleId } });
+    expect(orders).toHaveLength(tickets.length);
+    expect(await saleStock(services.prisma, saleId)).toBe(100 - tickets.length);
+    const orderIdByTicket = new Map(orders.map((order) => [order.ticketId, order.id]));
+    for (const order of committedBeforeCrash) expect(orderIdByTicket.get(order.ticketId)).toBe(order.id);
+    for (const event of events.ticketEvents()) {
+      expect(event).toMatchObject({ status: 'SUCCEEDED', orderId: orderIdByTicket.get(event.ticketId) });
+    }
+    expect(new Set(events.ticketEvents().map((event) => event.ticketId)).size).toBe(tickets.length);
+    for (const ticket of tickets) {
+      expect(await store.get(ticket.ticketId)).toMatchObject({ status: 'SUCCEEDED', orderId: orderIdByTicket.get(ticket.ticketId) });
+    }
+
+    // SIGTERM: finishes the batch in hand, leaves the group, exits 0.
+    restarted.child.kill('SIGTERM');
+    const stopped = await restarted.exited;
+    expect({ ...stopped, output: stopped.code === 0 ? '' : restarted.output() }).toEqual({ code: 0, signal: null, output: '' });
+    events.stop();
+  }, 60_000);
+});
