@@ -1,0 +1,80 @@
+import websocket from '@fastify/websocket';
+import { PUSH_SUBPROTOCOL } from '@seckill/contracts';
+import { createMetricsRegistry, createTicketStore, createUserTokenVerifier } from '@seckill/platform';
+import type { FastifyInstance } from 'fastify';
+import { WebSocket } from 'ws';
+import type { PushConfig } from './config';
+import { createConnectionHandler } from './domain/connection-handler';
+import { createNatsUserSubscriber } from './domain/nats-user-subscriber';
+import { createPushMetrics } from './domain/push-metrics';
+import { createSessionRegistry } from './domain/session-registry';
+import { ticketEventFromRecord } from './domain/ticket-snapshot';
+import natsPlugin from './plugins/external/nats';
+import redisPlugin from './plugins/external/redis';
+import healthRoutes from './routes/health';
+import wsRoutes from './routes/ws';
+
+export interface PushAppOptions {
+  config: PushConfig;
+  /** Names this node's connections in NATS/Redis client lists. */
+  nodeName?: string;
+}
+
+/** One push node as a Fastify plugin; never listens (main.ts and tests do). */
+export default async function pushGatewayApp(fastify: FastifyInstance, options: PushAppOptions) {
+  const { config } = options;
+  const nodeName = options.nodeName ?? `push-gateway:${config.PORT}`;
+  await fastify.register(natsPlugin, { url: config.NATS_URL, name: nodeName });
+  await fastify.register(redisPlugin, { url: config.REDIS_URL, name: nodeName.replace(/[^\w-]/g, '-') });
+
+  const ticketStore = createTicketStore({ redis: fastify.redis });
+  const log = fastify.log.child({ component: 'push' });
+  const registry = createSessionRegistry({
+    subscribe: createNatsUserSubscriber({ nats: fastify.nats, subjectPrefix: config.NATS_SUBJECT_PREFIX }),
+    maxSessionsPerUser: config.MAX_SESSIONS_PER_USER,
+    onInvalidEvent: (userId) => {
+      metrics.invalidEvents.inc();
+      log.warn({ userId }, 'dropped an event that is not a JSON object with a type');
+    },
+  });
+  const metricsRegistry = createMetricsRegistry('push-gateway');
+  const metrics = createPushMetrics({
+    registry: metricsRegistry,
+    sessionCount: () => registry.sessionCount,
+    subscribedUserCount: () => registry.subscribedUserCount,
+  });
+  const connections = createConnectionHandler({
+    registry,
+    verifyToken: createUserTokenVerifier(config.AUTH_SECRET),
+    listTickets: async (userId) => (await ticketStore.listForUser(userId)).map(ticketEventFromRecord),
+    metrics,
+    logger: log,
+    limits: {
+      authTimeoutMs: config.AUTH_TIMEOUT_MS,
+      heartbeatMs: config.HEARTBEAT_MS,
+      slowConsumerBytes: config.SLOW_CONSUMER_BYTES,
+      maxMessagesPerSecond: config.MAX_MESSAGES_PER_SECOND,
+      drainTimeoutMs: config.DRAIN_TIMEOUT_MS,
+    },
+  });
+
+  await fastify.register(websocket, {
+    options: {
+      maxPayload: config.MAX_PAYLOAD_BYTES,
+      clientTracking: false, // the connection handler tracks sockets itself
+      perMessageDeflate: false,
+      handleProtocols: (protocols) => (protocols.has(PUSH_SUBPROTOCOL) ? PUSH_SUBPROTOCOL : false),
+    },
+    // Runs on fastify.close() (SIGTERM): sessions get 1012 before NATS and Redis close.
+    preClose: (done) => {
+      connections.drain().then(() => done(), done);
+    },
+    errorHandler: (error, socket) => {
+      log.debug({ err: error }, 'websocket error');
+      // ws already started a close with the right code (e.g. 1009) for protocol errors; finish the rest.
+      if (socket.readyState === WebSocket.OPEN) socket.terminate();
+    },
+  });
+  await fastify.register(wsRoutes, { connections, allowedOrigins: config.ALLOWED_ORIGINS });
+  await fastify.register(healthRoutes, { connections, metrics: metricsRegistry });
+}

@@ -1,0 +1,72 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { DeliverySource } from './push-session';
+
+export interface PushMetrics {
+  sessions: Gauge;
+  subscribedUsers: Gauge;
+  deliveries: Counter<'source'>;
+  deliveryLatency: Histogram;
+  closes: Counter<'code'>;
+  invalidEvents: Counter;
+  recordDelivery(at: number | undefined, source: DeliverySource, now: number): void;
+}
+
+export function createPushMetrics(options: {
+  registry: Registry;
+  sessionCount: () => number;
+  subscribedUserCount: () => number;
+}): PushMetrics {
+  const registers = [options.registry];
+  const sessions = new Gauge({
+    name: 'push_sessions',
+    help: 'Authenticated WebSocket sessions on this node',
+    registers,
+    collect() {
+      this.set(options.sessionCount());
+    },
+  });
+  const subscribedUsers = new Gauge({
+    name: 'push_subscribed_users',
+    help: 'Users with a NATS subscription on this node (one per user, whatever their session count)',
+    registers,
+    collect() {
+      this.set(options.subscribedUserCount());
+    },
+  });
+  const deliveries = new Counter({
+    name: 'push_deliveries_total',
+    help: 'Events written to a session, by source (live from NATS, or snapshot from Redis on connect)',
+    labelNames: ['source'],
+    registers,
+  });
+  const deliveryLatency = new Histogram({
+    name: 'push_delivery_latency_seconds',
+    help: "Live events: from the event's `at` timestamp to the write to the socket",
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  const closes = new Counter({
+    name: 'push_closes_total',
+    help: 'Closed WebSocket connections by close code (1006: no close frame, e.g. a missed heartbeat)',
+    labelNames: ['code'],
+    registers,
+  });
+  const invalidEvents = new Counter({
+    name: 'push_invalid_events_total',
+    help: 'Payloads on user subjects that were not a JSON object with a string `type` (dropped)',
+    registers,
+  });
+
+  return {
+    sessions,
+    subscribedUsers,
+    deliveries,
+    deliveryLatency,
+    closes,
+    invalidEvents,
+    recordDelivery(at, source, now) {
+      deliveries.inc({ source });
+      if (source === 'live' && at !== undefined) deliveryLatency.observe(Math.max(0, now - at) / 1000);
+    },
+  };
+}

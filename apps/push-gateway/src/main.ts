@@ -1,0 +1,18 @@
+import { createLogger, installGracefulShutdown, loadConfigOrExit } from '@seckill/platform';
+import Fastify from 'fastify';
+import pushGatewayApp from './app';
+import { configSchema } from './config';
+
+async function main() {
+  const config = loadConfigOrExit(configSchema, 'push-gateway');
+  const logger = createLogger({ name: 'push-gateway', level: config.LOG_LEVEL });
+  const fastify = Fastify({ loggerInstance: logger });
+  await fastify.register(pushGatewayApp, { config });
+  installGracefulShutdown({ logger, delayMs: config.DRAIN_TIMEOUT_MS + 2_000, close: () => fastify.close() });
+  await fastify.listen({ port: config.PORT, host: config.HOST });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`push-gateway failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

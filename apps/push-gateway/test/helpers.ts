@@ -1,0 +1,143 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { pushProtocols, PUSH_PATH, type TicketEvent } from '@seckill/contracts';
+import { connectNats, createUserTokenSigner, parseConfig, type NatsConnection } from '@seckill/platform';
+import { testServices, uniqueName, waitFor } from '@seckill/platform/testing';
+import Fastify, { type FastifyInstance } from 'fastify';
+import WebSocket from 'ws';
+import pushGatewayApp from '../src/app';
+import { configSchema, type PushConfig } from '../src/config';
+
+export const appRoot = path.resolve(__dirname, '..');
+
+/** Env of one test run: a fresh secret and NATS subject prefix, so parallel runs never cross. */
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    AUTH_SECRET: randomBytes(24).toString('hex'),
+    NATS_SUBJECT_PREFIX: uniqueName('test').replace(/[^A-Za-z0-9_-]/g, '_'),
+    REDIS_URL: testServices.redisUrl,
+    NATS_URL: testServices.natsUrl,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ...overrides,
+  };
+}
+
+export function signerFor(env: Record<string, string>, options: { expiresInMs?: number } = {}) {
+  return createUserTokenSigner(env.AUTH_SECRET!, options);
+}
+
+export interface PushNode {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A push node inside this process (port 0), built exactly as main.ts builds it. */
+export async function startInProcessNode(env: Record<string, string>): Promise<PushNode & { fastify: FastifyInstance; config: PushConfig }> {
+  const config = parseConfig(configSchema, { ...env, PORT: '0' });
+  const fastify = Fastify({ logger: false });
+  await fastify.register(pushGatewayApp, { config, nodeName: uniqueName('push-test') });
+  const address = await fastify.listen({ port: 0, host: '127.0.0.1' });
+  return { url: address.replace('http', 'ws') + PUSH_PATH, fastify, config, close: () => fastify.close() };
+}
+
+export interface ChildNode extends PushNode {
+  process: ChildProcess;
+  httpUrl: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  output(): string;
+}
+
+/** A push node as a real process (src/main.ts under tsx), for SIGKILL and SIGTERM. */
+export async function startChildNode(env: Record<string, string>): Promise<ChildNode> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@seckill/source', 'src/main.ts'], {
+    cwd: appRoot,
+    env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const httpUrl = await waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`push node exited early:\n${output}`);
+      return /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+    },
+    { timeoutMs: 20_000, what: 'the push node to listen' },
+  );
+  return {
+    process: child,
+    httpUrl,
+    url: httpUrl.replace('http', 'ws') + PUSH_PATH,
+    exited,
+    output: () => output,
+    async close() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+export interface TestClient {
+  socket: WebSocket;
+  messages: Array<Record<string, unknown>>;
+  opened: Promise<void>;
+  closed: Promise<{ code: number; reason: string }>;
+  /** Resolves with the first message (already received or future) matching `predicate`. */
+  waitForMessage(predicate: (message: Record<string, unknown>) => boolean, what?: string): Promise<Record<string, unknown>>;
+  tickets(): TicketEvent[];
+  close(): void;
+}
+
+export function connect(
+  url: string,
+  options: { token?: string; protocolToken?: string; origin?: string; protocols?: string[] } = {},
+): TestClient {
+  const protocols = options.protocols ?? (options.protocolToken ? pushProtocols(options.protocolToken) : undefined);
+  const socket = new WebSocket(url, protocols, options.origin ? { origin: options.origin } : {});
+  const messages: Array<Record<string, unknown>> = [];
+  socket.on('message', (data) => messages.push(JSON.parse(data.toString()) as Record<string, unknown>));
+  socket.on('error', () => undefined); // failures show up as `closed` or `opened` rejections
+  const opened = new Promise<void>((resolve, reject) => {
+    socket.once('open', () => {
+      if (options.token) socket.send(JSON.stringify({ type: 'auth', token: options.token }));
+      resolve();
+    });
+    socket.once('unexpected-response', (_request, response) => reject(new Error(`HTTP ${response.statusCode}`)));
+    socket.once('error', reject);
+  });
+  opened.catch(() => undefined);
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  return {
+    socket,
+    messages,
+    opened,
+    closed,
+    waitForMessage: (predicate, what) =>
+      waitFor(() => messages.find(predicate), { timeoutMs: 10_000, intervalMs: 10, what: what ?? 'a push message' }),
+    tickets: () => messages.filter((message) => message.type === 'ticket') as unknown as TicketEvent[],
+    close: () => socket.close(),
+  };
+}
+
+export async function connectReady(url: string, token: string): Promise<TestClient> {
+  const client = connect(url, { token });
+  await client.waitForMessage((message) => message.type === 'ready', 'ready');
+  return client;
+}
+
+export function ticketEvent(ticketId: string, overrides: Partial<TicketEvent> = {}): TicketEvent {
+  return { type: 'ticket', ticketId, saleId: ticketId.split('.')[0]!, status: 'SUCCEEDED', orderId: `order-${ticketId}`, at: Date.now(), ...overrides };
+}
+
+export async function openNats(): Promise<NatsConnection> {
+  return connectNats({ url: testServices.natsUrl, name: uniqueName('push-test-publisher') });
+}
+
+export { uniqueName, waitFor, testServices };
