@@ -1,0 +1,207 @@
+// pnpm --filter @seckill/gateway bench: autocannon against a bare Fastify hello-world and against
+// the purchase endpoint (distinct users, a sale with plenty of stock, real Redis and Kafka), each
+// server in a child process of its own; prints req/s, p50/p99 and last `ratio <purchase/bare>`.
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
+import { redisKeys } from '@seckill/contracts';
+import { createPrismaClient } from '@seckill/db';
+import { createKafka, createLogger, createRedis, createUserTokenSigner } from '@seckill/platform';
+import autocannon from 'autocannon';
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
+const USERS = Number(process.env.BENCH_USERS ?? 400_000);
+const BARE_PORT = Number(process.env.BENCH_BARE_PORT ?? 3900);
+const GATEWAY_PORT = Number(process.env.BENCH_GATEWAY_PORT ?? 3901);
+const services = {
+  DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/seckill',
+  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+  NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+};
+const logger = createLogger({ name: 'bench', level: 'warn' });
+
+function startChild(script: string, env: Record<string, string>): ChildProcess {
+  return fork(path.join(__dirname, script), [], {
+    env: { ...process.env, ...env },
+    execArgv: ['--import', 'tsx', '--conditions=@seckill/source', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+async function waitUntilReady(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} was not ready within 60 s`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+}
+
+/** CPU seconds (user + system) a process used so far, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return Number.NaN;
+  }
+}
+
+interface Figures {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  total: number;
+  /** Server CPU per request, in microseconds. */
+  cpuMicrosPerRequest?: number;
+}
+
+async function load(options: autocannon.Options): Promise<Figures> {
+  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    total: result.requests.total,
+  };
+}
+
+async function measured(pid: number | undefined, run: () => Promise<Figures>): Promise<Figures> {
+  const before = cpuSeconds(pid);
+  const figures = await run();
+  const used = cpuSeconds(pid) - before;
+  return { ...figures, cpuMicrosPerRequest: (used / figures.total) * 1e6 };
+}
+
+function print(name: string, figures: Figures): void {
+  console.log(
+    `${name.padEnd(9)} ${figures.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${figures.p50} ms  p99 ${figures.p99} ms  ` +
+      `(${figures.total} requests, ${figures.non2xx} non-2xx, ${figures.errors} errors` +
+      `${figures.cpuMicrosPerRequest ? `, server CPU ${figures.cpuMicrosPerRequest.toFixed(0)} µs/request` : ''})`,
+  );
+}
+
+async function benchBare(): Promise<Figures> {
+  const bare = startChild('hello-server.ts', { PORT: String(BARE_PORT) });
+  try {
+    const url = `http://127.0.0.1:${BARE_PORT}/`;
+    await waitUntilReady(url, bare);
+    await load({ url, duration: 2 }); // warm-up
+    return await measured(bare.pid, () => load({ url }));
+  } finally {
+    await stopChild(bare);
+  }
+}
+
+async function benchPurchase(): Promise<Figures> {
+  const authSecret = randomBytes(32).toString('hex');
+  const adminToken = randomBytes(24).toString('hex');
+  const runId = Date.now().toString(36);
+  const topic = `bench-orders-${runId}`;
+  const userPrefix = `bench-${runId}`;
+  const kafka = createKafka({ clientId: 'gateway-bench', brokers: services.KAFKA_BROKERS.split(','), logger });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 12 }], waitForLeaders: true });
+
+  const gateway = startChild('../src/main.ts', {
+    ...services,
+    PORT: String(GATEWAY_PORT),
+    HOST: '127.0.0.1',
+    AUTH_SECRET: authSecret,
+    ADMIN_TOKEN: adminToken,
+    ORDERS_TOPIC: topic,
+    LOG_LEVEL: 'warn',
+  });
+  const base = `http://127.0.0.1:${GATEWAY_PORT}`;
+  let saleId: string | undefined;
+  try {
+    await waitUntilReady(`${base}/readyz`, gateway);
+    const created = await fetch(`${base}/api/admin/sales`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'Benchmark sale',
+        stock: 10_000_000,
+        queueCapacity: 10_000_000,
+        startsAt: new Date(Date.now() - 60_000).toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      }),
+    });
+    if (created.status !== 201) throw new Error(`creating the sale answered ${created.status} ${await created.text()}`);
+    saleId = ((await created.json()) as { id: string }).id;
+
+    const sign = createUserTokenSigner(authSecret);
+    const authorizations = Array.from({ length: USERS }, (_, index) => `Bearer ${sign(`${userPrefix}-${index}`)}`);
+    let next = 0;
+    const purchase = (): autocannon.Options => ({
+      url: `${base}/api/sales/${saleId}/orders`,
+      method: 'POST',
+      requests: [
+        {
+          setupRequest: (request) => {
+            const authorization = authorizations[next++ % authorizations.length] as string;
+            return { ...request, headers: { ...request.headers, authorization } };
+          },
+        },
+      ],
+    });
+    await load({ ...purchase(), duration: 2 }); // warm-up
+    const figures = await measured(gateway.pid, () => load(purchase()));
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const sum = Number(/gateway_kafka_batch_size_sum\{[^}]*outcome="acked"[^}]*\} (\S+)/.exec(metrics)?.[1] ?? 0);
+    const count = Number(/gateway_kafka_batch_size_count\{[^}]*outcome="acked"[^}]*\} (\S+)/.exec(metrics)?.[1] ?? 0);
+    if (count > 0) console.log(`kafka: ${count} produce requests, ${(sum / count).toFixed(1)} messages each on average`);
+    if (next > authorizations.length) console.log(`note: ${next - authorizations.length} requests reused a user (repeat purchases)`);
+    return figures;
+  } finally {
+    await stopChild(gateway);
+    const redis = createRedis(services.REDIS_URL);
+    if (saleId) {
+      for (const pattern of [`${redisKeys.saleTag(saleId)}*`, redisKeys.userTickets(`${userPrefix}-*`)]) {
+        const keys = await redis.keys(pattern);
+        for (let index = 0; index < keys.length; index += 1000) await redis.unlink(...keys.slice(index, index + 1000));
+      }
+      const prisma = createPrismaClient({ databaseUrl: services.DATABASE_URL });
+      await prisma.sale.deleteMany({ where: { id: saleId } });
+      await prisma.$disconnect();
+    }
+    await redis.quit();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`${cpus().length} cores, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')} (other processes skew both runs)`);
+  const bare = await benchBare();
+  const purchase = await benchPurchase();
+  print('bare', bare);
+  print('purchase', purchase);
+  console.log(`ratio ${(purchase.requestsPerSecond / bare.requestsPerSecond).toFixed(3)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

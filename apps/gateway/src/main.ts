@@ -1,0 +1,18 @@
+import { createLogger, installGracefulShutdown, loadConfigOrExit } from '@seckill/platform';
+import { buildGateway } from './app';
+import { gatewayConfigSchema } from './config';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(gatewayConfigSchema, 'gateway');
+  const logger = createLogger({ name: 'gateway', level: config.LOG_LEVEL });
+  const app = await buildGateway({ config, logger });
+  // close() stops accepting, lets in-flight requests finish, then the plugins' onClose hooks
+  // flush the pending Kafka batch and close Redis, PostgreSQL and NATS.
+  installGracefulShutdown({ logger, close: () => app.close() });
+  await app.listen({ port: config.PORT, host: config.HOST });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`gateway: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,21 @@
+import { createRedis, type Redis } from '@seckill/platform';
+import fp from 'fastify-plugin';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    redis: Redis;
+  }
+}
+
+/** The Redis client for admission scripts, tickets and rate limits; quit on close. */
+export default fp<{ url: string }>(
+  async (fastify, options) => {
+    const redis = createRedis(options.url, { name: 'gateway' });
+    redis.on('error', (err) => fastify.log.warn({ err }, 'redis connection error'));
+    fastify.decorate('redis', redis);
+    fastify.addHook('onClose', async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    });
+  },
+  { name: 'redis' },
+);

@@ -1,0 +1,65 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+const readinessSchema = z.object({
+  status: z.enum(['ready', 'not ready']),
+  checks: z.record(z.string(), z.enum(['up', 'down'])),
+});
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export const healthRoutes: FastifyPluginAsyncZod = async (fastify) => {
+  fastify.get(
+    '/healthz',
+    { schema: { summary: 'The process is alive', tags: ['ops'], response: { 200: z.object({ status: z.literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  fastify.get(
+    '/readyz',
+    {
+      schema: {
+        summary: 'Redis, Kafka, PostgreSQL and NATS are reachable (503 otherwise)',
+        tags: ['ops'],
+        response: { 200: readinessSchema, 503: readinessSchema },
+      },
+    },
+    async (_request, reply) => {
+      const probes: Record<string, () => Promise<unknown>> = {
+        redis: () => fastify.redis.ping(),
+        kafka: async () => {
+          if (!fastify.isKafkaConnected()) throw new Error('producer not connected');
+        },
+        postgres: () => fastify.prisma.$queryRaw`SELECT 1`,
+        nats: async () => {
+          if (fastify.nats.isClosed()) throw new Error('closed');
+          await fastify.nats.flush();
+        },
+      };
+      const entries = await Promise.all(
+        Object.entries(probes).map(async ([name, probe]) => {
+          try {
+            await withTimeout(probe(), 1000);
+            return [name, 'up'] as const;
+          } catch {
+            return [name, 'down'] as const;
+          }
+        }),
+      );
+      const checks = Object.fromEntries(entries);
+      const ready = entries.every(([, state]) => state === 'up');
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
+    },
+  );
+
+  fastify.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['ops'] } }, async (_request, reply) => {
+    const registry = fastify.metrics.registry;
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
+};

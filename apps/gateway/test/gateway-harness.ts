@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import { orderRequestedSchema, redisKeys, type CreateSaleBody, type OrderRequested, type SaleView } from '@seckill/contracts';
+import { createPrismaClient } from '@seckill/db';
+import { createKafka, createLogger, createRedis, createUserTokenSigner, parseConfig } from '@seckill/platform';
+import { testServices, uniqueName, waitFor } from '@seckill/platform/testing';
+import type { FastifyInstance } from 'fastify';
+import type { Consumer } from 'kafkajs';
+import { buildGateway, type GatewayOptions } from '../src/app';
+import { gatewayConfigSchema, type GatewayConfig } from '../src/config';
+
+const logger = createLogger({ name: 'gateway-test', level: 'silent' });
+
+/** A gateway on a fresh Kafka topic and NATS prefix, talking to the real services. */
+export interface GatewayHarness {
+  app: FastifyInstance;
+  config: GatewayConfig;
+  userToken(userId: string): string;
+  adminHeaders: { authorization: string };
+  createSale(patch?: Partial<CreateSaleBody>): Promise<SaleView>;
+  /** Order messages on the harness topic, once at least `count` arrived. */
+  readOrders(count: number): Promise<OrderRequested[]>;
+  /** Messages on the harness topic, from the partitions' high watermarks. */
+  countMessages(): Promise<number>;
+  /** Close the gateway (as SIGTERM would); `close` still cleans up after it. */
+  closeApp(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function saleBody(patch: Partial<CreateSaleBody> = {}): CreateSaleBody {
+  const now = Date.now();
+  return {
+    name: 'Test phones',
+    stock: 10,
+    startsAt: new Date(now - 60_000).toISOString(),
+    endsAt: new Date(now + 3_600_000).toISOString(),
+    ...patch,
+  };
+}
+
+export async function startGateway(
+  env: Record<string, string> = {},
+  options: Omit<GatewayOptions, 'config'> = {},
+): Promise<GatewayHarness> {
+  const topic = uniqueName('test-orders');
+  const kafka = createKafka({ clientId: 'gateway-test', brokers: testServices.kafkaBrokers, logger });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+  await admin.disconnect();
+
+  const config = parseConfig(gatewayConfigSchema, {
+    DATABASE_URL: testServices.databaseUrl,
+    REDIS_URL: testServices.redisUrl,
+    KAFKA_BROKERS: testServices.kafkaBrokers.join(','),
+    NATS_URL: testServices.natsUrl,
+    AUTH_SECRET: randomBytes(32).toString('hex'),
+    ADMIN_TOKEN: randomBytes(24).toString('hex'),
+    ORDERS_TOPIC: topic,
+    NATS_SUBJECT_PREFIX: uniqueName('test'),
+    LOG_LEVEL: 'silent',
+    SWAGGER_UI: 'false',
+    ...env,
+  });
+  const app = await buildGateway({ config, logger, ...options });
+  await app.ready();
+  const sign = createUserTokenSigner(config.AUTH_SECRET);
+  const adminHeaders = { authorization: `Bearer ${config.ADMIN_TOKEN}` };
+  const saleIds: string[] = [];
+  const userIds = new Set<string>();
+  const received: OrderRequested[] = [];
+  let consumer: Consumer | undefined;
+  let appClosed = false;
+
+  async function startConsumer(): Promise<void> {
+    consumer = kafka.consumer({ groupId: uniqueName('gateway-test'), maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        received.push(orderRequestedSchema.parse(JSON.parse(String(message.value))));
+      },
+    });
+  }
+
+  return {
+    app,
+    config,
+    userToken: (userId) => {
+      userIds.add(userId);
+      return sign(userId);
+    },
+    adminHeaders,
+    async createSale(patch) {
+      const response = await app.inject({ method: 'POST', url: '/api/admin/sales', headers: adminHeaders, payload: saleBody(patch) });
+      if (response.statusCode !== 201) throw new Error(`creating a sale answered ${response.statusCode} ${response.body}`);
+      const sale = response.json<SaleView>();
+      saleIds.push(sale.id);
+      return sale;
+    },
+    async readOrders(count) {
+      if (!consumer) await startConsumer();
+      return waitFor(() => (received.length >= count ? [...received] : undefined), {
+        timeoutMs: 20_000,
+        what: `${count} order messages on ${topic}`,
+      });
+    },
+    async countMessages() {
+      const offsets = kafka.admin();
+      await offsets.connect();
+      try {
+        const partitions = await offsets.fetchTopicOffsets(topic);
+        return partitions.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
+      } finally {
+        await offsets.disconnect();
+      }
+    },
+    async closeApp() {
+      appClosed = true;
+      await app.close();
+    },
+    async close() {
+      await consumer?.disconnect();
+      if (!appClosed) await app.close();
+      const redis = createRedis(config.REDIS_URL);
+      for (const saleId of saleIds) {
+        const keys = await redis.keys(`${redisKeys.saleTag(saleId)}*`);
+        if (keys.length) await redis.del(...keys);
+      }
+      const userKeys = [...userIds].map((userId) => redisKeys.userTickets(userId));
+      for (let index = 0; index < userKeys.length; index += 1000) await redis.del(...userKeys.slice(index, index + 1000));
+      await redis.quit();
+      if (saleIds.length) {
+        const prisma = createPrismaClient({ databaseUrl: config.DATABASE_URL });
+        await prisma.order.deleteMany({ where: { saleId: { in: saleIds } } });
+        await prisma.sale.deleteMany({ where: { id: { in: saleIds } } });
+        await prisma.$disconnect();
+      }
+      const cleanup = kafka.admin();
+      await cleanup.connect();
+      await cleanup.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await cleanup.disconnect();
+    },
+  };
+}

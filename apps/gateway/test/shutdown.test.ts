@@ -1,0 +1,32 @@
+import { redisKeys } from '@seckill/contracts';
+import { uniqueName, waitFor } from '@seckill/platform/testing';
+import { startGateway, type GatewayHarness } from './gateway-harness';
+
+describe('graceful shutdown', () => {
+  let gateway: GatewayHarness;
+  beforeAll(async () => {
+    // A linger far longer than the test: only the shutdown flush can send the batch.
+    gateway = await startGateway({ KAFKA_LINGER_MS: '600000', KAFKA_PRODUCERS: '1' });
+  });
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  it('flushes the pending Kafka batch and answers the waiting purchase before closing', async () => {
+    const sale = await gateway.createSale({ stock: 3 });
+    const purchase = gateway.app.inject({
+      method: 'POST',
+      url: `/api/sales/${sale.id}/orders`,
+      headers: { authorization: `Bearer ${gateway.userToken(uniqueName('last-one'))}` },
+    });
+    await waitFor(async () => ((await gateway.app.redis.zcard(redisKeys.queuedTickets(sale.id))) === 1 ? true : undefined), {
+      what: 'the admission',
+    });
+    expect(await gateway.countMessages()).toBe(0);
+
+    await gateway.closeApp();
+    const response = await purchase;
+    expect(response.statusCode).toBe(202);
+    expect(await gateway.countMessages()).toBe(1);
+  });
+});
