@@ -128,7 +128,7 @@ export const gatewayApp = fp<GatewayOptions>(
 
     await fastify.register(healthRoutes);
     await fastify.register(salesRoutes, { sales });
-    await fastify.register(purchaseRoutes, { admission });
+    await fastify.register(purchaseRoutes, { admission, tickets });
     await fastify.register(ticketRoutes, { tickets });
     await fastify.register(paymentRoutes, { payments });
   },

@@ -56,7 +56,7 @@ describe('tickets API', () => {
       // A repeat purchase now answers the decided ticket (200), not a new one.
       const repeat = await gateway.app.inject({ method: 'POST', url: `/api/sales/${sale.id}/orders`, headers: as(userId) });
       expect(repeat.statusCode).toBe(200);
-      expect(repeat.json()).toMatchObject({ ticketId: receipt.ticketId, status: 'SUCCEEDED' });
+      expect(repeat.json()).toEqual({ ticketId: receipt.ticketId, saleId: sale.id, ticketNumber: 1, status: 'SUCCEEDED', orderId: 'order-1' });
     });
 
     it.each([

@@ -1,9 +1,13 @@
 import { ticketReceiptSchema, ticketViewSchema } from '@seckill/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Admission } from '../domain/admission';
+import type { TicketService } from '../domain/tickets';
 import { errorResponses, purchaseHeadersSchema, saleParamsSchema, userSecurity } from './schemas';
 
-export const purchaseRoutes: FastifyPluginAsyncZod<{ admission: Admission }> = async (fastify, { admission }) => {
+export const purchaseRoutes: FastifyPluginAsyncZod<{ admission: Admission; tickets: Pick<TicketService, 'view'> }> = async (
+  fastify,
+  { admission, tickets },
+) => {
   fastify.post(
     '/api/sales/:saleId/orders',
     {
@@ -25,10 +29,8 @@ export const purchaseRoutes: FastifyPluginAsyncZod<{ admission: Admission }> = a
     },
     async (request, reply) => {
       const result = await admission.admit({ saleId: request.params.saleId, userId: request.userId });
-      if (result.kind === 'existing-final') {
-        const { ticketId, ticketNumber, status } = result;
-        return reply.code(200).send({ ticketId, ticketNumber, status, saleId: request.params.saleId });
-      }
+      // Already decided: answer the full ticket (order id or failure reason), as polling would.
+      if (result.kind === 'existing-final') return reply.code(200).send(await tickets.view(result.ticketId, request.userId));
       return reply.code(202).send(result.receipt);
     },
   );
