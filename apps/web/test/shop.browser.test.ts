@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { startStack, type Stack } from '@seckill/devstack';
+import { freshOrderTopics, startStack, type Stack } from '@seckill/devstack';
 import { uniqueName } from '@seckill/platform/testing';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { freshOrderTopics } from './fresh-topics';
 
 const ARTIFACTS = path.resolve(__dirname, '../../../artifacts');
 const WEB_PORT = 17080;

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { startStack, type AppProcess, type Stack } from '@seckill/devstack';
+import { freshOrderTopics, startStack, type AppProcess, type Stack } from '@seckill/devstack';
 import { createUserTokenSigner } from '@seckill/platform';
 import { uniqueName, waitFor } from '@seckill/platform/testing';
 import WebSocket from 'ws';
 import { createSeckillClient, SeckillApiError, type SeckillClient } from '../src';
-import { freshOrderTopics } from './fresh-topics';
 
 // The SDK against the real apps as separate processes (gateway, order-worker, three
 // push nodes) on PostgreSQL, Redis, Kafka and NATS, with a fresh Kafka topic and group.

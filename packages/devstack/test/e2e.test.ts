@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createPrismaClient } from '@seckill/db';
 import { createUserTokenSigner } from '@seckill/platform';
-import { testServices, waitFor } from '@seckill/platform/testing';
+import { testServices, uniqueName, waitFor } from '@seckill/platform/testing';
 import WebSocket from 'ws';
-import { startStack, type Stack } from '../src';
+import { freshOrderTopics, startStack, type Stack } from '../src';
 
 // One order end to end through real processes: gateway -> Kafka -> order-worker ->
 // PostgreSQL, Redis and NATS -> push-gateway -> the shopper's WebSocket.
@@ -12,7 +12,10 @@ describe('a purchase, end to end', () => {
   const prisma = createPrismaClient({ databaseUrl: testServices.databaseUrl });
 
   beforeAll(async () => {
-    stack = await startStack({ basePorts: { gateway: 13000, pushGateway: 13001, worker: 13100 }, env: { LOG_LEVEL: 'warn' } });
+    stack = await startStack({
+      basePorts: { gateway: 13000, pushGateway: 13001, worker: 13100 },
+      env: { ...(await freshOrderTopics('e2e')), NATS_SUBJECT_PREFIX: uniqueName('e2e'), LOG_LEVEL: 'warn' },
+    });
   }, 120_000);
 
   afterAll(async () => {
