@@ -1,0 +1,45 @@
+import type { FetchLike, ResponseLike } from '@seckill/client';
+import { Agent, request } from 'undici';
+
+export interface HttpPool {
+  /** The SDK's `fetch` slice over undici's `request` (lighter than undici's `fetch`). */
+  fetch: FetchLike;
+  close(): Promise<void>;
+}
+
+/**
+ * One keep-alive pool of at most `connections` sockets per origin, shared by the
+ * herd of purchases and by the hello-world baseline, so both are measured with
+ * the same client machinery.
+ */
+export function createHttpPool(options: { connections: number; timeoutMs?: number }): HttpPool {
+  const agent = new Agent({
+    connections: options.connections,
+    pipelining: 1,
+    keepAliveTimeout: 60_000,
+    headersTimeout: options.timeoutMs ?? 60_000,
+    bodyTimeout: options.timeoutMs ?? 60_000,
+  });
+  const fetch: FetchLike = async (url, init = {}) => {
+    const response = await request(url, {
+      method: (init.method ?? 'GET') as 'GET',
+      headers: init.headers,
+      body: init.body,
+      dispatcher: agent,
+    });
+    const text = await response.body.text();
+    const result: ResponseLike = {
+      status: response.statusCode,
+      ok: response.statusCode >= 200 && response.statusCode < 300,
+      headers: {
+        get(name) {
+          const value = response.headers[name.toLowerCase()];
+          return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+        },
+      },
+      text: async () => text,
+    };
+    return result;
+  };
+  return { fetch, close: () => agent.close() };
+}

@@ -1,0 +1,225 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { repoRoot } from '@seckill/devstack';
+
+/** Faults injected from outside the apps, to prove the checker catches a broken system (tests only). */
+export const FAULTS = ['extra-order', 'lost-push'] as const;
+export type Fault = (typeof FAULTS)[number];
+
+export interface Shares {
+  /** Click twice at once. */
+  doubleClick: number;
+  /** Click three times at once. */
+  tripleClick: number;
+  /** Cancel right after the 202, while still queued. */
+  cancel: number;
+  /** Also send a malformed purchase request. */
+  malformed: number;
+  /** Also send a purchase with a forged or expired token. */
+  badToken: number;
+  /** Lose the push connection while waiting (the SDK reconnects, possibly to another node). */
+  reconnect: number;
+  /** Hold a second session (another tab) on another push node. */
+  secondTab: number;
+  /** Click a moment before the sale opens (403), then again with the herd. */
+  early: number;
+}
+
+export interface LoadtestOptions {
+  users: number;
+  stock: number;
+  gateways: number;
+  workers: number;
+  pushNodes: number;
+  external: boolean;
+  gatewayUrls: string[];
+  pushUrls: string[];
+  out: string;
+  shares: Shares;
+  startDelayMs: number;
+  timeoutMs: number;
+  connections: number;
+  localAddresses: number;
+  /** Processes holding the shoppers' sockets (0: this process). */
+  shards: number;
+  retryWaves: number;
+  baseline: boolean;
+  /** auto: the built apps when every dist/ is newer than its src/, else the TypeScript source. */
+  mode: 'source' | 'dist' | 'auto';
+  basePort: number;
+  /** Test only: faults to inject (none normally). */
+  faults: Fault[];
+  progress: boolean;
+  verbose: boolean;
+  seed: number;
+}
+
+export const usage = `Usage: pnpm loadtest [options]
+
+Starts the apps (unless --external), creates a sale, connects the shoppers through
+the client SDK over WebSocket, fires every purchase at the same instant, waits for
+every accepted ticket's final state, checks the invariants in PostgreSQL and Redis,
+and writes report.json, report.md and timeline.svg. Exits 1 when an invariant fails.
+
+Scale
+  --users N            shoppers (default 2000)
+  --stock N            items on sale (default 100)
+  --gateways N         gateway processes to start (default 1)
+  --workers N          order-worker processes to start (default 1)
+  --push-nodes N       push-gateway nodes to start (default 2)
+  --connections N      keep-alive HTTP connections (undici Agent) to each gateway for the
+                       herd, split over the shards (default 128)
+  --local-addresses N  127.0.0.x source addresses for the WebSockets (default: one per 10k sessions)
+  --shards N           child processes holding the shoppers' sockets, 0 for this process
+                       (default: 0 up to 5000 sessions, else one per 7000: a process may
+                       open 20k files here)
+
+Target
+  --external           test a running deployment instead of starting the apps; needs
+                       --gateway-url and --push-urls, and ADMIN_TOKEN, AUTH_SECRET,
+                       DATABASE_URL, REDIS_URL in the environment
+  --gateway-url URLS   comma-separated gateway base URLs (with --external)
+  --push-urls URLS     comma-separated push URLs, ws://host:port/ws (with --external)
+  --mode M             source (tsx) or dist (built) apps (default: dist when built and fresh, else source)
+  --base-port N        first loopback port of the started apps (default 14000)
+
+Crowd (shares of the shoppers, 0..1)
+  --double-click S     click twice at once (default 0.1)
+  --triple-click S     click three times at once (default 0.05)
+  --cancel S           cancel while still queued (default 0.05)
+  --malformed S        also send a broken JSON body or buy an unknown sale (default 0.02)
+  --bad-token S        also send a forged, expired or garbage token (default 0.02)
+  --reconnect S        lose the WebSocket while waiting and reconnect (default 0.05)
+  --second-tab S       keep a second session on another push node (default 0.03)
+  --early S            click before the sale opens, then with the herd (default 0.01)
+
+Run
+  --start-delay MS     the sale opens this long after every shopper is connected (default 2000)
+  --timeout MS         give up waiting for results after this long (default 120000)
+  --retry-waves N      rounds where rejected shoppers try again for returned stock (default 5)
+  --no-baseline        skip the bare Fastify hello-world measurement
+  --out DIR            report folder (default artifacts/loadtest/<timestamp>)
+  --seed N             seed for who does what (default: random)
+  --no-progress        no progress bars
+  --verbose            print the apps' log lines
+  --fault F[,F]        TEST ONLY: break the run from outside to prove the checker fails:
+                       extra-order (insert an order row beyond the stock in PostgreSQL
+                       after the run), lost-push (forget one session's pushed result)
+  -h, --help`;
+
+export class UsageError extends Error {}
+
+export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, now = new Date()): LoadtestOptions | 'help' {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      users: { type: 'string', default: '2000' },
+      stock: { type: 'string', default: '100' },
+      gateways: { type: 'string', default: '1' },
+      workers: { type: 'string', default: '1' },
+      'push-nodes': { type: 'string', default: '2' },
+      external: { type: 'boolean', default: false },
+      'gateway-url': { type: 'string' },
+      'push-urls': { type: 'string' },
+      out: { type: 'string' },
+      'double-click': { type: 'string', default: '0.1' },
+      'triple-click': { type: 'string', default: '0.05' },
+      cancel: { type: 'string', default: '0.05' },
+      malformed: { type: 'string', default: '0.02' },
+      'bad-token': { type: 'string', default: '0.02' },
+      reconnect: { type: 'string', default: '0.05' },
+      'second-tab': { type: 'string', default: '0.03' },
+      early: { type: 'string', default: '0.01' },
+      'start-delay': { type: 'string', default: '2000' },
+      timeout: { type: 'string', default: '120000' },
+      connections: { type: 'string', default: '128' },
+      'local-addresses': { type: 'string' },
+      shards: { type: 'string' },
+      'retry-waves': { type: 'string', default: '5' },
+      'no-baseline': { type: 'boolean', default: false },
+      mode: { type: 'string' },
+      'base-port': { type: 'string', default: '14000' },
+      fault: { type: 'string' },
+      'no-progress': { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return 'help';
+
+  const int = (name: string, value: string, min: number, max: number) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
+    return n;
+  };
+  const share = (name: string, value: string) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--${name} must be a share between 0 and 1`);
+    return n;
+  };
+  const list = (value: string | undefined) => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+
+  const users = int('users', values.users, 1, 200_000);
+  const pushNodes = int('push-nodes', values['push-nodes'], 1, 32);
+  const external = values.external;
+  const gatewayUrls = list(values['gateway-url']);
+  const pushUrls = list(values['push-urls']);
+  if (external) {
+    if (gatewayUrls.length === 0 || pushUrls.length === 0) throw new UsageError('--external needs --gateway-url and --push-urls');
+    for (const name of ['ADMIN_TOKEN', 'AUTH_SECRET', 'DATABASE_URL', 'REDIS_URL']) {
+      if (!env[name]) throw new UsageError(`--external needs ${name} in the environment`);
+    }
+  } else if (gatewayUrls.length || pushUrls.length) {
+    throw new UsageError('--gateway-url and --push-urls only make sense with --external');
+  }
+  if (values.mode !== undefined && values.mode !== 'source' && values.mode !== 'dist') throw new UsageError('--mode must be source or dist');
+  const faults = list(values.fault);
+  for (const fault of faults) {
+    if (!(FAULTS as readonly string[]).includes(fault)) throw new UsageError(`--fault takes a comma list of ${FAULTS.join(', ')}`);
+  }
+
+  const shares: Shares = {
+    doubleClick: share('double-click', values['double-click']),
+    tripleClick: share('triple-click', values['triple-click']),
+    cancel: share('cancel', values.cancel),
+    malformed: share('malformed', values.malformed),
+    badToken: share('bad-token', values['bad-token']),
+    reconnect: share('reconnect', values.reconnect),
+    secondTab: share('second-tab', values['second-tab']),
+    early: share('early', values.early),
+  };
+  if (shares.doubleClick + shares.tripleClick > 1) throw new UsageError('--double-click + --triple-click must not exceed 1');
+  const sessions = Math.ceil(users * (1 + shares.secondTab));
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+
+  return {
+    users,
+    stock: int('stock', values.stock, 1, 10_000_000),
+    gateways: external ? gatewayUrls.length : int('gateways', values.gateways, 1, 16),
+    workers: int('workers', values.workers, 1, 32),
+    pushNodes: external ? pushUrls.length : pushNodes,
+    external,
+    gatewayUrls,
+    pushUrls,
+    // pnpm runs us in the package folder; a relative --out means where the command was typed.
+    out: values.out !== undefined ? path.resolve(env.INIT_CWD ?? process.cwd(), values.out) : path.join(repoRoot, 'artifacts', 'loadtest', stamp),
+    shares,
+    startDelayMs: int('start-delay', values['start-delay'], 200, 600_000),
+    timeoutMs: int('timeout', values.timeout, 1_000, 3_600_000),
+    connections: int('connections', values.connections, 1, 10_000),
+    localAddresses:
+      values['local-addresses'] !== undefined ? int('local-addresses', values['local-addresses'], 1, 250) : Math.max(1, Math.ceil(sessions / 10_000)),
+    shards: values.shards !== undefined ? int('shards', values.shards, 0, 64) : sessions <= 5_000 ? 0 : Math.ceil(sessions / 7_000),
+    retryWaves: int('retry-waves', values['retry-waves'], 0, 100),
+    baseline: !values['no-baseline'],
+    mode: (values.mode as 'source' | 'dist' | undefined) ?? 'auto',
+    basePort: int('base-port', values['base-port'], 1024, 60_000),
+    faults: faults as Fault[],
+    progress: !values['no-progress'],
+    verbose: values.verbose,
+    seed: values.seed !== undefined ? int('seed', values.seed, 0, 2 ** 31) : Math.floor(Math.random() * 2 ** 31),
+  };
+}

@@ -1,0 +1,52 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createCrowdShard, type CrowdShard, type ShardInit } from './crowd-shard';
+
+type Remote = { [K in keyof CrowdShard]: CrowdShard[K] };
+
+/** A shard in this process (small runs) or in a child process of its own (one per ~8k sockets). */
+export async function startShard(init: ShardInit, inProcess: boolean): Promise<CrowdShard> {
+  if (inProcess) return createCrowdShard(init);
+  const running = path.extname(__filename) === '.ts';
+  const child: ChildProcess = fork(path.join(__dirname, running ? 'shard-process.ts' : 'shard-process.js'), [], {
+    execArgv: running ? ['--conditions=@seckill/source', '--import', 'tsx'] : [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'advanced',
+  });
+  let nextId = 0;
+  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  child.on('message', (message: { id: number; result?: unknown; error?: string }) => {
+    const call = pending.get(message.id);
+    if (!call) return;
+    pending.delete(message.id);
+    if (message.error !== undefined) call.reject(new Error(`shard ${init.shard}: ${message.error}`));
+    else call.resolve(message.result);
+  });
+  child.once('exit', (code) => {
+    for (const call of pending.values()) call.reject(new Error(`shard ${init.shard} exited with code ${code}`));
+    pending.clear();
+  });
+  const call = (method: string, args?: unknown) =>
+    new Promise<unknown>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      child.send({ id, method, args }, (error) => {
+        if (error) {
+          pending.delete(id);
+          reject(error);
+        }
+      });
+    });
+  await call('init', init);
+  const methods: Array<keyof CrowdShard> = ['connect', 'progress', 'fireHello', 'warmup', 'fireEarly', 'fireHerd', 'waitForResults', 'counts', 'resaleWave', 'awaitDelivery', 'finish'];
+  const remote = Object.fromEntries(methods.map((method) => [method, (args?: unknown) => call(method, args)])) as unknown as Remote;
+  remote.close = async () => {
+    if (child.exitCode !== null) return;
+    await call('close').catch(() => undefined);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.disconnect();
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  return remote;
+}

@@ -1,0 +1,75 @@
+import { formatTicketId, redisKeys } from '@seckill/contracts';
+import type { PrismaClient } from '@seckill/db';
+import type { Redis } from '@seckill/platform';
+import type { StoredState } from './invariants';
+
+export interface Snapshot extends StoredState {
+  /** Epoch ms of the last order row's creation (time to sell out). */
+  lastOrderCreatedAt: number | undefined;
+  /** Tickets numbered by the gateway (its sequence). */
+  ticketsNumbered: number;
+}
+
+/** A number from a Redis key whatever its type (string counter, list, set, sorted set); undefined if missing. */
+export async function countKey(redis: Redis, key: string): Promise<number | undefined> {
+  const type = await redis.type(key);
+  if (type === 'string') return Number(await redis.get(key));
+  if (type === 'list') return redis.llen(key);
+  if (type === 'set') return redis.scard(key);
+  if (type === 'zset') return redis.zcard(key);
+  if (type === 'hash') return redis.hlen(key);
+  return undefined;
+}
+
+/**
+ * Read the sale's truth straight from PostgreSQL and Redis: the sale row, every
+ * order row, the stock tokens, the queue, and every ticket the gateway numbered
+ * (plus any ticket a shopper was given, in case the sequence is off).
+ */
+export async function readSnapshot(options: {
+  prisma: PrismaClient;
+  redis: Redis;
+  saleId: string;
+  knownTicketIds: Iterable<string>;
+}): Promise<Snapshot> {
+  const { prisma, redis, saleId } = options;
+  const [sale, orders] = await Promise.all([
+    prisma.sale.findUnique({ where: { id: saleId }, select: { id: true, initialStock: true, stock: true } }),
+    prisma.order.findMany({ where: { saleId }, select: { id: true, userId: true, ticketId: true, status: true, createdAt: true } }),
+  ]);
+  const [redisStockTokens, redisQueueDepth, sequence] = await Promise.all([
+    countKey(redis, redisKeys.stockTokens(saleId)),
+    countKey(redis, redisKeys.queuedTickets(saleId)),
+    countKey(redis, redisKeys.ticketSequence(saleId)),
+  ]);
+  const ticketIds = new Set(options.knownTicketIds);
+  for (let n = 1; n <= (sequence ?? 0); n++) ticketIds.add(formatTicketId(saleId, n));
+  for (const order of orders) ticketIds.add(order.ticketId);
+
+  const redisTickets: StoredState['redisTickets'] = new Map();
+  const ids = [...ticketIds];
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const hashes = await Promise.all(chunk.map((ticketId) => redis.hgetall(redisKeys.ticket(saleId, ticketId))));
+    chunk.forEach((ticketId, j) => {
+      const hash = hashes[j]!;
+      if (!hash.status) return;
+      redisTickets.set(ticketId, {
+        userId: hash.userId ?? '',
+        status: hash.status,
+        ...(hash.orderId ? { orderId: hash.orderId } : {}),
+        ...(hash.reason ? { reason: hash.reason } : {}),
+      });
+    });
+  }
+
+  return {
+    sale: sale ?? undefined,
+    orders: orders.map(({ createdAt: _createdAt, ...order }) => ({ ...order, status: String(order.status) })),
+    redisStockTokens,
+    redisQueueDepth: redisQueueDepth ?? 0,
+    redisTickets,
+    lastOrderCreatedAt: orders.length ? Math.max(...orders.map((order) => order.createdAt.getTime())) : undefined,
+    ticketsNumbered: sequence ?? 0,
+  };
+}

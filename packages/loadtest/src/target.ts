@@ -1,0 +1,151 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { readDotEnv, repoRoot, startStack, type Stack } from '@seckill/devstack';
+import { createKafka, createLogger } from '@seckill/platform';
+import type { LoadtestOptions } from './options';
+
+/** The system under test: apps started here, or a deployment already running. */
+export interface Target {
+  mode: 'devstack' | 'external';
+  gatewayUrls: string[];
+  pushUrls: string[];
+  env: Record<string, string>;
+  workers: number | undefined;
+  /** How the started apps run (source through tsx, or the built dist). */
+  runMode?: 'source' | 'dist';
+  stop(): Promise<void>;
+}
+
+const APPS = ['gateway', 'order-worker', 'push-gateway'] as const;
+
+/** dist when every app's build is newer than its newest source file, else source (tsx). */
+export function chooseRunMode(requested: LoadtestOptions['mode']): 'source' | 'dist' {
+  if (requested !== 'auto') return requested;
+  const fresh = APPS.every((app) => {
+    const built = path.join(repoRoot, 'apps', app, 'dist', 'main.js');
+    return existsSync(built) && statSync(built).mtimeMs >= newestMtime(path.join(repoRoot, 'apps', app, 'src'));
+  });
+  return fresh ? 'dist' : 'source';
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+export async function startTarget(
+  options: LoadtestOptions,
+  runId: string,
+  onLine: (name: string, line: string) => void,
+): Promise<Target> {
+  if (options.external) {
+    const env = { ...readDotEnv(), ...definedEnv() };
+    return { mode: 'external', gatewayUrls: options.gatewayUrls, pushUrls: options.pushUrls, env, workers: undefined, stop: async () => {} };
+  }
+  // Fresh topic and consumer group: a running `npm start` or another test never sees our orders.
+  const names = {
+    ORDERS_TOPIC: `loadtest.${runId}.orders`,
+    ORDERS_DEAD_LETTER_TOPIC: `loadtest.${runId}.orders.dlq`,
+    ORDER_WORKER_GROUP: `loadtest.${runId}.workers`,
+  };
+  const baseEnv = { ...readDotEnv(), ...definedEnv() };
+  await createTopics(baseEnv.KAFKA_BROKERS ?? '127.0.0.1:9092', names.ORDERS_TOPIC, names.ORDERS_DEAD_LETTER_TOPIC);
+  const runMode = chooseRunMode(options.mode);
+  const stack: Stack = await startStack({
+    gateways: options.gateways,
+    workers: options.workers,
+    pushNodes: options.pushNodes,
+    web: false,
+    mode: runMode,
+    env: {
+      ...names,
+      LOG_LEVEL: options.verbose ? 'info' : 'warn',
+      // The whole herd comes from a few loopback addresses: a per-IP limit would measure itself.
+      RATE_LIMIT_PER_IP_PER_MIN: '0',
+      HOST: '127.0.0.1',
+    },
+    basePorts: { gateway: options.basePort, pushGateway: options.basePort + 1, worker: options.basePort + 100 },
+    onLine,
+  });
+  return {
+    mode: 'devstack',
+    gatewayUrls: stack.gatewayUrls,
+    pushUrls: stack.pushUrls,
+    env: stack.env,
+    workers: options.workers,
+    runMode,
+    stop: async () => {
+      await stack.stop();
+      await deleteTopics(baseEnv.KAFKA_BROKERS ?? '127.0.0.1:9092', [names.ORDERS_TOPIC, names.ORDERS_DEAD_LETTER_TOPIC]).catch(() => undefined);
+    },
+  };
+}
+
+function kafkaAdmin(brokers: string) {
+  const kafka = createKafka({ clientId: 'seckill-loadtest', brokers: brokers.split(','), logger: createLogger({ name: 'loadtest', level: 'error' }) });
+  return kafka.admin();
+}
+
+/** 12 partitions like `seckill.orders` (infra), so several workers share the load. */
+async function createTopics(brokers: string, topic: string, deadLetterTopic: string): Promise<void> {
+  const admin = kafkaAdmin(brokers);
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic, numPartitions: 12, replicationFactor: 1 },
+        { topic: deadLetterTopic, numPartitions: 1, replicationFactor: 1 },
+      ],
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function deleteTopics(brokers: string, topics: string[]): Promise<void> {
+  const admin = kafkaAdmin(brokers);
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics, timeout: 5_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function definedEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+/** A bare Fastify hello-world in its own process, like a gateway: the baseline of the ratio. */
+export async function startHelloWorld(port: number): Promise<{ url: string; stop(): Promise<void> }> {
+  const fastifyPath = require.resolve('fastify');
+  const source = `
+    const app = require(${JSON.stringify(fastifyPath)})({ logger: false });
+    app.post('/api/sales/:saleId/orders', async (request, reply) => reply.code(202).send({ hello: 'world' }));
+    app.listen({ port: ${port}, host: '127.0.0.1' }).then(() => console.log('listening'), (error) => { console.error(error); process.exit(1); });
+    process.on('SIGTERM', () => app.close().then(() => process.exit(0)));`;
+  const child: ChildProcess = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('listening')) resolve();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`hello-world server exited with ${code}: ${output}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startStack, type Stack } from '@seckill/devstack';
+import type { LoadtestReport } from '../src/report';
+import { runCli, smallCrowd } from './run-cli';
+
+// The invariants can fail: state corrupted from outside the apps (an order row beyond the
+// stock inserted in PostgreSQL, a pushed result lost) must turn the report red and the exit
+// code non-zero. This run also covers --external: the apps are started here, not by the CLI.
+describe('pnpm loadtest --external against a broken system', () => {
+  let out: string;
+  let stack: Stack;
+  beforeAll(async () => {
+    out = await mkdtemp(path.join(tmpdir(), 'loadtest-broken-'));
+    stack = await startStack({
+      pushNodes: 2,
+      basePorts: { gateway: 14800, pushGateway: 14801, worker: 14900 },
+      env: { LOG_LEVEL: 'warn', RATE_LIMIT_PER_IP_PER_MIN: '0', HOST: '127.0.0.1' },
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.stop();
+    await rm(out, { recursive: true, force: true });
+  });
+
+  it('marks the violated invariants failed and exits 1', async () => {
+    const { ADMIN_TOKEN, AUTH_SECRET, DATABASE_URL, REDIS_URL } = stack.env;
+    const { code, output } = await runCli(
+      [
+        ...smallCrowd,
+        '--external',
+        '--gateway-url', stack.gatewayUrls.join(','),
+        '--push-urls', stack.pushUrls.join(','),
+        '--no-baseline',
+        '--base-port', '14850',
+        '--out', out,
+        '--fault', 'extra-order,lost-push',
+      ],
+      { env: { ADMIN_TOKEN: ADMIN_TOKEN!, AUTH_SECRET: AUTH_SECRET!, DATABASE_URL: DATABASE_URL!, REDIS_URL: REDIS_URL! } },
+    );
+    expect({ code, output: code === 1 ? '' : output }).toEqual({ code: 1, output: '' });
+    expect(output).toContain('INVARIANTS FAILED');
+
+    const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as LoadtestReport;
+    expect(report.passed).toBe(false);
+    expect(report.target.mode).toBe('external');
+    const failed = report.invariants.filter((inv) => inv.status === 'fail').map((inv) => inv.name);
+    expect(failed).toEqual(expect.arrayContaining(['no-oversell', 'stock-conserved', 'orders-match-tickets', 'pushed-to-every-session']));
+    expect(report.invariants.find((inv) => inv.name === 'no-oversell')?.details).toContain('21 orders for an initial stock of 20');
+    // Nothing else is broken: the rest still holds.
+    expect(report.invariants.find((inv) => inv.name === 'one-order-per-user')?.status).toBe('pass');
+    expect(report.invariants.find((inv) => inv.name === 'no-cross-user-delivery')?.status).toBe('pass');
+    expect(await readFile(path.join(out, 'report.md'), 'utf8')).toContain('invariant(s) FAILED');
+  }, 180_000);
+});
