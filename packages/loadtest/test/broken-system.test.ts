@@ -54,3 +54,49 @@ describe('pnpm loadtest --external against a broken system', () => {
     expect(await readFile(path.join(out, 'report.md'), 'utf8')).toContain('invariant(s) FAILED');
   }, 180_000);
 });
+
+// A deliberately broken build: the gateway's admission script runs without its stock check
+// (patched in at load time by a preloaded fixture), so Redis hands out more tickets than
+// there is stock. The invariants, read from PostgreSQL and Redis, must catch it.
+describe('pnpm loadtest --external against a gateway without its Lua stock check', () => {
+  let out: string;
+  let stack: Stack;
+  beforeAll(async () => {
+    out = await mkdtemp(path.join(tmpdir(), 'loadtest-no-stock-check-'));
+    stack = await startStack({
+      basePorts: { gateway: 14700, pushGateway: 14701, worker: 14750 },
+      env: {
+        LOG_LEVEL: 'warn',
+        RATE_LIMIT_PER_IP_PER_MIN: '0',
+        HOST: '127.0.0.1',
+        NODE_OPTIONS: `--require ${path.join(__dirname, 'fixtures/break-stock-check.cjs')}`,
+      },
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.stop();
+    await rm(out, { recursive: true, force: true });
+  });
+
+  it('fails the stock invariants and exits 1', async () => {
+    const { ADMIN_TOKEN, AUTH_SECRET, DATABASE_URL, REDIS_URL } = stack.env;
+    const { code, output } = await runCli(
+      [
+        ...smallCrowd,
+        '--external',
+        '--gateway-url', stack.gatewayUrls.join(','),
+        '--push-urls', stack.pushUrls.join(','),
+        '--no-baseline',
+        '--base-port', '14760',
+        '--out', out,
+      ],
+      { env: { ADMIN_TOKEN: ADMIN_TOKEN!, AUTH_SECRET: AUTH_SECRET!, DATABASE_URL: DATABASE_URL!, REDIS_URL: REDIS_URL! } },
+    );
+    expect({ code, output: code === 1 ? '' : output }).toEqual({ code: 1, output: '' });
+
+    const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as LoadtestReport;
+    const failed = report.invariants.filter((inv) => inv.status === 'fail').map((inv) => inv.name);
+    expect(failed).toEqual(expect.arrayContaining(['no-oversell', 'redis-tokens-match-db']));
+    expect(report.invariants.find((inv) => inv.name === 'no-oversell')?.details).toMatch(/Redis stock tokens are -\d+/);
+  }, 180_000);
+});
