@@ -25,20 +25,7 @@ describe('pnpm loadtest --external against a broken system', () => {
   });
 
   it('marks the violated invariants failed and exits 1', async () => {
-    const { ADMIN_TOKEN, AUTH_SECRET, DATABASE_URL, REDIS_URL } = stack.env;
-    const { code, output } = await runCli(
-      [
-        ...smallCrowd,
-        '--external',
-        '--gateway-url', stack.gatewayUrls.join(','),
-        '--push-urls', stack.pushUrls.join(','),
-        '--no-baseline',
-        '--base-port', '14850',
-        '--out', out,
-        '--fault', 'extra-order,lost-push',
-      ],
-      { env: { ADMIN_TOKEN: ADMIN_TOKEN!, AUTH_SECRET: AUTH_SECRET!, DATABASE_URL: DATABASE_URL!, REDIS_URL: REDIS_URL! } },
-    );
+    const { code, output } = await runCliAgainst(stack, ['--base-port', '14850', '--out', out, '--fault', 'extra-order,lost-push']);
     expect({ code, output: code === 1 ? '' : output }).toEqual({ code: 1, output: '' });
     expect(output).toContain('INVARIANTS FAILED');
 
@@ -79,19 +66,7 @@ describe('pnpm loadtest --external against a gateway without its Lua stock check
   });
 
   it('fails the stock invariants and exits 1', async () => {
-    const { ADMIN_TOKEN, AUTH_SECRET, DATABASE_URL, REDIS_URL } = stack.env;
-    const { code, output } = await runCli(
-      [
-        ...smallCrowd,
-        '--external',
-        '--gateway-url', stack.gatewayUrls.join(','),
-        '--push-urls', stack.pushUrls.join(','),
-        '--no-baseline',
-        '--base-port', '14760',
-        '--out', out,
-      ],
-      { env: { ADMIN_TOKEN: ADMIN_TOKEN!, AUTH_SECRET: AUTH_SECRET!, DATABASE_URL: DATABASE_URL!, REDIS_URL: REDIS_URL! } },
-    );
+    const { code, output } = await runCliAgainst(stack, ['--base-port', '14760', '--out', out]);
     expect({ code, output: code === 1 ? '' : output }).toEqual({ code: 1, output: '' });
 
     const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as LoadtestReport;
@@ -100,3 +75,12 @@ describe('pnpm loadtest --external against a gateway without its Lua stock check
     expect(report.invariants.find((inv) => inv.name === 'no-oversell')?.details).toMatch(/Redis stock tokens are -\d+/);
   }, 180_000);
 });
+
+/** The small crowd, with `--external`, against apps this test started. */
+function runCliAgainst(stack: Stack, args: string[]) {
+  const { ADMIN_TOKEN, AUTH_SECRET, DATABASE_URL, REDIS_URL } = stack.env;
+  return runCli(
+    [...smallCrowd, '--external', '--gateway-url', stack.gatewayUrls.join(','), '--push-urls', stack.pushUrls.join(','), '--no-baseline', ...args],
+    { env: { ADMIN_TOKEN: ADMIN_TOKEN!, AUTH_SECRET: AUTH_SECRET!, DATABASE_URL: DATABASE_URL!, REDIS_URL: REDIS_URL! } },
+  );
+}

@@ -44,21 +44,10 @@ for i, key in ipairs(KEYS) do
 end
 return outcomes`;
 
-// Records a final state once: a redelivered result with the same state is a no-op,
-// a CANCELLED ticket is never overwritten. Leaves the queue; keeps the ticket for polling.
-const RECORD_RESULT_SCRIPT = `
-local status = redis.call('HGET', KEYS[1], 'status')
-if status and status ~= 'QUEUED' then return 0 end
-redis.call('HSET', KEYS[1], 'ticketId', ARGV[1], 'saleId', ARGV[2], 'userId', ARGV[3], 'status', ARGV[4], 'updatedAt', ARGV[7])
-if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'orderId', ARGV[5]) end
-if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'reason', ARGV[6]) end
-if not status then redis.call('HSET', KEYS[1], 'ticketNumber', ARGV[9]) end
-redis.call('EXPIRE', KEYS[1], ARGV[8])
-redis.call('ZREM', KEYS[2], ARGV[1])
-return 1`;
-
-// RECORD_RESULT_SCRIPT for many tickets of ONE sale (one hash slot): KEYS[1] is the queue,
-// KEYS[1+i] ticket i's hash; ARGV[1] the TTL, then 8 arguments per ticket. Returns 1/0 per ticket.
+// Records final states once, for tickets of ONE sale (one hash slot): a redelivered result is a
+// no-op and a CANCELLED ticket is never overwritten; the ticket leaves the queue and stays for
+// polling until its TTL. KEYS[1] is the queue, KEYS[1+i] ticket i's hash; ARGV[1] the TTL, then
+// 8 arguments per ticket. Returns 1/0 per ticket.
 const RECORD_RESULTS_SCRIPT = `
 local recorded = {}
 for i = 2, #KEYS do
@@ -151,26 +140,8 @@ export function createTicketStore(options: { redis: Redis; resultTtlSeconds?: nu
     },
 
     async recordResult(result) {
-      const ticket = parseTicketId(result.ticketId);
-      if (!ticket) throw new Error(`malformed ticket id ${result.ticketId}`);
-      const recorded = await redis.eval(
-        RECORD_RESULT_SCRIPT,
-        2,
-        redisKeys.ticket(ticket.saleId, result.ticketId),
-        redisKeys.queuedTickets(ticket.saleId),
-        result.ticketId,
-        result.saleId,
-        result.userId,
-        result.status,
-        result.orderId ?? '',
-        result.reason ?? '',
-        String(result.at),
-        String(resultTtlSeconds),
-        String(ticket.ticketNumber),
-      );
-      const userTicketsKey = redisKeys.userTickets(result.userId);
-      await redis.multi().sadd(userTicketsKey, result.ticketId).expire(userTicketsKey, resultTtlSeconds).exec();
-      return recorded === 1;
+      const [recorded] = await this.recordResults([result]);
+      return recorded === true;
     },
 
     async recordResults(results) {
