@@ -53,7 +53,7 @@ describe('purchase error messages', () => {
 
 describe('result messages', () => {
   it('names why a ticket failed', () => {
-    expect(resultMessage({ status: 'SUCCEEDED' })).toMatch(/yours/);
+    expect(resultMessage({ status: 'SUCCEEDED' })).toBe('It is yours! Your order is placed and waits for payment.');
     expect(resultMessage({ status: 'FAILED', reason: 'SOLD_OUT' })).toMatch(/sold out/);
     expect(resultMessage({ status: 'CANCELLED' })).toBe('You left the queue.');
   });

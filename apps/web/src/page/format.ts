@@ -71,7 +71,7 @@ export function purchaseErrorMessage(
 export function resultMessage(update: Pick<TicketUpdate, 'status' | 'reason' | 'orderId'>): string {
   switch (update.status) {
     case 'SUCCEEDED':
-      return 'It is yours! Your order is confirmed.';
+      return 'It is yours! Your order is placed and waits for payment.';
     case 'CANCELLED':
       return 'You left the queue.';
     case 'FAILED':
