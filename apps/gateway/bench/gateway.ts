@@ -1,10 +1,11 @@
 // pnpm --filter @seckill/gateway bench: autocannon against a bare Fastify hello-world and against
-// the purchase endpoint (distinct users, a sale with plenty of stock, real Redis and Kafka), each
+// the purchase endpoint of the BUILT gateway (dist/main.js on plain node; distinct users, a sale with
+// plenty of stock, real Redis and Kafka), each
 // server in a child process of its own; prints req/s, p50/p99 and last `ratio <purchase/bare>`.
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { redisKeys } from '@seckill/contracts';
@@ -23,13 +24,28 @@ const services = {
   KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
   NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
 };
+/** `dist` (default): the built gateway, as production runs it (`node dist/main.js`); `source`: src/main.ts through tsx. */
+const GATEWAY_FROM = process.env.BENCH_GATEWAY_FROM === 'source' ? 'source' : 'dist';
+/** Node flags for the gateway process (the same the README recommends for production). */
+const GATEWAY_NODE_FLAGS = (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '--max-semi-space-size=32').split(' ').filter(Boolean);
 const logger = createLogger({ name: 'bench', level: 'warn' });
+const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
 
-function startChild(script: string, env: Record<string, string>): ChildProcess {
+/** A server in a child process of its own; a `.ts` script runs through tsx, a `.js` one on plain node. */
+function startChild(script: string, env: Record<string, string>, nodeFlags: string[] = []): ChildProcess {
+  const typescript = script.endsWith('.ts') ? ['--import', 'tsx', '--conditions=@seckill/source'] : [];
   return fork(path.join(__dirname, script), [], {
     env: { ...process.env, ...env },
-    execArgv: ['--import', 'tsx', '--conditions=@seckill/source', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+    execArgv: [...typescript, ...nodeFlags, ...profile],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+/** Builds the gateway and the workspace packages it uses (turbo caches: seconds when up to date). */
+function buildGateway(): void {
+  execFileSync('pnpm', ['turbo', 'run', 'build', '--filter', '@seckill/gateway', '--output-logs=errors-only'], {
+    cwd: path.join(__dirname, '../../..'),
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
 
@@ -63,6 +79,23 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** Pids of the processes sharing the cores with the gateway (read from /proc; Linux). */
+function neighbourPids(): Record<string, number> {
+  const found: Record<string, number> = { bench: process.pid };
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let command: string;
+    try {
+      command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (command.startsWith('redis-server')) found.redis ??= Number(entry);
+    else if (command.includes('kafka.Kafka')) found.kafka ??= Number(entry);
+  }
+  return found;
+}
+
 interface Figures {
   requestsPerSecond: number;
   p50: number;
@@ -72,6 +105,8 @@ interface Figures {
   total: number;
   /** Server CPU per request, in microseconds. */
   cpuMicrosPerRequest?: number;
+  /** CPU of the other processes per request (bench = autocannon's own process), in microseconds. */
+  neighbours?: Record<string, number>;
 }
 
 async function load(options: autocannon.Options): Promise<Figures> {
@@ -87,10 +122,15 @@ async function load(options: autocannon.Options): Promise<Figures> {
 }
 
 async function measured(pid: number | undefined, run: () => Promise<Figures>): Promise<Figures> {
+  const others = Object.entries(neighbourPids());
+  const othersBefore = others.map(([, other]) => cpuSeconds(other));
   const before = cpuSeconds(pid);
   const figures = await run();
   const used = cpuSeconds(pid) - before;
-  return { ...figures, cpuMicrosPerRequest: (used / figures.total) * 1e6 };
+  const neighbours = Object.fromEntries(
+    others.map(([name, other], index) => [name, ((cpuSeconds(other) - (othersBefore[index] as number)) / figures.total) * 1e6]),
+  );
+  return { ...figures, cpuMicrosPerRequest: (used / figures.total) * 1e6, neighbours };
 }
 
 function print(name: string, figures: Figures): void {
@@ -99,10 +139,12 @@ function print(name: string, figures: Figures): void {
       `(${figures.total} requests, ${figures.non2xx} non-2xx, ${figures.errors} errors` +
       `${figures.cpuMicrosPerRequest ? `, server CPU ${figures.cpuMicrosPerRequest.toFixed(0)} µs/request` : ''})`,
   );
+  const neighbours = Object.entries(figures.neighbours ?? {}).map(([other, micros]) => `${other} ${micros.toFixed(0)}`);
+  if (neighbours.length > 0) console.log(`${''.padEnd(9)} CPU of the other processes, µs/request: ${neighbours.join(', ')}`);
 }
 
 async function benchBare(): Promise<Figures> {
-  const bare = startChild('hello-server.ts', { PORT: String(BARE_PORT) });
+  const bare = startChild('hello-server.js', { PORT: String(BARE_PORT) });
   try {
     const url = `http://127.0.0.1:${BARE_PORT}/`;
     await waitUntilReady(url, bare);
@@ -124,7 +166,9 @@ async function benchPurchase(): Promise<Figures> {
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: 12 }], waitForLeaders: true });
 
-  const gateway = startChild('../src/main.ts', {
+  // BENCH_GATEWAY_SCRIPT (relative to bench/) runs another build, e.g. a saved copy of dist for an A/B.
+  const script = process.env.BENCH_GATEWAY_SCRIPT ?? (GATEWAY_FROM === 'dist' ? '../dist/main.js' : '../src/main.ts');
+  const gateway = startChild(script, {
     ...services,
     PORT: String(GATEWAY_PORT),
     HOST: '127.0.0.1',
@@ -132,7 +176,7 @@ async function benchPurchase(): Promise<Figures> {
     ADMIN_TOKEN: adminToken,
     ORDERS_TOPIC: topic,
     LOG_LEVEL: 'warn',
-  });
+  }, GATEWAY_NODE_FLAGS);
   const base = `http://127.0.0.1:${GATEWAY_PORT}`;
   let saleId: string | undefined;
   try {
@@ -172,7 +216,8 @@ async function benchPurchase(): Promise<Figures> {
     const sum = Number(/gateway_kafka_batch_size_sum\{[^}]*outcome="acked"[^}]*\} (\S+)/.exec(metrics)?.[1] ?? 0);
     const count = Number(/gateway_kafka_batch_size_count\{[^}]*outcome="acked"[^}]*\} (\S+)/.exec(metrics)?.[1] ?? 0);
     if (count > 0) console.log(`kafka: ${count} produce requests, ${(sum / count).toFixed(1)} messages each on average`);
-    if (next > authorizations.length) console.log(`note: ${next - authorizations.length} requests reused a user (repeat purchases)`);
+    const admissions = (outcome: string) => Number(new RegExp(`gateway_admissions_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\S+)`).exec(metrics)?.[1] ?? 0);
+    console.log(`admissions: ${admissions('admitted')} admitted, ${admissions('existing')} repeats of a user (should be 0)`);
     return figures;
   } finally {
     await stopChild(gateway);
@@ -193,7 +238,9 @@ async function benchPurchase(): Promise<Figures> {
 }
 
 async function main(): Promise<void> {
+  if (GATEWAY_FROM === 'dist') buildGateway();
   console.log(`${cpus().length} cores, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')} (other processes skew both runs)`);
+  console.log(`gateway from ${GATEWAY_FROM}, node flags: ${GATEWAY_NODE_FLAGS.join(' ') || 'none'}`);
   const bare = await benchBare();
   const purchase = await benchPurchase();
   print('bare', bare);
