@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { formatTicketId, redisKeys, type TicketReceipt } from '@seckill/contracts';
+import { createTicketStore } from '@seckill/platform';
 import { uniqueName } from '@seckill/platform/testing';
 import { startGateway, type GatewayHarness } from './gateway-harness';
 
@@ -192,7 +193,7 @@ describe('when Kafka does not take the message', () => {
     await gateway.close();
   });
 
-  it('answers 503 SERVICE_UNAVAILABLE and gives the token back, ticket and hold gone', async () => {
+  it('answers 503 SERVICE_UNAVAILABLE and gives the token back; the ticket is a tombstone a worker skips', async () => {
     const sale = await gateway.createSale({ stock: 1 });
     await Promise.all(gateway.app.kafkaProducers.map((producer) => producer.disconnect()));
     const userId = uniqueName('unlucky');
@@ -208,7 +209,10 @@ describe('when Kafka does not take the message', () => {
     expect(await redis.get(redisKeys.stockTokens(sale.id))).toBe('1');
     expect(await redis.zcard(redisKeys.queuedTickets(sale.id))).toBe(0);
     expect(await redis.hget(redisKeys.ticketsByUser(sale.id), userId)).toBeNull();
-    expect(await redis.exists(redisKeys.ticket(sale.id, formatTicketId(sale.id, 1)))).toBe(0);
+    const undoneTicketId = formatTicketId(sale.id, 1);
+    expect(await redis.hmget(redisKeys.ticket(sale.id, undoneTicketId), 'status', 'reason')).toEqual(['CANCELLED', 'NOT_ENQUEUED']);
+    // Had the message reached Kafka after all, the worker's claim would skip it.
+    expect(await createTicketStore({ redis }).claim([undoneTicketId])).toEqual(new Map([[undoneTicketId, 'CANCELLED']]));
     expect(await redis.smembers(redisKeys.userTickets(userId))).toEqual([]);
 
     const ready = await gateway.app.inject({ method: 'GET', url: '/readyz' });

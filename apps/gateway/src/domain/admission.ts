@@ -43,17 +43,23 @@ redis.call('ZADD', KEYS[4], number, ticketId)
 redis.call('HSET', KEYS[5], ARGV[1], ticketId)
 return {'ADMITTED', ticketId, number, 'QUEUED', redis.call('ZRANK', KEYS[4], ticketId), left}`;
 
-// Undoes an admission whose Kafka message was not taken: ticket gone, queue entry gone, user
-// hold gone, and the token back unless a cancel already returned it.
-// KEYS: stock, queue, users, ticket. ARGV: ticketId, userId.
+// Undoes an admission whose Kafka message was not acknowledged: queue entry and user hold gone,
+// the token back unless a cancel already returned it. The ticket stays as a CANCELLED tombstone
+// (reason NOT_ENQUEUED) rather than being deleted: a send that failed ambiguously may still have
+// reached Kafka, and the worker's claim must then skip it instead of ordering for a shopper who
+// was told 503. KEYS: stock, queue, users, ticket. ARGV: ticketId, userId, nowMs, tombstoneTtlSeconds.
 const UNDO_ADMISSION_SCRIPT = `
 local status = redis.call('HGET', KEYS[4], 'status')
 if not status then return 0 end
-redis.call('DEL', KEYS[4])
+redis.call('HSET', KEYS[4], 'status', 'CANCELLED', 'reason', 'NOT_ENQUEUED', 'updatedAt', ARGV[3])
+redis.call('EXPIRE', KEYS[4], ARGV[4])
 redis.call('ZREM', KEYS[2], ARGV[1])
 if redis.call('HGET', KEYS[3], ARGV[2]) == ARGV[1] then redis.call('HDEL', KEYS[3], ARGV[2]) end
 if status == 'QUEUED' then redis.call('INCR', KEYS[1]) end
 return 1`;
+
+/** Long enough to outlive any redelivery of a message whose send failed ambiguously. */
+const UNDONE_TICKET_TTL_SECONDS = 24 * 3600;
 
 type AdmitReply =
   | ['SALE_NOT_FOUND' | 'SALE_NOT_ACTIVE' | 'SOLD_OUT']
@@ -114,7 +120,7 @@ export function createAdmission(options: {
     const { saleId, userId, ticketId } = order;
     await undoAdmission(
       [redisKeys.stockTokens(saleId), redisKeys.queuedTickets(saleId), redisKeys.ticketsByUser(saleId), redisKeys.ticket(saleId, ticketId)],
-      [ticketId, userId],
+      [ticketId, userId, String(clock()), String(UNDONE_TICKET_TTL_SECONDS)],
     );
     await redis.srem(redisKeys.userTickets(userId), ticketId);
     soldOut.forget(saleId);
