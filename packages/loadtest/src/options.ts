@@ -28,6 +28,8 @@ export interface Shares {
 export interface LoadtestOptions {
   users: number;
   stock: number;
+  /** Most tickets queued at once; undefined leaves the gateway's default (the stock). */
+  queueCapacity: number | undefined;
   gateways: number;
   workers: number;
   pushNodes: number;
@@ -64,6 +66,7 @@ and writes report.json, report.md and timeline.svg. Exits 1 when an invariant fa
 Scale
   --users N            shoppers (default 2000)
   --stock N            items on sale (default 100)
+  --queue-capacity N   most tickets queued at once (default: the gateway's, the stock)
   --gateways N         gateway processes to start (default 1)
   --workers N          order-worker processes to start (default 1)
   --push-nodes N       push-gateway nodes to start (default 2)
@@ -117,6 +120,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     options: {
       users: { type: 'string', default: '2000' },
       stock: { type: 'string', default: '100' },
+      'queue-capacity': { type: 'string' },
       gateways: { type: 'string', default: '1' },
       workers: { type: 'string', default: '1' },
       'push-nodes': { type: 'string', default: '2' },
@@ -198,6 +202,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   return {
     users,
     stock: int('stock', values.stock, 1, 10_000_000),
+    queueCapacity: values['queue-capacity'] === undefined ? undefined : int('queue-capacity', values['queue-capacity'], 1, 10_000_000),
     gateways: external ? gatewayUrls.length : int('gateways', values.gateways, 1, 16),
     workers: int('workers', values.workers, 1, 32),
     pushNodes: external ? pushUrls.length : pushNodes,

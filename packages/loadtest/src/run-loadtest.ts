@@ -135,6 +135,7 @@ export async function runLoadtest(options: LoadtestOptions, log: (line: string) 
     const saleId = await createSale(target.gatewayUrls[0]!, adminToken, {
       name: `loadtest ${runId}`,
       stock: options.stock,
+      ...(options.queueCapacity === undefined ? {} : { queueCapacity: options.queueCapacity }),
       startsAt: new Date(startsAt).toISOString(),
       endsAt: new Date(startsAt + Math.max(3_600_000, options.timeoutMs * 2)).toISOString(),
     });
@@ -338,7 +339,7 @@ function herdFigures(answers: readonly Answer[], at: number): HerdFigures {
   };
 }
 
-async function createSale(gatewayUrl: string, adminToken: string, body: { name: string; stock: number; startsAt: string; endsAt: string }): Promise<string> {
+async function createSale(gatewayUrl: string, adminToken: string, body: { name: string; stock: number; queueCapacity?: number; startsAt: string; endsAt: string }): Promise<string> {
   const response = await fetch(`${gatewayUrl}/api/admin/sales`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },

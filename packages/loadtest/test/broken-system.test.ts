@@ -66,7 +66,8 @@ describe('pnpm loadtest --external against a gateway without its Lua stock check
   });
 
   it('fails the stock invariants and exits 1', async () => {
-    const { code, output } = await runCliAgainst(stack, ['--base-port', '14760', '--out', out]);
+    // A queue as large as the crowd, so the queue-capacity check cannot hide the missing stock check.
+    const { code, output } = await runCliAgainst(stack, ['--base-port', '14760', '--out', out, '--queue-capacity', '1000']);
     expect({ code, output: code === 1 ? '' : output }).toEqual({ code: 1, output: '' });
 
     const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as LoadtestReport;
