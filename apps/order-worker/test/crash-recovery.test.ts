@@ -80,3 +80,44 @@ describe('a worker killed between the database commit and the offset commit', ()
     events.stop();
   }, 60_000);
 });
+
+describe('a worker stopped with SIGTERM in the middle of the stream', () => {
+  it('finishes the batch in hand and commits it, so a successor neither redoes nor loses anything', async () => {
+    const names = await freshTopics(services.admin, 4);
+    const saleId = await createSale(services, 10_000);
+    const events = collectUserEvents(services.nats, saleId);
+    const tickets = await admit(services, names.topic, saleId, 6_000);
+    // Small fetches: many batches, so the stop lands while work is in hand.
+    const env = { ...workerEnv(names), KAFKA_MAX_BYTES_PER_PARTITION: '4096' };
+
+    const first = spawnWorker(env);
+    await waitFor(async () => ((await services.prisma.order.count({ where: { saleId } })) > 0 ? true : undefined), {
+      what: 'the first orders',
+      timeoutMs: 30_000,
+      intervalMs: 20,
+    });
+    first.child.kill('SIGTERM');
+    const stopped = await first.exited;
+    expect({ ...stopped, output: stopped.code === 0 ? '' : first.output() }).toEqual({ code: 0, signal: null, output: '' });
+
+    // Everything written before the stop was carried through to its result.
+    const writtenBeforeStop = await services.prisma.order.findMany({ where: { saleId } });
+    expect(writtenBeforeStop.length).toBeLessThan(tickets.length);
+    const store = createTicketStore({ redis: services.redis });
+    for (const order of writtenBeforeStop) {
+      expect(await store.get(order.ticketId)).toMatchObject({ status: 'SUCCEEDED', orderId: order.id });
+    }
+
+    spawnWorker(env);
+    await waitFor(() => (new Set(events.ticketEvents().map((event) => event.ticketId)).size >= tickets.length ? true : undefined), {
+      what: 'every ticket decided by the successor',
+      timeoutMs: 40_000,
+      intervalMs: 100,
+    });
+    expect(await services.prisma.order.count({ where: { saleId } })).toBe(tickets.length);
+    expect(await saleStock(services.prisma, saleId)).toBe(10_000 - tickets.length);
+    // Offsets were committed on the way out: no ticket was redelivered and published twice.
+    expect(events.ticketEvents()).toHaveLength(tickets.length);
+    events.stop();
+  }, 90_000);
+});
