@@ -1,6 +1,6 @@
 import { redisKeys } from '@seckill/contracts';
 import { createPrismaClient } from '@seckill/db';
-import { connectNats, createKafka, createRedis, createTicketStore, type Logger } from '@seckill/platform';
+import { connectNats, createKafka, createRedis, createTicketStore, probeDependencies, type Logger } from '@seckill/platform';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from './config';
 import { createBatchProcessor } from './domain/batch-processor';
@@ -92,12 +92,12 @@ export async function startOrderWorker(options: {
 
   return {
     async readiness() {
-      const [postgres, redisUp, natsUp] = await Promise.all([
-        withTimeout(prisma.$queryRaw`SELECT 1`),
-        withTimeout(redis.ping()),
-        withTimeout(nats.flush()),
-      ]);
-      return { kafka: consumer.joined, postgres, redis: redisUp, nats: natsUp };
+      const outcomes = await probeDependencies({
+        postgres: () => prisma.$queryRaw`SELECT 1`,
+        redis: () => redis.ping(),
+        nats: () => nats.flush(),
+      });
+      return { kafka: consumer.joined, postgres: outcomes.postgres.up, redis: outcomes.redis.up, nats: outcomes.nats.up };
     },
     async close() {
       clearInterval(throughputTimer);
@@ -110,16 +110,4 @@ export async function startOrderWorker(options: {
       await prisma.$disconnect();
     },
   };
-}
-
-async function withTimeout(probe: Promise<unknown>, timeoutMs = 1_000): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  try {
-    return await Promise.race([probe.then(() => true, () => false), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -4,6 +4,7 @@ export * from './kafka';
 export * from './logger';
 export * from './metrics';
 export * from './nats';
+export * from './readiness';
 export * from './redis';
 export * from './shutdown';
 export * from './ticket-store';

@@ -1,3 +1,4 @@
+import { probeDependencies } from '@seckill/platform';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
@@ -5,14 +6,6 @@ const readinessSchema = z.object({
   status: z.enum(['ready', 'not ready']),
   checks: z.record(z.string(), z.enum(['up', 'down'])),
 });
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 export const healthRoutes: FastifyPluginAsyncZod = async (fastify) => {
   fastify.get(
@@ -31,27 +24,18 @@ export const healthRoutes: FastifyPluginAsyncZod = async (fastify) => {
       },
     },
     async (_request, reply) => {
-      const probes: Record<string, () => Promise<unknown>> = {
+      const outcomes = await probeDependencies({
         redis: () => fastify.redis.ping(),
-        kafka: async () => {
+        kafka: () => {
           if (!fastify.isKafkaConnected()) throw new Error('producer not connected');
         },
         postgres: () => fastify.prisma.$queryRaw`SELECT 1`,
-        nats: async () => {
+        nats: () => {
           if (fastify.nats.isClosed()) throw new Error('closed');
-          await fastify.nats.flush();
+          return fastify.nats.flush();
         },
-      };
-      const entries = await Promise.all(
-        Object.entries(probes).map(async ([name, probe]) => {
-          try {
-            await withTimeout(probe(), 1000);
-            return [name, 'up'] as const;
-          } catch {
-            return [name, 'down'] as const;
-          }
-        }),
-      );
+      });
+      const entries = Object.entries(outcomes).map(([name, outcome]) => [name, outcome.up ? 'up' : 'down'] as const);
       const checks = Object.fromEntries(entries);
       const ready = entries.every(([, state]) => state === 'up');
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
