@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket';
-import { PUSH_SUBPROTOCOL } from '@seckill/contracts';
+import { PUSH_SUBPROTOCOL, toTicketEvent } from '@seckill/contracts';
 import { createMetricsRegistry, createTicketStore, createUserTokenVerifier } from '@seckill/platform';
 import type { FastifyInstance } from 'fastify';
 import { WebSocket } from 'ws';
@@ -8,7 +8,6 @@ import { createConnectionHandler } from './domain/connection-handler';
 import { createNatsUserSubscriber } from './domain/nats-user-subscriber';
 import { createPushMetrics } from './domain/push-metrics';
 import { createSessionRegistry } from './domain/session-registry';
-import { ticketEventFromRecord } from './domain/ticket-snapshot';
 import natsPlugin from './plugins/external/nats';
 import redisPlugin from './plugins/external/redis';
 import healthRoutes from './routes/health';
@@ -46,7 +45,7 @@ export default async function pushGatewayApp(fastify: FastifyInstance, options: 
   const connections = createConnectionHandler({
     registry,
     verifyToken: createUserTokenVerifier(config.AUTH_SECRET),
-    listTickets: async (userId) => (await ticketStore.listForUser(userId)).map(ticketEventFromRecord),
+    listTickets: async (userId) => (await ticketStore.listForUser(userId)).map((ticket) => toTicketEvent(ticket, ticket.updatedAt)),
     metrics,
     logger: log,
     limits: {

@@ -54,3 +54,19 @@ export const ticketEventSchema = z.object({
   at: z.number().int().nonnegative(),
 });
 export type TicketEvent = z.infer<typeof ticketEventSchema>;
+
+/** The event announcing a ticket's state, decided at `at` (epoch ms); optional fields only when set. */
+export function toTicketEvent(
+  ticket: { ticketId: string; saleId: string; status: TicketStatus; orderId?: string | undefined; reason?: string | undefined },
+  at: number,
+): TicketEvent {
+  return {
+    type: 'ticket',
+    ticketId: ticket.ticketId,
+    saleId: ticket.saleId,
+    status: ticket.status,
+    ...(ticket.orderId ? { orderId: ticket.orderId } : {}),
+    ...(ticket.reason ? { reason: ticket.reason } : {}),
+    at,
+  };
+}

@@ -2,6 +2,7 @@ import {
   parseTicketId,
   redisKeys,
   SeckillError,
+  toTicketEvent,
   userTicketSubject,
   type TicketEvent,
   type TicketView,
@@ -87,13 +88,7 @@ export function createTicketService(options: {
       }
       options.soldOut.forget(saleId);
       try {
-        options.publishTicketEvent(userTicketSubject(userId, options.subjectPrefix), {
-          type: 'ticket',
-          ticketId,
-          saleId,
-          status: 'CANCELLED',
-          at: now,
-        });
+        options.publishTicketEvent(userTicketSubject(userId, options.subjectPrefix), toTicketEvent({ ticketId, saleId, status: 'CANCELLED' }, now));
       } catch (error) {
         // The cancel is done; push sessions still see it in their reconnect snapshot and by polling.
         options.logger.warn({ err: error, ticketId }, 'could not publish the cancel event');

@@ -1,4 +1,4 @@
-import { orderRequestedSchema, parseTicketId, type OrderRequested, type TicketEvent } from '@seckill/contracts';
+import { orderRequestedSchema, parseTicketId, toTicketEvent, type OrderRequested, type TicketEvent } from '@seckill/contracts';
 import type { Logger, TicketResult, TicketStore } from '@seckill/platform';
 import type { WorkerMetrics } from '../metrics';
 import type { DeadLetter, DeadLetterPublisher } from './dead-letter';
@@ -84,7 +84,7 @@ export function createBatchProcessor(options: BatchProcessorOptions) {
     const records = await Promise.all(alreadyFinal.map((order) => ticketStore.get(order.ticketId)));
     return records.flatMap((record) =>
       record && record.status !== 'QUEUED' && record.status !== 'CANCELLED'
-        ? [{ userId: record.userId, event: toEvent({ ...record, status: record.status, at: record.updatedAt }) }]
+        ? [{ userId: record.userId, event: toTicketEvent(record, record.updatedAt) }]
         : [],
     );
   }
@@ -121,7 +121,7 @@ export function createBatchProcessor(options: BatchProcessorOptions) {
     await ticketStore.recordResults(results);
     phases.done('recordMs');
     const events: { userId: string; event: TicketEvent }[] = [
-      ...results.map((result) => ({ userId: result.userId, event: toEvent(result) })),
+      ...results.map((result) => ({ userId: result.userId, event: toTicketEvent(result, result.at) })),
       ...(await recordedEvents(alreadyFinal)),
     ];
     await userEvents.publish(events);
@@ -179,18 +179,6 @@ function toResult(order: OrderRequested, decision: OrderDecision, at: number): T
     case 'SALE_NOT_FOUND':
       return { ...base, status: 'FAILED', reason: 'SALE_NOT_FOUND' };
   }
-}
-
-function toEvent(result: TicketResult): TicketEvent {
-  return {
-    type: 'ticket',
-    ticketId: result.ticketId,
-    saleId: result.saleId,
-    status: result.status,
-    ...(result.orderId ? { orderId: result.orderId } : {}),
-    ...(result.reason ? { reason: result.reason } : {}),
-    at: result.at,
-  };
 }
 
 function outcomeLabel(result: TicketResult) {
