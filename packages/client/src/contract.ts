@@ -4,73 +4,34 @@
  * and every table here is typed against them, so a contract change fails to compile.
  * contract.test.ts checks these guards accept what the contract's zod schemas accept.
  */
-import type {
-  ErrorCode,
-  OrderEvent,
+import {
+  errorCodes,
+  isErrorCode,
+  isRetriablePushClose,
   pushCloseCodes,
-  SaleState,
-  SaleView,
-  TicketEvent,
-  TicketReceipt,
-  TicketStatus,
-  TicketView,
+  type ErrorCode,
+  type OrderEvent,
+  type SaleState,
+  type SaleView,
+  type TicketEvent,
+  type TicketReceipt,
+  type TicketStatus,
+  type TicketView,
 } from '@seckill/contracts';
 
-/** Whether trying again later can succeed, per error code (the contract's `errorCodes[code].retriable`). */
-const RETRIABLE_BY_CODE: Record<ErrorCode, boolean> = {
-  INVALID_INPUT: false,
-  UNAUTHORIZED: false,
-  FORBIDDEN: false,
-  SALE_NOT_ACTIVE: true,
-  SALE_NOT_FOUND: false,
-  TICKET_NOT_FOUND: false,
-  ORDER_NOT_FOUND: false,
-  NOT_FOUND: false,
-  TICKET_NOT_CANCELLABLE: false,
-  ORDER_NOT_PAYABLE: false,
-  CONFLICT: false,
-  PAYMENT_DECLINED: false,
-  SOLD_OUT: false,
-  PAYLOAD_TOO_LARGE: false,
-  QUEUE_FULL: true,
-  RATE_LIMITED: true,
-  INTERNAL: true,
-  SERVICE_UNAVAILABLE: true,
-};
-
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && Object.hasOwn(RETRIABLE_BY_CODE, value);
-}
+// Error codes and push close codes come from the contract's zod-free modules (errors.ts,
+// push-protocol.ts), so importing them keeps zod out of the bundle.
+export { isErrorCode, isRetriablePushClose };
 
 export function isRetriableErrorCode(code: ErrorCode): boolean {
-  return RETRIABLE_BY_CODE[code];
+  return errorCodes[code].retriable;
 }
 
 const FINAL_BY_STATUS: Record<TicketStatus, boolean> = { QUEUED: false, SUCCEEDED: true, FAILED: true, CANCELLED: true };
 const SALE_STATES: Record<SaleState, true> = { UPCOMING: true, ACTIVE: true, SOLD_OUT: true, ENDED: true };
 const ORDER_EVENT_STATUSES: Record<OrderEvent['status'], true> = { PAID: true, EXPIRED: true };
 
-/** Same values as the contract's `pushCloseCodes` (the type makes any difference a compile error). */
-export const PUSH_CLOSE: typeof pushCloseCodes = {
-  UNAUTHORIZED: 4001,
-  TOO_MANY_SESSIONS: 4002,
-  ORIGIN_NOT_ALLOWED: 4003,
-  SLOW_CONSUMER: 4008,
-  PROTOCOL_VIOLATION: 4009,
-  RATE_LIMITED: 4010,
-  MESSAGE_TOO_BIG: 1009,
-  SERVICE_RESTART: 1012,
-};
-
-/** As the contract's `isRetriablePushClose`: reconnecting cannot fix a bad token, origin or message. */
-export function isRetriablePushClose(code: number): boolean {
-  return (
-    code !== PUSH_CLOSE.UNAUTHORIZED &&
-    code !== PUSH_CLOSE.ORIGIN_NOT_ALLOWED &&
-    code !== PUSH_CLOSE.MESSAGE_TOO_BIG &&
-    code !== PUSH_CLOSE.PROTOCOL_VIOLATION
-  );
-}
+export const PUSH_CLOSE = pushCloseCodes;
 
 export function isFinalStatus(status: TicketStatus): boolean {
   return FINAL_BY_STATUS[status];

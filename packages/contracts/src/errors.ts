@@ -1,5 +1,4 @@
-import { z } from 'zod';
-
+// Kept free of zod: the browser SDK imports this module, and zod would dominate its bundle.
 /**
  * Stable error codes: the gateway answers with them, the SDK branches on them,
  * the README documents them. `retriable` tells a client (or the worker) whether
@@ -31,14 +30,6 @@ export type ErrorCode = keyof typeof errorCodes;
 export interface ErrorBody {
   error: { code: ErrorCode; message: string };
 }
-
-/** The `{ error }` shape as a schema, for response validation and the OpenAPI document. */
-export const errorBodySchema = z.object({
-  error: z.object({
-    code: z.enum(Object.keys(errorCodes) as [ErrorCode, ...ErrorCode[]]),
-    message: z.string(),
-  }),
-});
 
 export function errorBody(code: ErrorCode, message: string): ErrorBody {
   return { error: { code, message } };
