@@ -6,8 +6,8 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(gatewayConfigSchema, 'gateway');
   const logger = createLogger({ name: 'gateway', level: config.LOG_LEVEL });
   const app = await buildGateway({ config, logger });
-  // close() stops accepting, lets in-flight requests finish, then the plugins' onClose hooks
-  // flush the pending Kafka batch and close Redis, PostgreSQL and NATS.
+  // close() stops accepting, flushes the pending Kafka batch (preClose), lets in-flight requests
+  // finish, then the plugins' onClose hooks close Kafka, Redis, PostgreSQL and NATS.
   installGracefulShutdown({ logger, close: () => app.close() });
   await app.listen({ port: config.PORT, host: config.HOST });
 }

@@ -49,12 +49,12 @@ export default fp<KafkaPluginOptions>(
     fastify.decorate('kafkaProducers', producers);
     fastify.decorate('orderProducer', orderProducer);
     fastify.decorate('isKafkaConnected', () => connected.size === producers.length);
-    // preClose: requests still in flight wait for their batch, and close() waits for them.
+    // preClose, not onClose: requests still in flight wait for their batch, and close() waits for
+    // them. After the flush, messages go out without lingering, so by onClose nothing is pending.
     fastify.addHook('preClose', async () => {
       await orderProducer.flush().catch((err: unknown) => fastify.log.error({ err }, 'flushing the last order batch failed'));
     });
     fastify.addHook('onClose', async () => {
-      await orderProducer.flush().catch((err: unknown) => fastify.log.error({ err }, 'flushing the last order batch failed'));
       await Promise.all(producers.map((producer) => producer.disconnect()));
     });
   },
