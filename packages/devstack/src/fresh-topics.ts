@@ -1,32 +1,55 @@
 import { createKafka, createLogger } from '@seckill/platform';
 import { testServices, uniqueName } from '@seckill/platform/testing';
 
+export interface OrderTopics {
+  ORDERS_TOPIC: string;
+  ORDERS_DEAD_LETTER_TOPIC: string;
+  ORDER_WORKER_GROUP: string;
+}
+
+interface KafkaOptions {
+  /** Default: KAFKA_BROKERS or the local broker. */
+  brokers?: string[];
+}
+
+async function withAdmin<T>(options: KafkaOptions, use: (admin: ReturnType<ReturnType<typeof createKafka>['admin']>) => Promise<T>): Promise<T> {
+  const admin = createKafka({
+    clientId: uniqueName('devstack-admin'),
+    brokers: options.brokers ?? testServices.kafkaBrokers,
+    logger: createLogger({ name: 'devstack-admin', level: 'warn' }),
+  }).admin();
+  await admin.connect();
+  try {
+    return await use(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /**
- * Fresh orders topic, dead-letter topic and worker group for one test run, created
- * up front (a worker subscribing to a topic that auto-creation has not finished fails).
+ * Fresh orders topic, dead-letter topic and worker group for one run (a test, a load test),
+ * created up front: a worker subscribing to a topic that auto-creation has not finished fails.
+ * Spread the result into the apps' env.
  */
-export async function freshOrderTopics(prefix: string): Promise<Record<string, string>> {
-  const names = {
+export async function freshOrderTopics(prefix: string, options: KafkaOptions & { partitions?: number } = {}): Promise<OrderTopics> {
+  const names: OrderTopics = {
     ORDERS_TOPIC: uniqueName(`${prefix}-orders`),
     ORDERS_DEAD_LETTER_TOPIC: uniqueName(`${prefix}-orders-dlq`),
     ORDER_WORKER_GROUP: uniqueName(`${prefix}-workers`),
   };
-  const admin = createKafka({
-    clientId: uniqueName(`${prefix}-admin`),
-    brokers: testServices.kafkaBrokers,
-    logger: createLogger({ name: 'test-admin', level: 'warn' }),
-  }).admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
+  await withAdmin(options, (admin) =>
+    admin.createTopics({
       topics: [
-        { topic: names.ORDERS_TOPIC, numPartitions: 4 },
+        { topic: names.ORDERS_TOPIC, numPartitions: options.partitions ?? 4 },
         { topic: names.ORDERS_DEAD_LETTER_TOPIC, numPartitions: 1 },
       ],
       waitForLeaders: true,
-    });
-  } finally {
-    await admin.disconnect();
-  }
+    }),
+  );
   return names;
+}
+
+/** Delete what `freshOrderTopics` created. */
+export async function deleteOrderTopics(names: OrderTopics, options: KafkaOptions = {}): Promise<void> {
+  await withAdmin(options, (admin) => admin.deleteTopics({ topics: [names.ORDERS_TOPIC, names.ORDERS_DEAD_LETTER_TOPIC], timeout: 5_000 }));
 }

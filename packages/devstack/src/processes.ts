@@ -22,8 +22,8 @@ export interface AppProcess {
   exited: Promise<number | null>;
 }
 
-/** Values from the repo's `.env` (created on install), without overriding the real environment. */
-export function readDotEnv(file = path.join(repoRoot, '.env')): Record<string, string> {
+/** Values from the repo's `.env` (created on install); see `stackEnv` for the merged view. */
+function readDotEnv(file = path.join(repoRoot, '.env')): Record<string, string> {
   if (!existsSync(file)) return {};
   const entries = readFileSync(file, 'utf8')
     .split('\n')
@@ -102,4 +102,10 @@ export async function stopApp(proc: AppProcess, graceMs = 10_000): Promise<numbe
   const code = await proc.exited;
   clearTimeout(timer);
   return code;
+}
+
+/** What the apps are started with: `.env`, overridden by the real environment. */
+export function stackEnv(): Record<string, string> {
+  const real = Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  return { ...readDotEnv(), ...Object.fromEntries(real) };
 }

@@ -1,4 +1,4 @@
-import { readDotEnv, startApp, stopApp, waitUntilReady, type AppProcess, type RunMode } from './processes';
+import { stackEnv, startApp, stopApp, waitUntilReady, type AppProcess, type RunMode } from './processes';
 
 export interface StackOptions {
   gateways?: number;
@@ -27,7 +27,7 @@ export interface Stack {
  * (3001, 3002, 3003 for three nodes), worker 3100.., web 8080 by default.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const env = { ...readDotEnv(), ...pickDefined(process.env), ...options.env };
+  const env = { ...stackEnv(), ...options.env };
   const mode = options.mode ?? 'source';
   const gatewayBase = options.basePorts?.gateway ?? 3000;
   const pushBase = options.basePorts?.pushGateway ?? 3001;
@@ -81,8 +81,4 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
 async function stopAll(processes: AppProcess[]): Promise<void> {
   await Promise.all(processes.map((proc) => stopApp(proc)));
-}
-
-function pickDefined(source: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(source).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }

@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { readDotEnv, repoRoot, startStack, type Stack } from '@seckill/devstack';
-import { createKafka, createLogger } from '@seckill/platform';
+import { deleteOrderTopics, freshOrderTopics, repoRoot, stackEnv, startStack, type Stack } from '@seckill/devstack';
 import type { LoadtestOptions } from './options';
 
 /** The system under test: apps started here, or a deployment already running. */
@@ -43,17 +42,13 @@ export async function startTarget(
   onLine: (name: string, line: string) => void,
 ): Promise<Target> {
   if (options.external) {
-    const env = { ...readDotEnv(), ...definedEnv() };
+    const env = stackEnv();
     return { mode: 'external', gatewayUrls: options.gatewayUrls, pushUrls: options.pushUrls, env, workers: undefined, stop: async () => {} };
   }
   // Fresh topic and consumer group: a running `npm start` or another test never sees our orders.
-  const names = {
-    ORDERS_TOPIC: `loadtest.${runId}.orders`,
-    ORDERS_DEAD_LETTER_TOPIC: `loadtest.${runId}.orders.dlq`,
-    ORDER_WORKER_GROUP: `loadtest.${runId}.workers`,
-  };
-  const baseEnv = { ...readDotEnv(), ...definedEnv() };
-  await createTopics(baseEnv.KAFKA_BROKERS ?? '127.0.0.1:9092', names.ORDERS_TOPIC, names.ORDERS_DEAD_LETTER_TOPIC);
+  // 12 partitions like `seckill.orders` (infra), so several workers share the load.
+  const kafka = { brokers: (stackEnv().KAFKA_BROKERS ?? '127.0.0.1:9092').split(',') };
+  const names = await freshOrderTopics(`loadtest-${runId}`, { ...kafka, partitions: 12 });
   const runMode = chooseRunMode(options.mode);
   const stack: Stack = await startStack({
     gateways: options.gateways,
@@ -80,45 +75,9 @@ export async function startTarget(
     runMode,
     stop: async () => {
       await stack.stop();
-      await deleteTopics(baseEnv.KAFKA_BROKERS ?? '127.0.0.1:9092', [names.ORDERS_TOPIC, names.ORDERS_DEAD_LETTER_TOPIC]).catch(() => undefined);
+      await deleteOrderTopics(names, kafka).catch(() => undefined);
     },
   };
-}
-
-function kafkaAdmin(brokers: string) {
-  const kafka = createKafka({ clientId: 'seckill-loadtest', brokers: brokers.split(','), logger: createLogger({ name: 'loadtest', level: 'error' }) });
-  return kafka.admin();
-}
-
-/** 12 partitions like `seckill.orders` (infra), so several workers share the load. */
-async function createTopics(brokers: string, topic: string, deadLetterTopic: string): Promise<void> {
-  const admin = kafkaAdmin(brokers);
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic, numPartitions: 12, replicationFactor: 1 },
-        { topic: deadLetterTopic, numPartitions: 1, replicationFactor: 1 },
-      ],
-    });
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function deleteTopics(brokers: string, topics: string[]): Promise<void> {
-  const admin = kafkaAdmin(brokers);
-  await admin.connect();
-  try {
-    await admin.deleteTopics({ topics, timeout: 5_000 });
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-function definedEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
 /** A bare Fastify hello-world in its own process, like a gateway: the baseline of the ratio. */
