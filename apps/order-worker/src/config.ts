@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { ORDER_WORKER_GROUP, ORDERS_DEAD_LETTER_TOPIC, ORDERS_TOPIC } from '@seckill/contracts';
-import { env } from '@seckill/platform';
+import { env, TICKET_RESULT_TTL_SECONDS } from '@seckill/platform';
 import { z } from 'zod';
 
 const flag = z.enum(['0', '1', 'true', 'false']).default('0').transform((value) => value === '1' || value === 'true');
@@ -25,7 +25,7 @@ export const configSchema = z.object({
   EXPIRY_SWEEP_INTERVAL_MS: env.positiveInt(2_000),
   EXPIRY_SWEEP_BATCH: env.positiveInt(500),
   /** How long a ticket's final state stays in Redis for polling and push snapshots. */
-  RESULT_TTL_SECONDS: env.positiveInt(7 * 24 * 3600),
+  RESULT_TTL_SECONDS: env.positiveInt(TICKET_RESULT_TTL_SECONDS),
   THROUGHPUT_PUBLISH_INTERVAL_MS: env.positiveInt(1_000),
   /** Kafka partitions this process works on at once (their batches overlap I/O). */
   PARTITIONS_CONSUMED_CONCURRENTLY: env.positiveInt(12),

@@ -82,6 +82,9 @@ function toRecord(hash: Record<string, string>): TicketRecord | undefined {
   };
 }
 
+/** How long a ticket's final state stays readable for polling and push snapshots. */
+export const TICKET_RESULT_TTL_SECONDS = 7 * 24 * 3600;
+
 export interface TicketStore {
   get(ticketId: string): Promise<TicketRecord | undefined>;
   listForUser(userId: string): Promise<TicketRecord[]>;
@@ -96,7 +99,7 @@ export interface TicketStore {
 /** The ticket state every app reads and the gateway and worker write. */
 export function createTicketStore(options: { redis: Redis; resultTtlSeconds?: number }): TicketStore {
   const { redis } = options;
-  const resultTtlSeconds = options.resultTtlSeconds ?? 7 * 24 * 3600;
+  const resultTtlSeconds = options.resultTtlSeconds ?? TICKET_RESULT_TTL_SECONDS;
 
   function keyOf(ticketId: string): string | undefined {
     const parsed = parseTicketId(ticketId);

@@ -7,7 +7,7 @@ import {
   type TicketEvent,
   type TicketView,
 } from '@seckill/contracts';
-import type { Logger, TicketStore } from '@seckill/platform';
+import { TICKET_RESULT_TTL_SECONDS, type Logger, type TicketStore } from '@seckill/platform';
 import type { Redis } from 'ioredis';
 import type { Clock } from './clock';
 import { defineRedisScript } from './redis-script';
@@ -48,7 +48,7 @@ export function createTicketService(options: {
 }): TicketService {
   const { redis, ticketStore, estimator, clock } = options;
   const cancelTicket = defineRedisScript<string>(redis, 'seckillCancelTicket', 4, CANCEL_SCRIPT);
-  const resultTtlSeconds = options.resultTtlSeconds ?? 7 * 24 * 3600;
+  const resultTtlSeconds = options.resultTtlSeconds ?? TICKET_RESULT_TTL_SECONDS;
 
   const notFound = (ticketId: string) => new SeckillError('TICKET_NOT_FOUND', `No ticket ${ticketId}`);
 
