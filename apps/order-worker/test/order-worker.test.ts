@@ -54,7 +54,12 @@ describe('order worker', () => {
     const events = listen(saleId);
     const tickets = await admit(services, names.topic, saleId, 3);
     const { config, worker } = await startWorker(names, { THROUGHPUT_PUBLISH_INTERVAL_MS: '100' });
-    expect(await worker.readiness()).toEqual({ kafka: true, postgres: true, redis: true, nats: true });
+    // On a freshly started broker the group coordinator may still be loading: joining takes a moment.
+    const ready = await waitFor(async () => {
+      const checks = await worker.readiness();
+      return checks.kafka ? checks : undefined;
+    }, { what: 'the worker joined its group' });
+    expect(ready).toEqual({ kafka: true, postgres: true, redis: true, nats: true });
 
     await waitFor(() => (events.ticketEvents().length === 3 ? true : undefined), { what: '3 ticket events' });
     const orders = await ordersOf(saleId);
