@@ -8,10 +8,10 @@ import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
-import { redisKeys } from '@seckill/contracts';
 import { createPrismaClient } from '@seckill/db';
 import { createKafka, createLogger, createRedis, createUserTokenSigner } from '@seckill/platform';
 import autocannon from 'autocannon';
+import { redisKeys } from '@seckill/redis-state';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);

@@ -1,9 +1,12 @@
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { createLogger, createMetricsRegistry, createTicketStore, type Logger } from '@seckill/platform';
+import { findTicketOutcome, recordClosedTickets } from '@seckill/db';
+import { createLogger, createMetricsRegistry, withDeadline, type Logger } from '@seckill/platform';
+import { createRedisState } from '@seckill/redis-state';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import type { ISocketFactory } from 'kafkajs';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { DEV_ORIGIN_PATTERN, type GatewayConfig } from './config';
 import { createAdmission } from './domain/admission';
@@ -11,7 +14,7 @@ import { systemClock, type Clock } from './domain/clock';
 import { createGatewayMetrics, type GatewayMetrics } from './domain/metrics';
 import { createFakePaymentProvider, createPayments, type PaymentProvider } from './domain/payments';
 import { createSaleCatalog } from './domain/sale-catalog';
-import { createSoldOutMemory } from './domain/sold-out-memory';
+import { createOutboxRelay, type OutboxRelay } from './domain/outbox-relay';
 import { createTicketService } from './domain/tickets';
 import { createWaitEstimator } from './domain/wait-estimator';
 import auth from './plugins/app/auth';
@@ -30,6 +33,7 @@ import { ticketRoutes } from './routes/tickets';
 declare module 'fastify' {
   interface FastifyInstance {
     metrics: GatewayMetrics;
+    outboxRelay: OutboxRelay;
   }
 }
 
@@ -37,6 +41,8 @@ export interface GatewayOptions {
   config: GatewayConfig;
   paymentProvider?: PaymentProvider;
   clock?: Clock;
+  /** Tests: Kafka sockets they can freeze. */
+  kafkaSocketFactory?: ISocketFactory;
 }
 
 /** The gateway as a Fastify plugin: connections, domain services, routes. It never listens. */
@@ -74,17 +80,44 @@ export const gatewayApp = fp<GatewayOptions>(
       metrics.countRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode);
     });
 
-    await fastify.register(redis, { url: config.REDIS_URL });
+    await fastify.register(redis, { url: config.REDIS_URL, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS });
     await fastify.register(prisma, { databaseUrl: config.DATABASE_URL });
     await fastify.register(nats, { url: config.NATS_URL });
+    const redisState = createRedisState({ redis: fastify.redis });
+    const log = (component: string) => fastify.log.child({ component }) as Logger;
+    const inPostgres = <T>(work: Promise<T>) => withDeadline(work, config.POSTGRES_TIMEOUT_MS, 'PostgreSQL');
+    const closeTickets = (tickets: Parameters<typeof recordClosedTickets>[1]) => inPostgres(recordClosedTickets(fastify.prisma, tickets));
+    const publishTicketEvent = (subject: string, event: object) => fastify.nats.publish(subject, JSON.stringify(event));
+    const relay = createOutboxRelay({
+      redisState,
+      // The Kafka plugin below decorates the producer; the relay only sends once the app is ready.
+      orderProducer: { send: (order) => fastify.orderProducer.send(order) },
+      closeTickets,
+      publishTicketEvent,
+      subjectPrefix: config.NATS_SUBJECT_PREFIX,
+      clock,
+      logger: log('outbox'),
+      intervalMs: config.OUTBOX_SWEEP_INTERVAL_MS,
+      retryMs: config.OUTBOX_RELAY_AFTER_MS,
+      enqueueDeadlineMs: config.ENQUEUE_DEADLINE_MS,
+      onSwept: metrics.countOutboxSweep,
+    });
+    fastify.decorate('outboxRelay', relay);
+    fastify.addHook('onReady', async () => relay.start());
+    // Hooks run in the order they were added: the relay stops before the Kafka plugin's last flush.
+    fastify.addHook('preClose', async () => relay.stop());
     await fastify.register(kafka, {
       brokers: config.KAFKA_BROKERS,
       topic: config.ORDERS_TOPIC,
       producerCount: config.KAFKA_PRODUCERS,
       lingerMs: config.KAFKA_LINGER_MS,
       maxBatchMessages: config.KAFKA_BATCH_MAX_MESSAGES,
+      requestTimeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS,
       logger: fastify.log as Logger,
       onBatch: metrics.observeKafkaBatch,
+      // Acknowledged: the outbox lets them go (a failure here only means a harmless re-send).
+      onDelivered: (orders) => void redisState.clearOutbox(orders).catch((err: unknown) => fastify.log.warn({ err }, 'could not clear the outbox')),
+      ...(options.kafkaSocketFactory ? { socketFactory: options.kafkaSocketFactory } : {}),
     });
     await fastify.register(auth, { authSecret: config.AUTH_SECRET, adminToken: config.ADMIN_TOKEN });
     await fastify.register(rateLimits, {
@@ -92,33 +125,32 @@ export const gatewayApp = fp<GatewayOptions>(
       perIpPerMinute: config.RATE_LIMIT_PER_IP_PER_MIN,
     });
 
-    const soldOut = createSoldOutMemory({ ttlMs: config.SOLD_OUT_MEMORY_MS, clock });
     const estimator = createWaitEstimator({
       redis: fastify.redis,
       clock,
       defaultOrdersPerSecond: config.DEFAULT_ORDERS_PER_SECOND,
       staleAfterMs: config.THROUGHPUT_STALE_MS,
     });
-    const sales = createSaleCatalog({ prisma: fastify.prisma, redis: fastify.redis, clock });
+    const sales = createSaleCatalog({ prisma: fastify.prisma, redisState, clock });
     const admission = createAdmission({
-      redis: fastify.redis,
+      redisState,
       sales,
       orderProducer: fastify.orderProducer,
       estimator,
-      soldOut,
       clock,
-      logger: fastify.log.child({ component: 'admission' }) as Logger,
+      logger: log('admission'),
+      timings: { admissionTimeoutMs: config.ADMISSION_TIMEOUT_MS, enqueueWaitMs: config.ENQUEUE_WAIT_MS, relayAfterMs: config.OUTBOX_RELAY_AFTER_MS },
       onOutcome: metrics.countAdmission,
     });
     const tickets = createTicketService({
-      redis: fastify.redis,
-      ticketStore: createTicketStore({ redis: fastify.redis }),
+      redisState,
+      findOutcome: (ticketId) => inPostgres(findTicketOutcome(fastify.prisma, ticketId)),
+      closeTickets,
       estimator,
-      soldOut,
       subjectPrefix: config.NATS_SUBJECT_PREFIX,
-      publishTicketEvent: (subject, event) => fastify.nats.publish(subject, JSON.stringify(event)),
+      publishTicketEvent,
       clock,
-      logger: fastify.log.child({ component: 'tickets' }) as Logger,
+      logger: log('tickets'),
     });
     const payments = createPayments({
       prisma: fastify.prisma,

@@ -10,7 +10,7 @@ const valid = {
 describe('gateway config', () => {
   it('applies generous defaults', () => {
     const config = parseConfig(gatewayConfigSchema, valid);
-    expect(config).toMatchObject({ PORT: 3000, ORDERS_TOPIC: 'seckill.orders', BODY_LIMIT_BYTES: 16_384, SOLD_OUT_MEMORY_MS: 1000 });
+    expect(config).toMatchObject({ PORT: 3000, ORDERS_TOPIC: 'seckill.orders', BODY_LIMIT_BYTES: 16_384, ENQUEUE_DEADLINE_MS: 30_000 });
     expect(config.CORS_ORIGINS).toBeUndefined();
   });
 

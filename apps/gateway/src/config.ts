@@ -30,8 +30,25 @@ export const gatewayConfigSchema = z.object({
   KAFKA_BATCH_MAX_MESSAGES: env.positiveInt(1000),
   /** Idempotent producers batching side by side (each may have one request in flight). */
   KAFKA_PRODUCERS: env.positiveInt(2),
-  /** How long this process answers 410 from memory once a sale sold out. */
-  SOLD_OUT_MEMORY_MS: nonNegativeInt(1000),
+  /**
+   * The Redis step of a purchase (and a reload from PostgreSQL) must be done within this, or the
+   * answer is 503 with nothing reserved (the script refuses to admit once it is past).
+   */
+  ADMISSION_TIMEOUT_MS: env.positiveInt(1000),
+  /** How long a purchase waits for Kafka's acknowledgement before answering 202 anyway (the ticket is in the outbox). */
+  ENQUEUE_WAIT_MS: nonNegativeInt(800),
+  /** An admitted ticket whose message Kafka has not acknowledged after this long is re-produced by a gateway's relay (and again after as long). */
+  OUTBOX_RELAY_AFTER_MS: env.positiveInt(2000),
+  /** How often each gateway sweeps the outboxes. */
+  OUTBOX_SWEEP_INTERVAL_MS: env.positiveInt(500),
+  /** A ticket Kafka has not taken this long after admission (and no worker claimed) ends FAILED QUEUE_UNAVAILABLE; its stock returns. */
+  ENQUEUE_DEADLINE_MS: env.positiveInt(30_000),
+  /** How long one Kafka request may wait for the broker. */
+  KAFKA_REQUEST_TIMEOUT_MS: env.positiveInt(5000),
+  /** No Redis command waits longer than this on a stalled Redis. */
+  REDIS_COMMAND_TIMEOUT_MS: env.positiveInt(1000),
+  /** No PostgreSQL call off the order path (ticket lookups after a Redis loss, cancel records) waits longer. */
+  POSTGRES_TIMEOUT_MS: env.positiveInt(2000),
   /** Wait estimate when no worker reported its throughput recently. */
   DEFAULT_ORDERS_PER_SECOND: positiveNumber(1000),
   /** A worker's throughput report older than this is ignored. */

@@ -1,12 +1,13 @@
-import { redisKeys, type TicketReceipt } from '@seckill/contracts';
+import { type TicketReceipt } from '@seckill/contracts';
 import { uniqueName } from '@seckill/platform/testing';
 import { startGateway, type GatewayHarness } from './gateway-harness';
+import { redisKeys } from '@seckill/redis-state';
 
 describe('admission under a crowd', () => {
   let gateway: GatewayHarness;
   beforeAll(async () => {
     // The sold-out memory is off so every late request goes through the Lua script.
-    gateway = await startGateway({ SOLD_OUT_MEMORY_MS: '0' });
+    gateway = await startGateway();
   });
   afterAll(async () => {
     await gateway.close();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { orderRequestedSchema, redisKeys, type CreateSaleBody, type OrderRequested, type SaleView } from '@seckill/contracts';
+import { orderRequestedSchema, type CreateSaleBody, type OrderRequested, type SaleView } from '@seckill/contracts';
 import { createPrismaClient } from '@seckill/db';
 import { createKafka, createLogger, createRedis, createUserTokenSigner, parseConfig } from '@seckill/platform';
 import { testServices, uniqueName, waitFor } from '@seckill/platform/testing';
@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Consumer } from 'kafkajs';
 import { buildGateway, type GatewayOptions } from '../src/app';
 import { gatewayConfigSchema, type GatewayConfig } from '../src/config';
+import { redisKeys } from '@seckill/redis-state';
 
 const logger = createLogger({ name: 'gateway-test', level: 'silent' });
 
@@ -132,6 +133,7 @@ export async function startGateway(
       if (saleIds.length) {
         const prisma = createPrismaClient({ databaseUrl: config.DATABASE_URL });
         await prisma.order.deleteMany({ where: { saleId: { in: saleIds } } });
+        await prisma.closedTicket.deleteMany({ where: { saleId: { in: saleIds } } });
         await prisma.sale.deleteMany({ where: { id: { in: saleIds } } });
         await prisma.$disconnect();
       }

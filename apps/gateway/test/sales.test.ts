@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { redisKeys, type SaleView } from '@seckill/contracts';
+import { type SaleView } from '@seckill/contracts';
 import { saleBody, startGateway, type GatewayHarness } from './gateway-harness';
+import { redisKeys } from '@seckill/redis-state';
 
 describe('sales API', () => {
   let gateway: GatewayHarness;

@@ -1,6 +1,6 @@
-import { redisKeys } from '@seckill/contracts';
 import { uniqueName, waitFor } from '@seckill/platform/testing';
 import { startGateway, type GatewayHarness } from './gateway-harness';
+import { redisKeys } from '@seckill/redis-state';
 
 describe('graceful shutdown', () => {
   let gateway: GatewayHarness;

@@ -1,7 +1,7 @@
-import { formatTicketId, redisKeys, ticketEventSchema, userTicketSubject, type TicketReceipt, type TicketView } from '@seckill/contracts';
-import { createTicketStore } from '@seckill/platform';
+import { formatTicketId, ticketEventSchema, userTicketSubject, type TicketReceipt, type TicketView } from '@seckill/contracts';
 import { uniqueName, waitFor } from '@seckill/platform/testing';
 import { startGateway, type GatewayHarness } from './gateway-harness';
+import { redisKeys, createRedisState } from '@seckill/redis-state';
 
 describe('tickets API', () => {
   let gateway: GatewayHarness;
@@ -42,14 +42,9 @@ describe('tickets API', () => {
       const sale = await gateway.createSale({ stock: 5 });
       const userId = uniqueName('done');
       const receipt = await buy(sale.id, userId);
-      await createTicketStore({ redis: gateway.app.redis }).recordResult({
-        ticketId: receipt.ticketId,
-        saleId: sale.id,
-        userId,
-        status: 'SUCCEEDED',
-        orderId: 'order-1',
-        at: Date.now(),
-      });
+      await createRedisState({ redis: gateway.app.redis }).recordResults([
+        { ticketId: receipt.ticketId, saleId: sale.id, userId, status: 'SUCCEEDED', orderId: 'order-1', at: Date.now(), stockEpoch: 1 },
+      ]);
       const response = await gateway.app.inject({ method: 'GET', url: `/api/tickets/${receipt.ticketId}`, headers: as(userId) });
       expect(response.json()).toEqual({ ticketId: receipt.ticketId, saleId: sale.id, ticketNumber: 1, status: 'SUCCEEDED', orderId: 'order-1' });
 
@@ -111,9 +106,9 @@ describe('tickets API', () => {
       const redis = gateway.app.redis;
       expect(await redis.get(redisKeys.stockTokens(sale.id))).toBe('1');
       expect(await redis.zcard(redisKeys.queuedTickets(sale.id))).toBe(0);
-      expect((await createTicketStore({ redis }).claim([receipt.ticketId])).get(receipt.ticketId)).toBe('CANCELLED');
+      expect((await createRedisState({ redis }).claimTickets([receipt.ticketId])).get(receipt.ticketId)).toBe('CANCELLED');
 
-      // The sold-out memory was cleared: a later shopper gets the token back at once.
+      // A later shopper gets the token back at once.
       const later = await buy(sale.id, uniqueName('later'));
       expect(later.ticketNumber).toBe(2);
       // The token is taken again: the sale is sold out for everyone, the one who cancelled included.
@@ -132,7 +127,7 @@ describe('tickets API', () => {
 
       const claimedBy = uniqueName('claimed');
       const claimed = await buy(sale.id, claimedBy);
-      await createTicketStore({ redis: gateway.app.redis }).claim([claimed.ticketId]);
+      await createRedisState({ redis: gateway.app.redis }).claimTickets([claimed.ticketId]);
       const tooLate = await gateway.app.inject({ method: 'DELETE', url: `/api/tickets/${claimed.ticketId}`, headers: as(claimedBy) });
       expect(tooLate.statusCode).toBe(409);
       expect(tooLate.json().error.message).toMatch(/being processed/);

@@ -18,11 +18,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { formatTicketId, redisKeys, type OrderRequested } from '@seckill/contracts';
+import { formatTicketId, type OrderRequested } from '@seckill/contracts';
 import { createPrismaClient } from '@seckill/db';
 import { createKafka, createLogger, createRedis } from '@seckill/platform';
 import { uniqueName } from '@seckill/platform/testing';
 import { Client } from 'pg';
+import { redisKeys } from '@seckill/redis-state';
 
 const run = promisify(execFile);
 const env = process.env;

@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import { ORDER_WORKER_GROUP, ORDERS_DEAD_LETTER_TOPIC, ORDERS_TOPIC } from '@seckill/contracts';
-import { env, TICKET_RESULT_TTL_SECONDS } from '@seckill/platform';
+import { env } from '@seckill/platform';
 import { z } from 'zod';
+import { TICKET_RESULT_TTL_SECONDS } from '@seckill/redis-state';
 
 const flag = z.enum(['0', '1', 'true', 'false']).default('0').transform((value) => value === '1' || value === 'true');
 

@@ -6,6 +6,8 @@ export type OrderOutcome =
   | 'sold_out'
   | 'already_ordered'
   | 'sale_not_found'
+  | 'rejected'
+  | 'closed_before'
   | 'cancelled'
   | 'republished'
   | 'dead_lettered';

@@ -1,6 +1,5 @@
-import { redisKeys } from '@seckill/contracts';
 import { createPrismaClient } from '@seckill/db';
-import { connectNats, createKafka, createRedis, createTicketStore, probeDependencies, type Logger } from '@seckill/platform';
+import { connectNats, createKafka, createRedis, probeDependencies, type Logger } from '@seckill/platform';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from './config';
 import { createBatchProcessor } from './domain/batch-processor';
@@ -11,6 +10,7 @@ import { createCoalescingOrderWriter, createOrderWriter } from './domain/order-w
 import { createThroughputMeter } from './domain/throughput-meter';
 import { createUserEventPublisher } from './domain/user-events';
 import { createWorkerMetrics } from './metrics';
+import { redisKeys, createRedisState } from '@seckill/redis-state';
 
 export type ReadinessChecks = Record<'kafka' | 'postgres' | 'redis' | 'nats', boolean>;
 
@@ -40,11 +40,12 @@ export async function startOrderWorker(options: {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
 
+  const redisState = createRedisState({ redis, resultTtlSeconds: config.RESULT_TTL_SECONDS });
   const userEvents = createUserEventPublisher({ nats, subjectPrefix: config.NATS_SUBJECT_PREFIX });
   const throughput = createThroughputMeter();
   const processBatch = createBatchProcessor({
     orderWriter: createCoalescingOrderWriter(createOrderWriter({ prisma, paymentWindowMs: config.PAYMENT_WINDOW_MS })),
-    ticketStore: createTicketStore({ redis, resultTtlSeconds: config.RESULT_TTL_SECONDS }),
+    redisState,
     userEvents,
     deadLetters: createDeadLetterPublisher({ producer, topic: config.ORDERS_DEAD_LETTER_TOPIC }),
     metrics,
@@ -71,7 +72,7 @@ export async function startOrderWorker(options: {
   const sweeps = scheduleSweeps({
     sweeper: createExpirySweeper({
       prisma,
-      redis,
+      redisState,
       userEvents,
       logger: logger.child({ component: 'expiry' }),
       batchSize: config.EXPIRY_SWEEP_BATCH,

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { createTicketStore } from '@seckill/platform';
 import { waitFor } from '@seckill/platform/testing';
 import { admit, collectUserEvents, createSale, freshTopics, openTestServices, saleStock, workerEnv, type TestServices } from './helpers';
+import { createRedisState } from '@seckill/redis-state';
 
 let services: TestServices;
 const children: ChildProcess[] = [];
@@ -50,8 +50,8 @@ describe('a worker killed between the database commit and the offset commit', ()
     const committedBeforeCrash = await services.prisma.order.findMany({ where: { saleId } });
     expect(committedBeforeCrash.length).toBeGreaterThan(0);
     expect(events.ticketEvents()).toHaveLength(0);
-    const store = createTicketStore({ redis: services.redis });
-    for (const order of committedBeforeCrash) expect((await store.get(order.ticketId))?.status).toBe('QUEUED');
+    const store = createRedisState({ redis: services.redis });
+    for (const order of committedBeforeCrash) expect((await store.getTicket(order.ticketId))?.status).toBe('QUEUED');
 
     const restarted = spawnWorker(env);
     await waitFor(() => (events.ticketEvents().length >= tickets.length ? true : undefined), {
@@ -70,7 +70,7 @@ describe('a worker killed between the database commit and the offset commit', ()
     }
     expect(new Set(events.ticketEvents().map((event) => event.ticketId)).size).toBe(tickets.length);
     for (const ticket of tickets) {
-      expect(await store.get(ticket.ticketId)).toMatchObject({ status: 'SUCCEEDED', orderId: orderIdByTicket.get(ticket.ticketId) });
+      expect(await store.getTicket(ticket.ticketId)).toMatchObject({ status: 'SUCCEEDED', orderId: orderIdByTicket.get(ticket.ticketId) });
     }
 
     // SIGTERM: finishes the batch in hand, leaves the group, exits 0.
@@ -103,9 +103,9 @@ describe('a worker stopped with SIGTERM in the middle of the stream', () => {
     // Everything written before the stop was carried through to its result.
     const writtenBeforeStop = await services.prisma.order.findMany({ where: { saleId } });
     expect(writtenBeforeStop.length).toBeLessThan(tickets.length);
-    const store = createTicketStore({ redis: services.redis });
+    const store = createRedisState({ redis: services.redis });
     for (const order of writtenBeforeStop) {
-      expect(await store.get(order.ticketId)).toMatchObject({ status: 'SUCCEEDED', orderId: order.id });
+      expect(await store.getTicket(order.ticketId)).toMatchObject({ status: 'SUCCEEDED', orderId: order.id });
     }
 
     spawnWorker(env);

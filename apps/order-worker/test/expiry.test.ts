@@ -1,5 +1,3 @@
-import { redisKeys } from '@seckill/contracts';
-import { createTicketStore } from '@seckill/platform';
 import { waitFor } from '@seckill/platform/testing';
 import { createExpirySweeper } from '../src/domain/expiry-sweeper';
 import { createUserEventPublisher } from '../src/domain/user-events';
@@ -15,6 +13,7 @@ import {
   workerConfig,
   type TestServices,
 } from './helpers';
+import { redisKeys, createRedisState } from '@seckill/redis-state';
 
 let services: TestServices;
 const closers: (() => Promise<void>)[] = [];
@@ -51,7 +50,7 @@ describe('payment window', () => {
     expect(await saleStock(services.prisma, saleId)).toBe(1);
     expect(await services.redis.get(redisKeys.stockTokens(saleId))).toBe('1');
     // The ticket keeps its one final state.
-    expect((await createTicketStore({ redis: services.redis }).get(first!.ticketId))?.status).toBe('SUCCEEDED');
+    expect((await createRedisState({ redis: services.redis }).getTicket(first!.ticketId))?.status).toBe('SUCCEEDED');
 
     const [second] = await admit(services, names.topic, saleId, 1, { firstNumber: 2 });
     const secondResult = await waitFor(() => events.ticketEvents().find((e) => e.ticketId === second!.ticketId), { what: 'later buyer' });
@@ -69,13 +68,13 @@ describe('payment window', () => {
       { status: 'PENDING_PAYMENT' as const, expiresAt: future, n: 8 },
     ];
     await services.prisma.order.createMany({
-      data: seeds.map(({ status, expiresAt, n }) => ({ saleId, userId: `user-${n}`, ticketId: `${saleId}.${n}`, ticketNumber: n, status, expiresAt })),
+      data: seeds.map(({ status, expiresAt, n }) => ({ saleId, userId: `user-${n}`, ticketId: `${saleId}.1.${n}`, ticketNumber: n, status, expiresAt })),
     });
     await services.prisma.sale.update({ where: { id: saleId }, data: { stock: 2 } });
     await services.redis.set(redisKeys.stockTokens(saleId), 2);
 
     const userEvents = createUserEventPublisher({ nats: services.nats });
-    const sweepers = [1, 2, 3].map(() => createExpirySweeper({ prisma: services.prisma, redis: services.redis, userEvents, logger, batchSize: 2 }));
+    const sweepers = [1, 2, 3].map(() => createExpirySweeper({ prisma: services.prisma, redisState: createRedisState({ redis: services.redis }), userEvents, logger, batchSize: 2 }));
     await Promise.all(sweepers.map((sweeper) => sweeper.sweep()));
     await Promise.all(sweepers.map((sweeper) => sweeper.sweep()));
 

@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  formatTicketId,
-  orderMessageKey,
-  redisKeys,
-  type OrderRequested,
-  type TicketEvent,
-  type OrderEvent,
-} from '@seckill/contracts';
+import { formatTicketId, orderMessageKey, type OrderRequested, type TicketEvent, type OrderEvent } from '@seckill/contracts';
 import { createPrismaClient, type PrismaClient } from '@seckill/db';
 import { connectNats, createKafka, createLogger, createMetricsRegistry, createRedis, parseConfig, type Logger, type NatsConnection, type Redis } from '@seckill/platform';
 import { testServices, uniqueName } from '@seckill/platform/testing';
@@ -14,6 +7,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { configSchema, type WorkerConfig } from '../src/config';
 import { startOrderWorker, type OrderWorker } from '../src/worker';
+import { createRedisState, redisKeys } from '@seckill/redis-state';
 
 export const logger: Logger = createLogger({ name: 'order-worker-test', level: process.env.TEST_LOG_LEVEL ?? 'error' });
 
@@ -74,7 +68,17 @@ export async function createSale(services: TestServices, stock: number): Promise
       endsAt: new Date(now + 3_600_000),
     },
   });
-  await services.redis.set(redisKeys.stockTokens(saleId), stock, 'EX', 3600);
+  await createRedisState({ redis: services.redis }).loadSale({
+    id: saleId,
+    name: `test sale ${saleId}`,
+    stock,
+    initialStock: stock,
+    queueCapacity: stock * 10,
+    startsAtMs: now - 60_000,
+    endsAtMs: now + 3_600_000,
+    epoch: 1,
+    ticketNumberFloor: 0,
+  });
   return saleId;
 }
 
@@ -86,7 +90,7 @@ export async function admit(
   topic: string,
   saleId: string,
   count: number,
-  options: { firstNumber?: number; storeTicket?: boolean } = {},
+  options: { firstNumber?: number; storeTicket?: boolean; produce?: boolean } = {},
 ): Promise<AdmittedTicket[]> {
   const first = options.firstNumber ?? 1;
   const tickets = Array.from({ length: count }, (_, index): AdmittedTicket => {
@@ -116,7 +120,7 @@ export async function admit(
     }
     await pipeline.exec();
   }
-  await produce(services.producer, topic, tickets);
+  if (options.produce !== false) await produce(services.producer, topic, tickets);
   return tickets;
 }
 

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { redisKeys } from '@seckill/contracts';
-import { createTicketStore } from '@seckill/platform';
 import { waitFor } from '@seckill/platform/testing';
 import type { KafkaMessage } from 'kafkajs';
 import { deadLetterHeaders } from '../src/domain/dead-letter';
@@ -16,6 +14,7 @@ import {
   workerConfig,
   type TestServices,
 } from './helpers';
+import { redisKeys, createRedisState } from '@seckill/redis-state';
 
 let services: TestServices;
 const closers: (() => Promise<void>)[] = [];
@@ -67,9 +66,9 @@ describe('order worker', () => {
     expect(orders.every((o) => o.status === 'PENDING_PAYMENT' && o.expiresAt !== null)).toBe(true);
     expect(await saleStock(services.prisma, saleId)).toBe(7);
 
-    const store = createTicketStore({ redis: services.redis });
+    const store = createRedisState({ redis: services.redis });
     for (const order of orders) {
-      const record = await store.get(order.ticketId);
+      const record = await store.getTicket(order.ticketId);
       expect(record).toMatchObject({ status: 'SUCCEEDED', orderId: order.id, userId: order.userId });
       expect(events.ticketEvents().filter((e) => e.ticketId === order.ticketId)).toEqual([
         expect.objectContaining({ type: 'ticket', status: 'SUCCEEDED', orderId: order.id, saleId }),
@@ -155,7 +154,7 @@ describe('order worker', () => {
     await waitFor(() => (events.ticketEvents().length === 1 ? true : undefined), { what: 'the result' });
     const [order] = await ordersOf(saleId);
     expect(order?.ticketId).toBe(ticket!.ticketId);
-    const record = await createTicketStore({ redis: services.redis }).get(ticket!.ticketId);
+    const record = await createRedisState({ redis: services.redis }).getTicket(ticket!.ticketId);
     expect(record).toMatchObject({ status: 'SUCCEEDED', orderId: order!.id, ticketNumber: 1 });
   });
 
@@ -169,7 +168,7 @@ describe('order worker', () => {
       messages: [
         { key: 'x', value: 'not json at all' },
         { key: 'y', value: JSON.stringify({ v: 1, ticketId: 'nope' }) },
-        { key: 'z', value: JSON.stringify({ v: 1, ticketId: `${unknownSaleId}.1`, ticketNumber: 1, saleId: unknownSaleId, userId: 'ghost', requestedAt: 1 }) },
+        { key: 'z', value: JSON.stringify({ v: 1, ticketId: `${unknownSaleId}.1.1`, ticketNumber: 1, saleId: unknownSaleId, userId: 'ghost', requestedAt: 1 }) },
       ],
     });
     const [good] = await admit(services, names.topic, saleId, 1);

@@ -45,6 +45,7 @@ const NODE_FD_OVERHEAD = 64;
 const appRoot = path.resolve(__dirname, '..');
 const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/seckill';
 const authSecret = randomBytes(24).toString('hex');
 const subjectPrefix = `bench_${randomBytes(4).toString('hex')}`;
 const userPrefix = `bench-${randomBytes(3).toString('hex')}`;
@@ -121,6 +122,7 @@ async function startPushNode(): Promise<{ child: ChildProcess; url: string }> {
     AUTH_SECRET: authSecret,
     NATS_URL: natsUrl,
     REDIS_URL: redisUrl,
+    DATABASE_URL: databaseUrl,
     NATS_SUBJECT_PREFIX: subjectPrefix,
   }, (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean));
   child.stdout!.pipe(process.stderr);

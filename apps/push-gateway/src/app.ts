@@ -1,6 +1,7 @@
 import websocket from '@fastify/websocket';
-import { PUSH_SUBPROTOCOL, toTicketEvent } from '@seckill/contracts';
-import { createMetricsRegistry, createTicketStore, createUserTokenVerifier } from '@seckill/platform';
+import { PUSH_SUBPROTOCOL } from '@seckill/contracts';
+import { createPrismaClient, listTicketOutcomesOfUser } from '@seckill/db';
+import { createMetricsRegistry, createUserTokenVerifier, withDeadline } from '@seckill/platform';
 import type { FastifyInstance } from 'fastify';
 import { WebSocket } from 'ws';
 import type { PushConfig } from './config';
@@ -8,10 +9,12 @@ import { createConnectionHandler } from './domain/connection-handler';
 import { createNatsUserSubscriber } from './domain/nats-user-subscriber';
 import { createPushMetrics } from './domain/push-metrics';
 import { createSessionRegistry } from './domain/session-registry';
+import { createTicketSnapshot } from './domain/ticket-snapshot';
 import natsPlugin from './plugins/external/nats';
 import redisPlugin from './plugins/external/redis';
 import healthRoutes from './routes/health';
 import wsRoutes from './routes/ws';
+import { createRedisState, TICKET_RESULT_TTL_SECONDS } from '@seckill/redis-state';
 
 export interface PushAppOptions {
   config: PushConfig;
@@ -26,8 +29,16 @@ export default async function pushGatewayApp(fastify: FastifyInstance, options: 
   await fastify.register(natsPlugin, { url: config.NATS_URL, name: nodeName });
   await fastify.register(redisPlugin, { url: config.REDIS_URL, name: nodeName.replace(/[^\w-]/g, '-') });
 
-  const ticketStore = createTicketStore({ redis: fastify.redis });
+  const redisState = createRedisState({ redis: fastify.redis });
+  const prisma = createPrismaClient({ databaseUrl: config.DATABASE_URL });
+  fastify.addHook('onClose', async () => prisma.$disconnect());
   const log = fastify.log.child({ component: 'push' });
+  const listTickets = createTicketSnapshot({
+    listFromRedis: (userId) => redisState.listUserTickets(userId),
+    listFromPostgres: (userId) =>
+      withDeadline(listTicketOutcomesOfUser(prisma, userId, new Date(Date.now() - TICKET_RESULT_TTL_SECONDS * 1000)), config.POSTGRES_TIMEOUT_MS, 'PostgreSQL'),
+    logger: log,
+  });
   const registry = createSessionRegistry({
     subscribe: createNatsUserSubscriber({ nats: fastify.nats, subjectPrefix: config.NATS_SUBJECT_PREFIX }),
     maxSessionsPerUser: config.MAX_SESSIONS_PER_USER,
@@ -45,7 +56,7 @@ export default async function pushGatewayApp(fastify: FastifyInstance, options: 
   const connections = createConnectionHandler({
     registry,
     verifyToken: createUserTokenVerifier(config.AUTH_SECRET),
-    listTickets: async (userId) => (await ticketStore.listForUser(userId)).map((ticket) => toTicketEvent(ticket, ticket.updatedAt)),
+    listTickets,
     metrics,
     logger: log,
     limits: {

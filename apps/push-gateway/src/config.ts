@@ -15,6 +15,10 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: env.logLevel,
   REDIS_URL: env.redisUrl,
+  /** PostgreSQL: the snapshot's source for final tickets Redis lost. */
+  DATABASE_URL: env.databaseUrl,
+  /** How long a snapshot waits for PostgreSQL before sending Redis's alone. */
+  POSTGRES_TIMEOUT_MS: env.positiveInt(500),
   NATS_URL: env.natsUrl,
   AUTH_SECRET: env.authSecret,
   NATS_SUBJECT_PREFIX: env.natsSubjectPrefix,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { formatTicketId, pushCloseCodes, redisKeys, userTicketSubject } from '@seckill/contracts';
-import { createRedis, createTicketStore, type NatsConnection, type Redis } from '@seckill/platform';
+import { formatTicketId, pushCloseCodes, userTicketSubject } from '@seckill/contracts';
+import { createRedis, type NatsConnection, type Redis } from '@seckill/platform';
 import {
   connect,
   connectReady,
@@ -13,6 +13,7 @@ import {
   type PushNode,
   type TestClient,
 } from './helpers';
+import { redisKeys, createRedisState } from '@seckill/redis-state';
 
 describe('push gateway across three nodes (real NATS, Redis and WebSockets)', () => {
   const env = testEnv();
@@ -82,7 +83,7 @@ describe('push gateway across three nodes (real NATS, Redis and WebSockets)', ()
   it('sends ready then, on reconnect, a result published while the user was offline', async () => {
     const userId = newUser();
     const ticketId = formatTicketId(saleId, 200);
-    await createTicketStore({ redis }).recordResult({ ticketId, saleId, userId, status: 'SUCCEEDED', orderId: 'order-200', at: 1234 });
+    await createRedisState({ redis }).recordResults([{ ticketId, saleId, userId, status: 'SUCCEEDED', orderId: 'order-200', at: 1234 }]);
 
     const client = track(connect(nodes[1]!.url, { token: sign(userId) }));
     const snapshot = await client.waitForMessage((message) => message.type === 'ticket');

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { formatTicketId, pushCloseCodes, redisKeys, userTicketSubject, type TicketEvent } from '@seckill/contracts';
-import { createRedis, createTicketStore, type NatsConnection, type Redis, type TicketStore } from '@seckill/platform';
+import { formatTicketId, pushCloseCodes, userTicketSubject, type TicketEvent } from '@seckill/contracts';
+import { createRedis, type NatsConnection, type Redis } from '@seckill/platform';
 import { connect, connectReady, openNats, signerFor, startChildNode, testEnv, testServices, type ChildNode, type TestClient } from './helpers';
+import { redisKeys, createRedisState, type RedisState } from '@seckill/redis-state';
 
 describe('push nodes as real processes: a node dies or drains while its users wait', () => {
   const env = testEnv({ DRAIN_TIMEOUT_MS: '2000' });
@@ -12,13 +13,13 @@ describe('push nodes as real processes: a node dies or drains while its users wa
   let nodes: ChildNode[] = [];
   let nats: NatsConnection;
   let redis: Redis;
-  let tickets: TicketStore;
+  let tickets: RedisState;
 
   /** What the order worker does: record the final state in Redis, then publish it. */
   async function completeOrder(userId: string, ticketNumber: number): Promise<TicketEvent> {
     const ticketId = formatTicketId(saleId, ticketNumber);
     const at = Date.now();
-    await tickets.recordResult({ ticketId, saleId, userId, status: 'SUCCEEDED', orderId: `order-${ticketNumber}`, at });
+    await tickets.recordResults([{ ticketId, saleId, userId, status: 'SUCCEEDED', orderId: `order-${ticketNumber}`, at }]);
     const event: TicketEvent = { type: 'ticket', ticketId, saleId, status: 'SUCCEEDED', orderId: `order-${ticketNumber}`, at };
     nats.publish(userTicketSubject(userId, env.NATS_SUBJECT_PREFIX), JSON.stringify(event));
     await nats.flush();
@@ -40,7 +41,7 @@ describe('push nodes as real processes: a node dies or drains while its users wa
   beforeAll(async () => {
     nats = await openNats();
     redis = createRedis(testServices.redisUrl);
-    tickets = createTicketStore({ redis });
+    tickets = createRedisState({ redis });
     nodes = await Promise.all([startChildNode(env), startChildNode(env), startChildNode(env)]);
   }, 60_000);
 

@@ -3,7 +3,7 @@ import { SeckillApiError } from './errors';
 import { createFakeFetch, type FakeReply } from './testing/fakes';
 
 const saleId = '3f1c2d4e-0000-4000-8000-000000000001';
-const receipt = { ticketId: `${saleId}.42`, ticketNumber: 42, saleId, status: 'QUEUED', position: 17, estimatedWaitMs: 3_000 };
+const receipt = { ticketId: `${saleId}.1.42`, ticketNumber: 42, saleId, status: 'QUEUED', position: 17, estimatedWaitMs: 3_000 };
 
 function apiAnswering(reply: FakeReply | (() => FakeReply), token: string | (() => string) = 'jwt-1') {
   const fetch = createFakeFetch(() => (typeof reply === 'function' ? reply() : reply));

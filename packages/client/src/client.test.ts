@@ -4,7 +4,7 @@ import { SeckillApiError } from './errors';
 import { createFakeFetch, FakeWebSocket, type FakeReply, type FakeRequest } from './testing/fakes';
 
 const saleId = '3f1c2d4e-0000-4000-8000-000000000001';
-const ticketId = `${saleId}.42`;
+const ticketId = `${saleId}.1.42`;
 const receipt = { ticketId, ticketNumber: 42, saleId, status: 'QUEUED', position: 17, estimatedWaitMs: 3_000 };
 const queuedView: TicketView = { ticketId, saleId, ticketNumber: 42, status: 'QUEUED', position: 3 };
 const succeededView: TicketView = { ticketId, saleId, ticketNumber: 42, status: 'SUCCEEDED', orderId: 'order-1' };

@@ -24,7 +24,7 @@ import {
 // The SDK checks bodies without zod (to stay small in the browser): these keep its
 // guards and tables in step with the contract's schemas and constants.
 const saleId = '3f1c2d4e-0000-4000-8000-000000000001';
-const ticket = { ticketId: `${saleId}.7`, saleId, ticketNumber: 7, status: 'QUEUED', position: 3, estimatedWaitMs: 900 };
+const ticket = { ticketId: `${saleId}.1.7`, saleId, ticketNumber: 7, status: 'QUEUED', position: 3, estimatedWaitMs: 900 };
 const sale = {
   id: saleId,
   name: 'Phones',

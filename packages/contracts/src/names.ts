@@ -17,24 +17,6 @@ export function userTicketSubject(userId: string, prefix = 'seckill'): string {
 }
 
 /**
- * Redis keys. Every key of one sale shares the `{sale:<id>}` hash tag so the
- * admission script touches one slot and runs unchanged on Redis Cluster.
- */
-export const redisKeys = {
-  saleTag: (saleId: string) => `{sale:${saleId}}`,
-  saleInfo: (saleId: string) => `{sale:${saleId}}:info`,
-  stockTokens: (saleId: string) => `{sale:${saleId}}:stock`,
-  ticketSequence: (saleId: string) => `{sale:${saleId}}:seq`,
-  queuedTickets: (saleId: string) => `{sale:${saleId}}:queue`,
-  ticketsByUser: (saleId: string) => `{sale:${saleId}}:users`,
-  ticket: (saleId: string, ticketId: string) => `{sale:${saleId}}:ticket:${ticketId}`,
-  /** Index of a user's tickets across sales, for the push snapshot on reconnect. */
-  userTickets: (userId: string) => `user:${userId}:tickets`,
-  /** Hash: worker id -> `<orders per second>:<updatedAt ms>`, read by the gateway's wait estimate. */
-  workerThroughput: () => 'workers:throughput',
-};
-
-/**
  * Kafka message key of an order. Keyed by user: one hot sale spreads over every
  * partition (and so every worker); per-user order is all that must be kept.
  */
@@ -43,18 +25,19 @@ export function orderMessageKey(order: { saleId: string; userId: string }): stri
 }
 
 /**
- * A ticket id names its sale and its number, so the ticket's Redis key can be
- * found from the id alone (no cross-slot lookup): `<saleId>.<number>`.
+ * A ticket id names its sale, the sale's ticket epoch and its number, so the ticket's Redis key
+ * can be found from the id alone (no cross-slot lookup): `<saleId>.<epoch>.<number>`. The epoch
+ * grows each time the sale is reloaded into Redis after a loss, so a number issued again never
+ * names a ticket still in flight. (The admission script builds the same format.)
  */
-export function formatTicketId(saleId: string, ticketNumber: number): string {
-  return `${saleId}.${ticketNumber}`;
+export function formatTicketId(saleId: string, ticketNumber: number, epoch = 1): string {
+  return `${saleId}.${epoch}.${ticketNumber}`;
 }
 
-export function parseTicketId(ticketId: string): { saleId: string; ticketNumber: number } | undefined {
-  const dot = ticketId.lastIndexOf('.');
-  if (dot <= 0) return undefined;
-  const saleId = ticketId.slice(0, dot);
-  const ticketNumber = Number(ticketId.slice(dot + 1));
-  if (!Number.isSafeInteger(ticketNumber) || ticketNumber < 1) return undefined;
-  return { saleId, ticketNumber };
+export function parseTicketId(ticketId: string): { saleId: string; epoch: number; ticketNumber: number } | undefined {
+  const parts = ticketId.split('.');
+  if (parts.length !== 3 || !parts[0]) return undefined;
+  const [saleId, epoch, ticketNumber] = [parts[0], Number(parts[1]), Number(parts[2])];
+  if (![epoch, ticketNumber].every((n) => Number.isSafeInteger(n) && n >= 1)) return undefined;
+  return { saleId, epoch, ticketNumber };
 }

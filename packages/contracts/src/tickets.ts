@@ -7,12 +7,14 @@ export const ticketStatusSchema = z.enum(['QUEUED', 'SUCCEEDED', 'FAILED', 'CANC
 export type TicketStatus = z.infer<typeof ticketStatusSchema>;
 export const FINAL_TICKET_STATUSES: readonly TicketStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
-export function isFinalTicketStatus(status: TicketStatus): boolean {
-  return FINAL_TICKET_STATUSES.includes(status);
-}
-
-/** Why a ticket failed; stable like the error codes. */
-export const ticketFailureReasonSchema = z.enum(['SOLD_OUT', 'SALE_NOT_FOUND', 'ALREADY_ORDERED', 'EXPIRED']);
+/**
+ * Why a ticket FAILED; stable like the error codes. SOLD_OUT: the stock was gone when the worker
+ * got to it. ALREADY_ORDERED: this shopper already holds an order of the sale. SALE_NOT_FOUND: the
+ * sale no longer exists. QUEUE_UNAVAILABLE: the order queue (Kafka) could not take it within the
+ * enqueue deadline; nothing was reserved and the shopper may try again. REJECTED: the worker could
+ * not read its message (dead-lettered).
+ */
+export const ticketFailureReasonSchema = z.enum(['SOLD_OUT', 'SALE_NOT_FOUND', 'ALREADY_ORDERED', 'QUEUE_UNAVAILABLE', 'REJECTED']);
 export type TicketFailureReason = z.infer<typeof ticketFailureReasonSchema>;
 
 /** A ticket as the HTTP API returns it (`GET /api/tickets/:ticketId`). */

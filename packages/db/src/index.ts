@@ -1,3 +1,10 @@
 export { createPrismaClient } from './create-prisma-client';
 export { migrate, type MigrateOptions, type MigrateResult } from './migrate/migrate';
-export { OrderStatus, Prisma, PrismaClient, type Order, type Sale } from './generated/prisma/client';
+export { ClosedStatus, OrderStatus, Prisma, PrismaClient, type ClosedTicket, type Order, type Sale } from './generated/prisma/client';
+export {
+  findTicketOutcome,
+  listTicketOutcomesOfUser,
+  recordClosedTickets,
+  type ClosedTicketInput,
+  type TicketOutcome,
+} from './ticket-outcomes';

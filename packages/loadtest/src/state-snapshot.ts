@@ -1,7 +1,8 @@
-import { formatTicketId, redisKeys } from '@seckill/contracts';
+import { formatTicketId } from '@seckill/contracts';
 import type { PrismaClient } from '@seckill/db';
 import type { Redis } from '@seckill/platform';
 import type { StoredState } from './invariants';
+import { redisKeys } from '@seckill/redis-state';
 
 export interface Snapshot extends StoredState {
   /** Epoch ms of the last order row's creation (time to sell out). */
@@ -42,8 +43,10 @@ export async function readSnapshot(options: {
     countKey(redis, redisKeys.queuedTickets(saleId)),
     countKey(redis, redisKeys.ticketSequence(saleId)),
   ]);
+  // Numbers of the current ticket epoch; tickets of earlier epochs (before a Redis loss) are known from the shoppers and the orders.
+  const epoch = Number((await redis.hget(redisKeys.saleInfo(saleId), 'epoch')) ?? 1);
   const ticketIds = new Set(options.knownTicketIds);
-  for (let n = 1; n <= (sequence ?? 0); n++) ticketIds.add(formatTicketId(saleId, n));
+  for (let n = 1; n <= (sequence ?? 0); n++) ticketIds.add(formatTicketId(saleId, n, epoch));
   for (const order of orders) ticketIds.add(order.ticketId);
 
   const redisTickets: StoredState['redisTickets'] = new Map();

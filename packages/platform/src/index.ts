@@ -1,5 +1,6 @@
 export * from './auth';
 export * from './config';
+export * from './deadline';
 export * from './kafka';
 export * from './logger';
 export * from './metrics';
@@ -7,4 +8,3 @@ export * from './nats';
 export * from './readiness';
 export * from './redis';
 export * from './shutdown';
-export * from './ticket-store';

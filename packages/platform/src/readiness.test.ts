@@ -19,7 +19,7 @@ describe('probeDependencies', () => {
       fine: { up: true },
       broken: { up: false, error: 'Error: refused' },
       throwsAtOnce: { up: false, error: 'Error: closed' },
-      hanging: { up: false, error: 'Error: hanging did not answer in 50 ms' },
+      hanging: { up: false, error: 'DeadlineExceededError: hanging did not answer in 50 ms' },
     });
   });
 });

@@ -1,3 +1,5 @@
+import { withDeadline } from './deadline';
+
 export type ProbeOutcome = { up: true } | { up: false; error: string };
 
 /**
@@ -10,17 +12,11 @@ export async function probeDependencies<Name extends string>(
 ): Promise<Record<Name, ProbeOutcome>> {
   const entries = await Promise.all(
     (Object.entries(probes) as [Name, () => unknown][]).map(async ([name, probe]) => {
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${name} did not answer in ${timeoutMs} ms`)), timeoutMs);
-      });
       try {
-        await Promise.race([Promise.resolve().then(probe), deadline]);
+        await withDeadline(Promise.resolve().then(probe), timeoutMs, name);
         return [name, { up: true }] as const;
       } catch (error) {
         return [name, { up: false, error: String(error) }] as const;
-      } finally {
-        clearTimeout(timer);
       }
     }),
   );

@@ -6,6 +6,7 @@ export interface GatewayMetrics {
   countRequest(route: string, method: string, status: number): void;
   countAdmission(outcome: AdmissionOutcome): void;
   observeKafkaBatch(size: number, outcome: 'acked' | 'failed'): void;
+  countOutboxSweep(counts: { relayed: number; reaped: number }): void;
 }
 
 export function createGatewayMetrics(registry: Registry): GatewayMetrics {
@@ -28,8 +29,18 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
     registers: [registry],
   });
+  const outbox = new Counter({
+    name: 'gateway_outbox_tickets_total',
+    help: 'Outbox tickets re-produced to Kafka by this gateway\'s relay, or reaped (FAILED QUEUE_UNAVAILABLE)',
+    labelNames: ['action'] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    countOutboxSweep: ({ relayed, reaped }) => {
+      if (relayed) outbox.inc({ action: 'relayed' }, relayed);
+      if (reaped) outbox.inc({ action: 'reaped' }, reaped);
+    },
     countRequest: (route, method, status) => requests.inc({ route, method, status }),
     countAdmission: (outcome) => admissions.inc({ outcome }),
     observeKafkaBatch: (size, outcome) => batchSizes.observe({ outcome }, size),

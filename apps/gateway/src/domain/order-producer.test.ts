@@ -4,72 +4,85 @@ import { createOrderProducer, laneOf } from './order-producer';
 
 const order = (index: number): OrderRequested => ({
   v: 1,
-  ticketId: `sale.${index}`,
+  ticketId: `sale.1.${index}`,
   ticketNumber: index,
   saleId: '3f1c2d4e-0000-4000-8000-000000000001',
   userId: `user-${index}`,
   requestedAt: 0,
 });
 
-function fakeProducer(options: { fail?: boolean } = {}) {
-  const records: ProducerRecord[] = [];
-  let release: (() => void) | undefined;
+/** Producers made by the factory, in order; each records what it sent and whether it was disconnected. */
+function fakeFactory(behaviour: { failSends?: number; send?: (record: ProducerRecord) => Promise<unknown> } = {}) {
+  let failuresLeft = behaviour.failSends ?? 0;
+  const made: Array<{ records: ProducerRecord[]; disconnected: boolean }> = [];
   return {
-    records,
-    hold() {
-      return new Promise<void>((resolve) => {
-        release = resolve;
-      });
-    },
-    release: () => release?.(),
-    producer: {
-      send: async (record: ProducerRecord) => {
-        records.push(record);
-        if (options.fail) throw new Error('broker down');
-        return [];
-      },
+    made,
+    records: () => made.flatMap((producer) => producer.records),
+    createProducer: () => {
+      const producer = { records: [] as ProducerRecord[], disconnected: false };
+      made.push(producer);
+      return {
+        connect: async () => undefined,
+        disconnect: async () => void (producer.disconnected = true),
+        send: async (record: ProducerRecord) => {
+          producer.records.push(record);
+          if (failuresLeft > 0) {
+            failuresLeft -= 1;
+            throw new Error('request timed out');
+          }
+          await behaviour.send?.(record);
+          return [];
+        },
+      };
     },
   };
 }
 
 describe('order producer', () => {
   it('sends the messages that arrive within the linger time as one batch, keyed by user', async () => {
-    const fake = fakeProducer();
+    const fake = fakeFactory();
     const sizes: number[] = [];
-    const producer = createOrderProducer({ producers: [fake.producer], topic: 't', lingerMs: 5, maxBatchMessages: 100, onBatch: (size) => sizes.push(size) });
+    const delivered: string[] = [];
+    const producer = createOrderProducer({
+      lanes: 1,
+      createProducer: fake.createProducer,
+      topic: 't',
+      lingerMs: 5,
+      maxBatchMessages: 100,
+      onBatch: (size) => sizes.push(size),
+      onDelivered: (orders) => delivered.push(...orders.map((o) => o.ticketId)),
+    });
+    await producer.connect();
     await Promise.all([1, 2, 3].map((index) => producer.send(order(index))));
-    expect(fake.records).toHaveLength(1);
-    expect(fake.records[0]).toMatchObject({ topic: 't', acks: -1 });
-    expect(fake.records[0]!.messages.map((message) => message.key)).toEqual(['user-1', 'user-2', 'user-3']);
-    expect(JSON.parse(String(fake.records[0]!.messages[0]!.value))).toEqual(order(1));
+    expect(fake.records()).toHaveLength(1);
+    expect(fake.records()[0]).toMatchObject({ topic: 't', acks: -1 });
+    expect(fake.records()[0]!.messages.map((message) => message.key)).toEqual(['user-1', 'user-2', 'user-3']);
+    expect(JSON.parse(String(fake.records()[0]!.messages[0]!.value))).toEqual(order(1));
     expect(sizes).toEqual([3]);
+    expect(delivered).toEqual([1, 2, 3].map((index) => order(index).ticketId));
   });
 
   it('sends at once when the batch is full, and never more than the maximum per request', async () => {
-    const fake = fakeProducer();
-    const producer = createOrderProducer({ producers: [fake.producer], topic: 't', lingerMs: 60_000, maxBatchMessages: 2 });
+    const fake = fakeFactory();
+    const producer = createOrderProducer({ lanes: 1, createProducer: fake.createProducer, topic: 't', lingerMs: 60_000, maxBatchMessages: 2 });
     await Promise.all([1, 2, 3, 4].map((index) => producer.send(order(index))));
-    expect(fake.records.map((record) => record.messages.length)).toEqual([2, 2]);
+    expect(fake.records().map((record) => record.messages.length)).toEqual([2, 2]);
   });
 
   it('keeps one request in flight and sends what piled up meanwhile as the next batch', async () => {
     const sends: Array<() => void> = [];
     const batches: number[] = [];
-    const producer = createOrderProducer({
-      producers: [
-        {
-          send: (record) => {
-            batches.push(record.messages.length);
-            return new Promise((resolve) => sends.push(() => resolve([])));
-          },
-        },
-      ],
-      topic: 't',
-      lingerMs: 0,
-      maxBatchMessages: 100,
+    const fake = fakeFactory({
+      send: (record) => {
+        batches.push(record.messages.length);
+        return new Promise((resolve) => sends.push(() => resolve([])));
+      },
     });
+    const producer = createOrderProducer({ lanes: 1, createProducer: fake.createProducer, topic: 't', lingerMs: 0, maxBatchMessages: 100 });
+    await producer.connect();
     const first = producer.send(order(1));
     const rest = [2, 3, 4].map((index) => producer.send(order(index)));
+    await new Promise((resolve) => setImmediate(resolve));
     expect(batches).toEqual([1]);
     sends[0]!();
     await first;
@@ -79,30 +92,68 @@ describe('order producer', () => {
     await Promise.all(rest);
   });
 
-  it('rejects every request of a batch the broker did not take', async () => {
-    const fake = fakeProducer({ fail: true });
-    const producer = createOrderProducer({ producers: [fake.producer], topic: 't', lingerMs: 1, maxBatchMessages: 10 });
+  it('sends a ticket pending or in flight only once, however often it is handed in', async () => {
+    const fake = fakeFactory();
+    const producer = createOrderProducer({ lanes: 1, createProducer: fake.createProducer, topic: 't', lingerMs: 5, maxBatchMessages: 100 });
+    await Promise.all([producer.send(order(1)), producer.send(order(1)), producer.send(order(2))]);
+    expect(fake.records().flatMap((record) => record.messages.map((message) => message.key))).toEqual(['user-1', 'user-2']);
+    // Once acknowledged it may go again (the outbox relay decides that).
+    await producer.send(order(1));
+    expect(fake.records()).toHaveLength(2);
+  });
+
+  it('rejects every request of a batch the broker did not take, and sends the next batch with a new producer', async () => {
+    const fake = fakeFactory({ failSends: 1 });
+    const replaced: unknown[] = [];
+    const producer = createOrderProducer({
+      lanes: 1,
+      createProducer: fake.createProducer,
+      topic: 't',
+      lingerMs: 1,
+      maxBatchMessages: 10,
+      onProducerReplaced: (error) => replaced.push(error),
+    });
+    await producer.connect();
     const results = await Promise.allSettled([producer.send(order(1)), producer.send(order(2))]);
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    expect(replaced).toHaveLength(1);
+    await producer.send(order(3));
+    // The failed producer's sequence numbers may be out of step with the broker: never used again.
+    expect(fake.made.map((made) => [made.records.length, made.disconnected])).toEqual([
+      [1, true],
+      [1, false],
+    ]);
+    expect(producer.connected()).toBe(true);
   });
 
   it('flush sends the pending batch without waiting for the linger time', async () => {
-    const fake = fakeProducer();
-    const producer = createOrderProducer({ producers: [fake.producer], topic: 't', lingerMs: 60_000, maxBatchMessages: 100 });
+    const fake = fakeFactory();
+    const producer = createOrderProducer({ lanes: 1, createProducer: fake.createProducer, topic: 't', lingerMs: 60_000, maxBatchMessages: 100 });
     const sent = producer.send(order(1));
     await producer.flush();
     await sent;
-    expect(fake.records).toHaveLength(1);
+    expect(fake.records()).toHaveLength(1);
+  });
+
+  it('is connected once every lane has a producer', async () => {
+    const fake = fakeFactory();
+    const producer = createOrderProducer({ lanes: 3, createProducer: fake.createProducer, topic: 't', lingerMs: 1, maxBatchMessages: 10 });
+    expect(producer.connected()).toBe(false);
+    await producer.connect();
+    expect([producer.connected(), fake.made.length]).toEqual([true, 3]);
+    await producer.close();
+    expect([producer.connected(), fake.made.every((made) => made.disconnected)]).toEqual([false, true]);
   });
 });
 
 describe('lanes', () => {
-  it('sends each user\'s messages through the same producer and spreads users over all of them', async () => {
-    const fakes = [fakeProducer(), fakeProducer(), fakeProducer()];
-    const producer = createOrderProducer({ producers: fakes.map((fake) => fake.producer), topic: 't', lingerMs: 1, maxBatchMessages: 1000 });
+  it('sends each user\'s messages through the same lane and spreads users over all of them', async () => {
+    const fake = fakeFactory();
+    const producer = createOrderProducer({ lanes: 3, createProducer: fake.createProducer, topic: 't', lingerMs: 1, maxBatchMessages: 1000 });
+    await producer.connect();
     await Promise.all(Array.from({ length: 60 }, (_, index) => producer.send(order(index + 1))));
-    for (const [lane, fake] of fakes.entries()) {
-      const keys = fake.records.flatMap((record) => record.messages.map((message) => String(message.key)));
+    for (const [lane, made] of fake.made.entries()) {
+      const keys = made.records.flatMap((record) => record.messages.map((message) => String(message.key)));
       expect(keys.length).toBeGreaterThan(0);
       for (const key of keys) expect(laneOf(key, 3)).toBe(lane);
     }

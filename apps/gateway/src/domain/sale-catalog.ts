@@ -1,20 +1,9 @@
-import { redisKeys, SeckillError, type CreateSaleBody, type SaleState, type SaleView } from '@seckill/contracts';
+import { SeckillError, type CreateSaleBody, type SaleState, type SaleView } from '@seckill/contracts';
 import type { PrismaClient, Sale } from '@seckill/db';
-import type { Redis } from 'ioredis';
+import type { RedisState } from '@seckill/redis-state';
 import type { Clock } from './clock';
-import { defineRedisScript } from './redis-script';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-// Loads a sale into Redis unless it is there already. The info hash is written last: it is the
-// marker the admission script checks, so a half-loaded sale is never admitted against.
-const LOAD_SALE_SCRIPT = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('SET', KEYS[2], ARGV[1], 'NX')
-redis.call('SET', KEYS[3], ARGV[2], 'NX')
-redis.call('HSET', KEYS[1], 'id', ARGV[3], 'name', ARGV[4], 'initialStock', ARGV[5], 'queueCapacity', ARGV[6],
-  'startsAtMs', ARGV[7], 'endsAtMs', ARGV[8])
-return 1`;
 
 export function saleStateAt(sale: { startsAtMs: number; endsAtMs: number; remainingStock: number }, now: number): SaleState {
   if (now < sale.startsAtMs) return 'UPCOMING';
@@ -30,42 +19,49 @@ export interface SaleCatalog {
   ensureLoaded(saleId: string): Promise<boolean>;
 }
 
-export function createSaleCatalog(options: { prisma: PrismaClient; redis: Redis; clock: Clock }): SaleCatalog {
-  const { prisma, redis, clock } = options;
-  const loadSale = defineRedisScript<number>(redis, 'seckillLoadSale', 3, LOAD_SALE_SCRIPT);
+export function createSaleCatalog(options: {
+  prisma: PrismaClient;
+  redisState: Pick<RedisState, 'loadSale' | 'readSale' | 'saleLoaded'>;
+  clock: Clock;
+}): SaleCatalog {
+  const { prisma, redisState, clock } = options;
   const loading = new Map<string, Promise<boolean>>();
 
-  async function load(sale: Sale, ticketSequenceFloor: number): Promise<void> {
-    await loadSale(
-      [redisKeys.saleInfo(sale.id), redisKeys.stockTokens(sale.id), redisKeys.ticketSequence(sale.id)],
-      [
-        sale.stock,
-        ticketSequenceFloor,
-        sale.id,
-        sale.name,
-        sale.initialStock,
-        sale.queueCapacity,
-        sale.startsAt.getTime(),
-        sale.endsAt.getTime(),
-      ],
-    );
+  async function load(sale: Sale, ticketNumberFloor: number): Promise<void> {
+    await redisState.loadSale({
+      id: sale.id,
+      name: sale.name,
+      stock: sale.stock,
+      initialStock: sale.initialStock,
+      queueCapacity: sale.queueCapacity,
+      startsAtMs: sale.startsAt.getTime(),
+      endsAtMs: sale.endsAt.getTime(),
+      epoch: sale.ticketEpoch,
+      ticketNumberFloor,
+    });
   }
 
   async function reload(saleId: string): Promise<boolean> {
     if (!UUID_PATTERN.test(saleId)) return false;
-    const sale = await prisma.sale.findUnique({ where: { id: saleId } });
+    // Redis lost the sale (flushed, restarted without persistence). A new ticket epoch, taken
+    // with the stock in one statement under the sale's row lock: tickets issued from now on
+    // never share an id with one still in flight, and the stock tokens start from exactly what
+    // PostgreSQL can sell at that epoch (the worker accounts for older tickets ordered later).
+    const [sale] = await prisma.$queryRaw<Sale[]>`
+      UPDATE sales SET ticket_epoch = ticket_epoch + 1, updated_at = now() WHERE id = ${saleId}::uuid
+      RETURNING id::text AS id, name, stock, initial_stock AS "initialStock", queue_capacity AS "queueCapacity",
+                starts_at AS "startsAt", ends_at AS "endsAt", ticket_epoch AS "ticketEpoch",
+                created_at AS "createdAt", updated_at AS "updatedAt"`;
     if (!sale) return false;
-    // Redis lost the sale (flushed, restarted without persistence): stock restarts from what
-    // PostgreSQL still has, and numbering restarts past every number that can still be in use
-    // (ordered ones, plus at most a full queue and the whole stock issued since), so a new
-    // ticket id never collides with an order's.
+    // Numbers continue above every one PostgreSQL knows plus what can still be in flight, so
+    // the counter keeps reading like a bank's.
     const highest = await prisma.order.aggregate({ where: { saleId }, _max: { ticketNumber: true } });
     await load(sale, (highest._max.ticketNumber ?? 0) + sale.queueCapacity + sale.initialStock);
     return true;
   }
 
   async function ensureLoaded(saleId: string): Promise<boolean> {
-    if ((await redis.exists(redisKeys.saleInfo(saleId))) === 1) return true;
+    if (await redisState.saleLoaded(saleId)) return true;
     let inProgress = loading.get(saleId);
     if (!inProgress) {
       inProgress = reload(saleId).finally(() => loading.delete(saleId));
@@ -75,29 +71,19 @@ export function createSaleCatalog(options: { prisma: PrismaClient; redis: Redis;
   }
 
   async function readView(saleId: string): Promise<SaleView | undefined> {
-    const results = await redis
-      .pipeline()
-      .hgetall(redisKeys.saleInfo(saleId))
-      .get(redisKeys.stockTokens(saleId))
-      .zcard(redisKeys.queuedTickets(saleId))
-      .exec();
-    if (!results) return undefined;
-    for (const [error] of results) if (error) throw error;
-    const info = results[0]?.[1] as Record<string, string>;
-    if (!info.id) return undefined;
-    const startsAtMs = Number(info.startsAtMs);
-    const endsAtMs = Number(info.endsAtMs);
-    const remainingStock = Math.max(0, Number(results[1]?.[1] ?? 0));
+    const sale = await redisState.readSale(saleId);
+    if (!sale) return undefined;
+    const remainingStock = Math.max(0, sale.stockTokens);
     return {
-      id: info.id,
-      name: info.name ?? '',
-      initialStock: Number(info.initialStock),
+      id: sale.id,
+      name: sale.name,
+      initialStock: sale.initialStock,
       remainingStock,
-      queueCapacity: Number(info.queueCapacity),
-      queueDepth: Number(results[2]?.[1] ?? 0),
-      startsAt: new Date(startsAtMs).toISOString(),
-      endsAt: new Date(endsAtMs).toISOString(),
-      state: saleStateAt({ startsAtMs, endsAtMs, remainingStock }, clock()),
+      queueCapacity: sale.queueCapacity,
+      queueDepth: sale.queueDepth,
+      startsAt: new Date(sale.startsAtMs).toISOString(),
+      endsAt: new Date(sale.endsAtMs).toISOString(),
+      state: saleStateAt({ startsAtMs: sale.startsAtMs, endsAtMs: sale.endsAtMs, remainingStock }, clock()),
     };
   }
 

@@ -1,33 +1,9 @@
-import {
-  parseTicketId,
-  redisKeys,
-  SeckillError,
-  toTicketEvent,
-  userTicketSubject,
-  type TicketEvent,
-  type TicketView,
-} from '@seckill/contracts';
-import { TICKET_RESULT_TTL_SECONDS, type Logger, type TicketStore } from '@seckill/platform';
-import type { Redis } from 'ioredis';
+import { parseTicketId, SeckillError, toTicketEvent, userTicketSubject, type TicketEvent, type TicketView } from '@seckill/contracts';
+import type { ClosedTicketInput, TicketOutcome } from '@seckill/db';
+import type { Logger } from '@seckill/platform';
+import type { RedisState } from '@seckill/redis-state';
 import type { Clock } from './clock';
-import { defineRedisScript } from './redis-script';
-import type { SoldOutMemory } from './sold-out-memory';
 import type { WaitEstimator } from './wait-estimator';
-
-// Cancels a ticket that is still queued and not claimed by a worker (ticketStore.claim sets
-// `claimed`), atomically with giving its token back and releasing the user's hold.
-// KEYS: ticket, queue, stock, users. ARGV: userId, ticketId, nowMs, ttlSeconds.
-// Returns OK, NOT_FOUND, CLAIMED or the ticket's (final) status.
-const CANCEL_SCRIPT = `
-local ticket = redis.call('HMGET', KEYS[1], 'userId', 'status', 'claimed')
-if not ticket[1] or ticket[1] ~= ARGV[1] then return 'NOT_FOUND' end
-if ticket[2] ~= 'QUEUED' or ticket[3] == '1' then return ticket[2] == 'QUEUED' and 'CLAIMED' or ticket[2] end
-redis.call('HSET', KEYS[1], 'status', 'CANCELLED', 'updatedAt', ARGV[3])
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-redis.call('ZREM', KEYS[2], ARGV[2])
-redis.call('INCRBY', KEYS[3], 1)
-if redis.call('HGET', KEYS[4], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[4], ARGV[1]) end
-return 'OK'`;
 
 export interface TicketService {
   /** The user's own ticket; someone else's is reported as not found, to not leak that it exists. */
@@ -36,24 +12,23 @@ export interface TicketService {
 }
 
 export function createTicketService(options: {
-  redis: Redis;
-  ticketStore: TicketStore;
+  redisState: Pick<RedisState, 'getTicket' | 'queuePosition' | 'cancelTicket'>;
+  /** PostgreSQL's final state of a ticket: the answer when Redis lost the ticket. */
+  findOutcome: (ticketId: string) => Promise<TicketOutcome | undefined>;
+  /** Persist a cancel in PostgreSQL, so a Redis loss cannot turn the ticket's message into an order. */
+  closeTickets: (tickets: readonly ClosedTicketInput[]) => Promise<void>;
   estimator: WaitEstimator;
-  soldOut: SoldOutMemory;
   publishTicketEvent: (subject: string, event: TicketEvent) => void;
   subjectPrefix: string;
   clock: Clock;
   logger: Logger;
-  resultTtlSeconds?: number;
 }): TicketService {
-  const { redis, ticketStore, estimator, clock } = options;
-  const cancelTicket = defineRedisScript<string>(redis, 'seckillCancelTicket', 4, CANCEL_SCRIPT);
-  const resultTtlSeconds = options.resultTtlSeconds ?? TICKET_RESULT_TTL_SECONDS;
+  const { redisState, estimator, clock, logger } = options;
 
   const notFound = (ticketId: string) => new SeckillError('TICKET_NOT_FOUND', `No ticket ${ticketId}`);
 
   async function view(ticketId: string, userId: string): Promise<TicketView> {
-    const ticket = await ticketStore.get(ticketId);
+    const ticket = (await redisState.getTicket(ticketId)) ?? (await options.findOutcome(ticketId));
     if (!ticket || ticket.userId !== userId) throw notFound(ticketId);
     const base: TicketView = {
       ticketId: ticket.ticketId,
@@ -64,8 +39,8 @@ export function createTicketService(options: {
       ...(ticket.reason ? { reason: ticket.reason } : {}),
     };
     if (ticket.status !== 'QUEUED') return base;
-    const rank = await redis.zrank(redisKeys.queuedTickets(ticket.saleId), ticketId);
-    const position = rank ?? 0; // claimed by a worker and leaving the queue: nobody ahead
+    // Claimed by a worker and leaving the queue: nobody ahead.
+    const position = (await redisState.queuePosition(ticket.saleId, ticketId)) ?? 0;
     return { ...base, position, estimatedWaitMs: estimator.estimateWaitMs(position) };
   }
 
@@ -77,21 +52,21 @@ export function createTicketService(options: {
       if (!parsed) throw notFound(ticketId);
       const { saleId } = parsed;
       const now = clock();
-      const outcome = await cancelTicket(
-        [redisKeys.ticket(saleId, ticketId), redisKeys.queuedTickets(saleId), redisKeys.stockTokens(saleId), redisKeys.ticketsByUser(saleId)],
-        [userId, ticketId, now, resultTtlSeconds],
-      );
-      if (outcome === 'NOT_FOUND') throw notFound(ticketId);
-      if (outcome !== 'OK') {
-        const why = outcome === 'CLAIMED' ? 'is already being processed' : `is ${outcome}`;
+      const outcome = await redisState.cancelTicket({ saleId, ticketId, userId, nowMs: now });
+      if (outcome.kind === 'NOT_FOUND') throw notFound(ticketId);
+      if (outcome.kind !== 'OK') {
+        const why = outcome.kind === 'FINAL' ? `is ${outcome.status}` : 'is already being processed';
         throw new SeckillError('TICKET_NOT_CANCELLABLE', `Ticket ${ticketId} ${why} and can no longer be cancelled`);
       }
-      options.soldOut.forget(saleId);
+      // The cancel is done in Redis; PostgreSQL only needs it should Redis later lose the ticket.
+      await options
+        .closeTickets([{ ticketId, saleId, userId, ticketNumber: outcome.ticketNumber, status: 'CANCELLED' }])
+        .catch((err: unknown) => logger.error({ err, ticketId }, 'could not record the cancel in PostgreSQL'));
       try {
         options.publishTicketEvent(userTicketSubject(userId, options.subjectPrefix), toTicketEvent({ ticketId, saleId, status: 'CANCELLED' }, now));
       } catch (error) {
-        // The cancel is done; push sessions still see it in their reconnect snapshot and by polling.
-        options.logger.warn({ err: error, ticketId }, 'could not publish the cancel event');
+        // Push sessions still see it in their reconnect snapshot and by polling.
+        logger.warn({ err: error, ticketId }, 'could not publish the cancel event');
       }
       return view(ticketId, userId);
     },

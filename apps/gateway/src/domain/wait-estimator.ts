@@ -1,4 +1,4 @@
-import { redisKeys } from '@seckill/contracts';
+import { redisKeys } from '@seckill/redis-state';
 import type { Redis } from 'ioredis';
 import type { Clock } from './clock';
 

@@ -27,7 +27,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (fastify) => {
       const outcomes = await probeDependencies({
         redis: () => fastify.redis.ping(),
         kafka: () => {
-          if (!fastify.isKafkaConnected()) throw new Error('producer not connected');
+          if (!fastify.orderProducer.connected()) throw new Error('producer not connected');
         },
         postgres: () => fastify.prisma.$queryRaw`SELECT 1`,
         nats: () => {

@@ -14,8 +14,15 @@ export const purchaseRoutes: FastifyPluginAsyncZod<{ admission: Admission; ticke
       onRequest: [fastify.authenticateUser, fastify.limitShopper],
       schema: {
         summary: 'Take a numbered ticket for the sale (one per user; a repeat returns the same ticket)',
-        description:
-          '202 with a QUEUED ticket; 200 with the ticket when this user\'s ticket of the sale already has its final state.',
+        description: [
+          'Answered within about 2 s whatever Kafka, Redis or PostgreSQL are doing.',
+          '202: a QUEUED ticket. You hold it and it will be called (push, or GET /api/tickets/:id): SUCCEEDED with an order,',
+          'or FAILED with a reason (SOLD_OUT, ALREADY_ORDERED, or QUEUE_UNAVAILABLE when the order queue could not take it within',
+          'the enqueue deadline: its stock returned and you may buy again), or CANCELLED if you cancel it.',
+          '200: this user\'s ticket of the sale, already final. A shopper who holds a ticket always gets it back, never 410 or 429.',
+          '503 SERVICE_UNAVAILABLE: the ticket counter could not be reached in time; nothing was reserved, retry after Retry-After.',
+          '410 SOLD_OUT, 429 QUEUE_FULL / RATE_LIMITED, 403 SALE_NOT_ACTIVE: refused, nothing reserved.',
+        ].join(' '),
         tags: ['shopping'],
         security: userSecurity,
         params: saleParamsSchema,

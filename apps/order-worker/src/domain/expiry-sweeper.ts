@@ -1,7 +1,8 @@
-import { redisKeys, type OrderEvent } from '@seckill/contracts';
+import { type OrderEvent } from '@seckill/contracts';
 import type { PrismaClient } from '@seckill/db';
-import type { Logger, Redis } from '@seckill/platform';
+import type { Logger } from '@seckill/platform';
 import type { UserEventPublisher } from './user-events';
+import type { RedisState } from '@seckill/redis-state';
 
 interface ExpiredOrderRow {
   orderId: string;
@@ -10,26 +11,9 @@ interface ExpiredOrderRow {
   userId: string;
 }
 
-// Returns stock tokens once per order: the per-order marker makes a retried sweep (say,
-// after a failed PostgreSQL commit) a no-op for the orders whose tokens already went back.
-// No token key means Redis lost the sale: the gateway reloads it from PostgreSQL's stock,
-// which already includes what this sweep returns, so creating the key here would be wrong.
-const RETURN_TOKENS_SCRIPT = `
-local returned = 0
-for i = 2, #KEYS do
-  if redis.call('SET', KEYS[i], '1', 'NX', 'EX', ARGV[1]) then returned = returned + 1 end
-end
-if returned > 0 and redis.call('EXISTS', KEYS[1]) == 1 then redis.call('INCRBY', KEYS[1], returned) end
-return returned`;
-
-/** Marker that one expired order's token went back (same hash slot as the sale's stock tokens). */
-export function stockReturnedKey(saleId: string, orderId: string): string {
-  return `${redisKeys.saleTag(saleId)}:returned:${orderId}`;
-}
-
 export interface ExpirySweeperOptions {
   prisma: PrismaClient;
-  redis: Redis;
+  redisState: Pick<RedisState, 'returnExpiredTokens'>;
   userEvents: UserEventPublisher;
   logger: Logger;
   /** Most orders expired per transaction. */
@@ -45,7 +29,7 @@ export interface ExpirySweeperOptions {
  * condition loses cleanly to a concurrent payment.
  */
 export function createExpirySweeper(options: ExpirySweeperOptions) {
-  const { prisma, redis, userEvents, logger } = options;
+  const { prisma, redisState, userEvents, logger } = options;
   const batchSize = options.batchSize ?? 500;
   const clock = options.clock ?? Date.now;
 
@@ -94,18 +78,7 @@ export function createExpirySweeper(options: ExpirySweeperOptions) {
       if (orderIds) orderIds.push(row.orderId);
       else bySale.set(row.saleId, [row.orderId]);
     }
-    const markerTtlSeconds = 7 * 24 * 3600;
-    await Promise.all(
-      [...bySale].map(([saleId, orderIds]) =>
-        redis.eval(
-          RETURN_TOKENS_SCRIPT,
-          1 + orderIds.length,
-          redisKeys.stockTokens(saleId),
-          ...orderIds.map((orderId) => stockReturnedKey(saleId, orderId)),
-          String(markerTtlSeconds),
-        ),
-      ),
-    );
+    await Promise.all([...bySale].map(([saleId, orderIds]) => redisState.returnExpiredTokens(saleId, orderIds)));
   }
 
   return {

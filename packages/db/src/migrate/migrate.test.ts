@@ -17,23 +17,25 @@ describe('migrate', () => {
     await database?.drop();
   });
 
-  it('applies 0001_init to an empty database, then has nothing left to apply', async () => {
-    await expect(migrate({ databaseUrl: database.databaseUrl })).resolves.toEqual({ appliedMigrationNames: ['0001_init'] });
+  const MIGRATIONS = ['0001_init', '0002_ticket_epochs_closed_tickets'];
+
+  it('applies every migration to an empty database, then has nothing left to apply', async () => {
+    await expect(migrate({ databaseUrl: database.databaseUrl })).resolves.toEqual({ appliedMigrationNames: MIGRATIONS });
     await expect(migrate({ databaseUrl: database.databaseUrl })).resolves.toEqual({ appliedMigrationNames: [] });
   });
 
-  it('records the migration in _prisma_migrations, as prisma migrate deploy would', async () => {
+  it('records the migrations in _prisma_migrations, as prisma migrate deploy would', async () => {
     const { rows } = await client.query(
-      'SELECT migration_name, finished_at, rolled_back_at FROM _prisma_migrations',
+      'SELECT migration_name, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY migration_name',
     );
-    expect(rows).toEqual([{ migration_name: '0001_init', finished_at: expect.any(Date), rolled_back_at: null }]);
+    expect(rows).toEqual(MIGRATIONS.map((name) => ({ migration_name: name, finished_at: expect.any(Date), rolled_back_at: null })));
   });
 
-  it('creates the tables, the order_status enum and the constraints', async () => {
+  it('creates the tables, the enums and the constraints', async () => {
     const { rows: tables } = await client.query(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
     );
-    expect(tables.map((row) => row.table_name)).toEqual(['_prisma_migrations', 'orders', 'sales']);
+    expect(tables.map((row) => row.table_name)).toEqual(['_prisma_migrations', 'closed_tickets', 'orders', 'sales']);
 
     const { rows: enumValues } = await client.query("SELECT unnest(enum_range(NULL::order_status))::text AS value");
     expect(enumValues.map((row) => row.value)).toEqual(['PENDING_PAYMENT', 'PAID', 'EXPIRED']);
@@ -56,6 +58,7 @@ describe('migrate', () => {
       'orders_sale_id_user_id_key',
       'orders_status_expires_at_idx',
       'orders_ticket_id_key',
+      'orders_user_id_idx',
     ]);
   });
 });

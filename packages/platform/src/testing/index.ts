@@ -26,3 +26,6 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 50));
   }
 }
+
+export { createFreezableSockets, type FreezableSockets } from './faulty-sockets';
+export { freePort, startOwnedRedis } from './owned-redis';

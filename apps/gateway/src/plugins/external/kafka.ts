@@ -1,14 +1,12 @@
+import type { OrderRequested } from '@seckill/contracts';
 import { createKafka, type Logger } from '@seckill/platform';
 import fp from 'fastify-plugin';
-import type { Producer } from 'kafkajs';
+import type { ISocketFactory } from 'kafkajs';
 import { createOrderProducer, type OrderProducer } from '../../domain/order-producer';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    kafkaProducers: Producer[];
     orderProducer: OrderProducer;
-    /** Whether every Kafka producer is connected (for /readyz). */
-    isKafkaConnected(): boolean;
   }
 }
 
@@ -19,8 +17,12 @@ export interface KafkaPluginOptions {
   producerCount: number;
   lingerMs: number;
   maxBatchMessages: number;
+  requestTimeoutMs: number;
   logger: Logger;
   onBatch?: (size: number, outcome: 'acked' | 'failed') => void;
+  onDelivered?: (orders: readonly OrderRequested[]) => void;
+  /** Tests: sockets they can freeze. */
+  socketFactory?: ISocketFactory;
 }
 
 /**
@@ -29,33 +31,33 @@ export interface KafkaPluginOptions {
  */
 export default fp<KafkaPluginOptions>(
   async (fastify, options) => {
-    const kafka = createKafka({ clientId: 'seckill-gateway', brokers: options.brokers, logger: options.logger });
-    const connected = new Set<Producer>();
-    const producers = Array.from({ length: options.producerCount }, () => {
-      // Few retries: a shopper waits for the answer, and a failed send is undone and answered 503.
-      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 3, initialRetryTime: 100 } });
-      producer.on(producer.events.CONNECT, () => connected.add(producer));
-      producer.on(producer.events.DISCONNECT, () => connected.delete(producer));
-      return producer;
+    const kafka = createKafka({
+      clientId: 'seckill-gateway',
+      brokers: options.brokers,
+      logger: options.logger,
+      requestTimeoutMs: options.requestTimeoutMs,
+      ...(options.socketFactory ? { socketFactory: options.socketFactory } : {}),
     });
-    await Promise.all(producers.map((producer) => producer.connect()));
     const orderProducer = createOrderProducer({
-      producers,
+      lanes: options.producerCount,
+      // Few retries: a send that fails leaves its tickets in the outbox, which the relay re-sends.
+      createProducer: () => kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 3, initialRetryTime: 100 } }),
       topic: options.topic,
       lingerMs: options.lingerMs,
       maxBatchMessages: options.maxBatchMessages,
       ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+      ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}),
+      onProducerReplaced: (err) => options.logger.warn({ err }, 'a Kafka send failed; its producer is replaced and the outbox re-sends its tickets'),
     });
-    fastify.decorate('kafkaProducers', producers);
+    await orderProducer.connect();
     fastify.decorate('orderProducer', orderProducer);
-    fastify.decorate('isKafkaConnected', () => connected.size === producers.length);
     // preClose, not onClose: requests still in flight wait for their batch, and close() waits for
     // them. After the flush, messages go out without lingering, so by onClose nothing is pending.
     fastify.addHook('preClose', async () => {
       await orderProducer.flush().catch((err: unknown) => fastify.log.error({ err }, 'flushing the last order batch failed'));
     });
     fastify.addHook('onClose', async () => {
-      await Promise.all(producers.map((producer) => producer.disconnect()));
+      await orderProducer.close();
     });
   },
   { name: 'kafka' },

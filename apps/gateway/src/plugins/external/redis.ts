@@ -8,9 +8,9 @@ declare module 'fastify' {
 }
 
 /** The Redis client for admission scripts, tickets and rate limits; quit on close. */
-export default fp<{ url: string }>(
+export default fp<{ url: string; commandTimeoutMs?: number }>(
   async (fastify, options) => {
-    const redis = createRedis(options.url, { name: 'gateway' });
+    const redis = createRedis(options.url, { name: 'gateway', ...(options.commandTimeoutMs ? { commandTimeoutMs: options.commandTimeoutMs } : {}) });
     redis.on('error', (err) => fastify.log.warn({ err }, 'redis connection error'));
     fastify.decorate('redis', redis);
     fastify.addHook('onClose', async () => {

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { createPrismaClient } from '@seckill/db';
+import { createRedis, createUserTokenSigner } from '@seckill/platform';
+import { testServices, uniqueName, waitFor } from '@seckill/platform/testing';
+import { freshOrderTopics, startApp, startStack, stopApp, waitUntilReady, type AppProcess, type Stack } from '../src';
+import { redisKeys } from '@seckill/redis-state';
+
+// The machine's Redis keeps nothing on disk: a restart loses every key. This test loses one
+// sale's keys (and its shoppers' ticket indexes) between admissions and the worker, and checks
+// that PostgreSQL's truth wins: no order for a cancelled ticket, no reused ticket id, every
+// ticket answered by polling, Redis tokens equal to PostgreSQL's stock at rest.
+describe('a Redis loss mid-sale', () => {
+  let stack: Stack;
+  let worker: AppProcess | undefined;
+  const prisma = createPrismaClient({ databaseUrl: testServices.databaseUrl });
+  const redis = createRedis(testServices.redisUrl, { name: 'redis-loss-test' });
+
+  beforeAll(async () => {
+    // No worker yet: the admitted tickets wait in Kafka while Redis is lost.
+    stack = await startStack({
+      workers: 0,
+      pushNodes: 0,
+      basePorts: { gateway: 13300, worker: 13400 },
+      env: { ...(await freshOrderTopics('redis-loss')), NATS_SUBJECT_PREFIX: uniqueName('redis-loss'), LOG_LEVEL: 'warn' },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    if (worker) await stopApp(worker);
+    await stack?.stop();
+    await prisma.$disconnect();
+    await redis.quit();
+  });
+
+  it('lets PostgreSQL decide every ticket admitted before the loss', async () => {
+    const gatewayUrl = stack.gatewayUrls[0]!;
+    const sign = createUserTokenSigner(stack.env.AUTH_SECRET!);
+    const users = Object.fromEntries(['a', 'b', 'c', 'd'].map((name) => [name, `loss-${name}-${randomUUID().slice(0, 8)}`]));
+    const call = async (method: string, path: string, user?: string) => {
+      const response = await fetch(`${gatewayUrl}${path}`, {
+        method,
+        headers: user ? { authorization: `Bearer ${sign(users[user]!)}` } : { 'content-type': 'application/json', authorization: `Bearer ${stack.env.ADMIN_TOKEN}` },
+        ...(user ? {} : { body: JSON.stringify({ name: 'redis loss', stock: 1, queueCapacity: 1, startsAt: new Date(Date.now() - 1000).toISOString(), endsAt: new Date(Date.now() + 600_000).toISOString() }) }),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, string> };
+    };
+    const sale = (await call('POST', '/api/admin/sales')).body;
+    const saleId = sale.id!;
+    const loseRedis = async () => {
+      const keys = await redis.keys(`${redisKeys.saleTag(saleId)}*`);
+      await redis.del(...keys, ...Object.values(users).map((userId) => redisKeys.userTickets(userId)));
+    };
+
+    // a and b take the only item and give it back; c holds it when Redis is lost.
+    const ticketOf: Record<string, string> = {};
+    for (const name of ['a', 'b', 'c']) {
+      const bought = await call('POST', `/api/sales/${saleId}/orders`, name);
+      expect(bought.status).toBe(202);
+      ticketOf[name] = bought.body.ticketId!;
+      if (name !== 'c') expect((await call('DELETE', `/api/tickets/${ticketOf[name]}`, name)).status).toBe(200);
+    }
+    await loseRedis();
+    const afterLoss = await call('POST', `/api/sales/${saleId}/orders`, 'd');
+    ticketOf.d = afterLoss.body.ticketId!;
+
+    worker = startApp({ app: 'order-worker', port: 13400, mode: 'source', env: { ...stack.env, WORKER_ID: uniqueName('loss-worker') } });
+    await waitUntilReady(worker);
+    const poll = async (name: string) => (await call('GET', `/api/tickets/${ticketOf[name]}`, name)).body;
+    await waitFor(async () => ((await poll('c')).status !== 'QUEUED' && (await poll('d')).status !== 'QUEUED' ? true : undefined), { timeoutMs: 30_000, what: 'c and d decided' }).catch(() => undefined);
+
+    const orders = await prisma.order.findMany({ where: { saleId } });
+    const states = Object.fromEntries(await Promise.all(['a', 'b', 'c', 'd'].map(async (name) => [name, (await poll(name)).status] as const)));
+    const tokensAtRest = Number(await redis.get(redisKeys.stockTokens(saleId)));
+    const stock = (await prisma.sale.findUniqueOrThrow({ where: { id: saleId } })).stock;
+    // Lost once more after the worker recorded: polling still answers from PostgreSQL.
+    await loseRedis();
+    const cAfterSecondLoss = await poll('c');
+
+    expect({
+      distinctTicketIds: new Set(Object.values(ticketOf)).size,
+      afterLossAnswer: afterLoss.status,
+      orderHolders: orders.map((order) => Object.keys(users).find((name) => users[name] === order.userId)),
+      states,
+      tokensMatchStock: tokensAtRest === stock,
+      cAfterSecondLoss: { status: cAfterSecondLoss.status, orderId: cAfterSecondLoss.orderId },
+    }).toEqual({
+      distinctTicketIds: 4,
+      afterLossAnswer: 202,
+      // c was first in line and held the item: the message in Kafka is an admitted purchase.
+      orderHolders: ['c'],
+      states: { a: 'CANCELLED', b: 'CANCELLED', c: 'SUCCEEDED', d: 'FAILED' },
+      tokensMatchStock: true,
+      cAfterSecondLoss: { status: 'SUCCEEDED', orderId: orders[0]?.id },
+    });
+  }, 90_000);
+});

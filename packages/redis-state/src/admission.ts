@@ -1,0 +1,71 @@
+import type { TicketStatus } from '@seckill/contracts';
+import { redisKeys } from './keys';
+import type { ScriptCall } from './scripts';
+
+export type AdmitReply =
+  /** Redis ran the script after the caller's deadline: nothing was admitted. */
+  | { kind: 'TOO_LATE' | 'SALE_NOT_FOUND' | 'SALE_NOT_ACTIVE' | 'SOLD_OUT' }
+  | { kind: 'QUEUE_FULL'; queueDepth: number }
+  /** The user already holds this ticket of the sale; position only while queued. */
+  | { kind: 'EXISTING'; ticketId: string; ticketNumber: number; status: TicketStatus; position: number | undefined }
+  | { kind: 'ADMITTED'; ticketId: string; ticketNumber: number; position: number };
+
+export type CancelReply = { kind: 'OK'; ticketNumber: number } | { kind: 'NOT_FOUND' | 'CLAIMED' } | { kind: 'FINAL'; status: TicketStatus };
+
+type RawAdmitReply =
+  | ['TOO_LATE' | 'SALE_NOT_FOUND' | 'SALE_NOT_ACTIVE' | 'SOLD_OUT']
+  | ['QUEUE_FULL', number]
+  | ['EXISTING', string, number, TicketStatus, number]
+  | ['ADMITTED', string, number, number];
+
+export function createAdmissionState(scripts: { admitTicket: ScriptCall; cancelTicket: ScriptCall }, resultTtlSeconds: number) {
+  return {
+    /**
+     * The atomic admission (see lua/admit-ticket.lua). `deadlineMs` is when the caller stops
+     * waiting; `relayAfterMs` how long the outbox waits for Kafka's acknowledgement before a relay
+     * re-produces the ticket's message.
+     */
+    async admitTicket(request: { saleId: string; userId: string; nowMs: number; deadlineMs: number; relayAfterMs: number }): Promise<AdmitReply> {
+      const { saleId } = request;
+      const reply = (await scripts.admitTicket(
+        [
+          redisKeys.saleInfo(saleId),
+          redisKeys.stockTokens(saleId),
+          redisKeys.ticketSequence(saleId),
+          redisKeys.queuedTickets(saleId),
+          redisKeys.ticketsByUser(saleId),
+          redisKeys.outbox(saleId),
+        ],
+        [request.userId, request.nowMs, saleId, redisKeys.ticket(saleId, ''), request.deadlineMs, request.relayAfterMs],
+      )) as RawAdmitReply;
+      switch (reply[0]) {
+        case 'QUEUE_FULL':
+          return { kind: 'QUEUE_FULL', queueDepth: reply[1] };
+        case 'EXISTING':
+          return { kind: 'EXISTING', ticketId: reply[1], ticketNumber: reply[2], status: reply[3], position: reply[4] >= 0 ? reply[4] : undefined };
+        case 'ADMITTED':
+          return { kind: 'ADMITTED', ticketId: reply[1], ticketNumber: reply[2], position: reply[3] };
+        default:
+          return { kind: reply[0] };
+      }
+    },
+
+    /** Cancel the owner's queued, unclaimed ticket; its token goes back to the sale. */
+    async cancelTicket(request: { saleId: string; ticketId: string; userId: string; nowMs: number }): Promise<CancelReply> {
+      const { saleId, ticketId } = request;
+      const [outcome, ticketNumber] = (await scripts.cancelTicket(
+        [
+          redisKeys.ticket(saleId, ticketId),
+          redisKeys.queuedTickets(saleId),
+          redisKeys.stockTokens(saleId),
+          redisKeys.ticketsByUser(saleId),
+          redisKeys.outbox(saleId),
+        ],
+        [request.userId, ticketId, request.nowMs, resultTtlSeconds],
+      )) as [string, number?];
+      if (outcome === 'OK') return { kind: 'OK', ticketNumber: ticketNumber ?? 0 };
+      if (outcome === 'NOT_FOUND' || outcome === 'CLAIMED') return { kind: outcome };
+      return { kind: 'FINAL', status: outcome as TicketStatus };
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * Every Redis key of Seckill. Each key of one sale shares the `{sale:<id>}` hash tag, so a
+ * script over one sale touches one slot and runs unchanged on Redis Cluster; the few keys that
+ * span sales (a user's ticket index, the active sales, worker throughput) are only ever used by
+ * plain single-key commands.
+ */
+export const redisKeys = {
+  saleTag: (saleId: string) => `{sale:${saleId}}`,
+  /** Hash: id, name, initialStock, queueCapacity, startsAtMs, endsAtMs, epoch. */
+  saleInfo: (saleId: string) => `{sale:${saleId}}:info`,
+  /** Counter: stock tokens left for admission. */
+  stockTokens: (saleId: string) => `{sale:${saleId}}:stock`,
+  /** Counter: the last ticket number handed out. */
+  ticketSequence: (saleId: string) => `{sale:${saleId}}:seq`,
+  /** Sorted set: queued tickets by number (positions). */
+  queuedTickets: (saleId: string) => `{sale:${saleId}}:queue`,
+  /** Hash: user id -> the ticket they hold in this sale. */
+  ticketsByUser: (saleId: string) => `{sale:${saleId}}:users`,
+  /** Sorted set: admitted tickets whose Kafka message is not acknowledged yet, by when they are due for a (re)send. */
+  outbox: (saleId: string) => `{sale:${saleId}}:outbox`,
+  /** Hash: one ticket (see ticket-record.ts). */
+  ticket: (saleId: string, ticketId: string) => `{sale:${saleId}}:ticket:${ticketId}`,
+  /** Marker that one expired order's token went back. */
+  stockReturned: (saleId: string, orderId: string) => `{sale:${saleId}}:returned:${orderId}`,
+  /** Set: a user's tickets across sales, for the push snapshot on reconnect. */
+  userTickets: (userId: string) => `user:${userId}:tickets`,
+  /** Set: sales whose outbox the gateways sweep (loaded, not yet ended and drained). */
+  activeSales: () => 'sales:active',
+  /** Hash: worker id -> `<orders per second>:<updatedAt ms>`, read by the gateway's wait estimate. */
+  workerThroughput: () => 'workers:throughput',
+};

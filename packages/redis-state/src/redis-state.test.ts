@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import { formatTicketId } from '@seckill/contracts';
+import { createRedis, type Redis } from '@seckill/platform';
+import { testServices } from '@seckill/platform/testing';
+import { redisKeys } from './keys';
+import { createRedisState, type RedisState } from './redis-state';
+
+describe('Redis state (real Redis)', () => {
+  let redis: Redis;
+  let state: RedisState;
+  const saleIds: string[] = [];
+  const userIds: string[] = [];
+  const now = Date.now();
+
+  beforeAll(() => {
+    redis = createRedis(testServices.redisUrl);
+    state = createRedisState({ redis });
+  });
+  afterAll(async () => {
+    for (const saleId of saleIds) {
+      const keys = await redis.keys(`${redisKeys.saleTag(saleId)}*`);
+      if (keys.length) await redis.del(...keys);
+      await redis.srem(redisKeys.activeSales(), saleId);
+    }
+    if (userIds.length) await redis.del(...userIds.map((userId) => redisKeys.userTickets(userId)));
+    await redis.quit();
+  });
+
+  async function sale(patch: Partial<Parameters<RedisState['loadSale']>[0]> = {}) {
+    const id = randomUUID();
+    saleIds.push(id);
+    await state.loadSale({ id, name: 'phones', stock: 2, initialStock: 2, queueCapacity: 2, startsAtMs: now - 60_000, endsAtMs: now + 60_000, epoch: 1, ticketNumberFloor: 0, ...patch });
+    return id;
+  }
+  const user = () => {
+    const userId = `u-${randomUUID().slice(0, 8)}`;
+    userIds.push(userId);
+    return userId;
+  };
+  const admit = (saleId: string, userId: string, patch: { nowMs?: number; deadlineMs?: number } = {}) =>
+    state.admitTicket({ saleId, userId, nowMs: patch.nowMs ?? Date.now(), deadlineMs: patch.deadlineMs ?? Date.now() + 5_000, relayAfterMs: 1_000 });
+  const tokens = async (saleId: string) => Number(await redis.get(redisKeys.stockTokens(saleId)));
+
+  describe('loadSale', () => {
+    it('loads once; a second load of the same sale is a no-op', async () => {
+      const saleId = await sale({ stock: 5, epoch: 3, ticketNumberFloor: 40 });
+      expect(await state.loadSale({ id: saleId, name: 'x', stock: 1, initialStock: 1, queueCapacity: 1, startsAtMs: 0, endsAtMs: 1, epoch: 4, ticketNumberFloor: 0 })).toBe(false);
+      expect(await state.readSale(saleId)).toMatchObject({ id: saleId, stockTokens: 5, epoch: 3, queueDepth: 0 });
+      expect(await state.activeSales()).toContain(saleId);
+      const admitted = await admit(saleId, user());
+      expect(admitted).toMatchObject({ kind: 'ADMITTED', ticketId: formatTicketId(saleId, 41, 3), ticketNumber: 41 });
+    });
+  });
+
+  describe('admitTicket', () => {
+    it('numbers the ticket, takes a token, queues it and puts it in the outbox', async () => {
+      const saleId = await sale();
+      const userId = user();
+      const admitted = await admit(saleId, userId);
+      expect(admitted).toEqual({ kind: 'ADMITTED', ticketId: formatTicketId(saleId, 1), ticketNumber: 1, position: 0 });
+      expect(await tokens(saleId)).toBe(1);
+      expect(await state.getTicket(formatTicketId(saleId, 1))).toMatchObject({ userId, status: 'QUEUED', epoch: 1, admittedAt: expect.any(Number) });
+      expect(await redis.zrange(redisKeys.outbox(saleId), 0, -1)).toEqual([formatTicketId(saleId, 1)]);
+    });
+
+    it('gives a holder their ticket back whatever else holds: sold out, queue full, sale ended', async () => {
+      const saleId = await sale({ stock: 1, queueCapacity: 1 });
+      const holder = user();
+      const first = await admit(saleId, holder);
+      expect(await admit(saleId, user())).toEqual({ kind: 'SOLD_OUT' });
+      for (const nowMs of [Date.now(), now + 120_000]) {
+        expect(await admit(saleId, holder, { nowMs })).toMatchObject({ kind: 'EXISTING', ticketId: first.kind === 'ADMITTED' && first.ticketId, status: 'QUEUED', position: 0 });
+      }
+    });
+
+    it('refuses outside the window, when sold out or when the queue is full', async () => {
+      const saleId = await sale({ stock: 3, queueCapacity: 1 });
+      expect(await admit(saleId, user(), { nowMs: now - 120_000 })).toEqual({ kind: 'SALE_NOT_ACTIVE' });
+      await admit(saleId, user());
+      expect(await admit(saleId, user())).toEqual({ kind: 'QUEUE_FULL', queueDepth: 1 });
+      expect(await admit(randomUUID(), user())).toEqual({ kind: 'SALE_NOT_FOUND' });
+    });
+
+    it('admits nothing once the caller\'s deadline passed on Redis\'s clock', async () => {
+      const saleId = await sale();
+      expect(await admit(saleId, user(), { deadlineMs: Date.now() - 1 })).toEqual({ kind: 'TOO_LATE' });
+      expect(await tokens(saleId)).toBe(2);
+    });
+  });
+
+  describe('cancelTicket', () => {
+    it('cancels a queued ticket once: token back, hold released, out of queue and outbox', async () => {
+      const saleId = await sale();
+      const userId = user();
+      const { ticketId } = (await admit(saleId, userId)) as { ticketId: string };
+      expect(await state.cancelTicket({ saleId, ticketId, userId: 'someone-else', nowMs: now })).toEqual({ kind: 'NOT_FOUND' });
+      expect(await state.cancelTicket({ saleId, ticketId, userId, nowMs: now })).toEqual({ kind: 'OK', ticketNumber: 1 });
+      expect(await state.cancelTicket({ saleId, ticketId, userId, nowMs: now })).toEqual({ kind: 'FINAL', status: 'CANCELLED' });
+      expect([await tokens(saleId), await redis.zcard(redisKeys.outbox(saleId)), await redis.zcard(redisKeys.queuedTickets(saleId))]).toEqual([2, 0, 0]);
+      expect(await admit(saleId, userId)).toMatchObject({ kind: 'ADMITTED', ticketNumber: 2 });
+    });
+
+    it('loses to a worker that claimed the ticket', async () => {
+      const saleId = await sale();
+      const userId = user();
+      const { ticketId } = (await admit(saleId, userId)) as { ticketId: string };
+      expect(await state.claimTickets([ticketId])).toEqual(new Map([[ticketId, 'CLAIMED']]));
+      expect(await state.cancelTicket({ saleId, ticketId, userId, nowMs: now })).toEqual({ kind: 'CLAIMED' });
+    });
+  });
+
+  describe('claimTickets', () => {
+    it('claims queued tickets, reports the others, and takes them all out of the outbox', async () => {
+      const saleId = await sale({ stock: 5, queueCapacity: 5 });
+      const [queued, cancelled] = [(await admit(saleId, user())) as { ticketId: string }, (await admit(saleId, user())) as { ticketId: string }];
+      await redis.hset(redisKeys.ticket(saleId, cancelled.ticketId), 'status', 'CANCELLED');
+      const missing = formatTicketId(saleId, 99);
+      const outcomes = await state.claimTickets([queued.ticketId, cancelled.ticketId, missing, 'not-a-ticket']);
+      expect(Object.fromEntries(outcomes)).toEqual({ [queued.ticketId]: 'CLAIMED', [cancelled.ticketId]: 'CANCELLED', [missing]: 'MISSING', 'not-a-ticket': 'MISSING' });
+      expect(await redis.zcard(redisKeys.outbox(saleId))).toBe(0);
+    });
+  });
+
+  describe('recordResults', () => {
+    it('records once, never over a final ticket, rebuilds a missing one, indexes them for their users', async () => {
+      const saleId = await sale({ stock: 5, queueCapacity: 5 });
+      const userId = user();
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) ids.push(((await admit(saleId, user())) as { ticketId: string }).ticketId);
+      await redis.hset(redisKeys.ticket(saleId, ids[2]!), 'status', 'CANCELLED');
+      const missing = formatTicketId(saleId, 8);
+      const results = [...ids, missing].map((ticketId) => ({ ticketId, saleId, userId, status: 'SUCCEEDED' as const, orderId: `order-${ticketId}`, at: 5, stockEpoch: 1 }));
+      expect(await state.recordResults(results)).toEqual([true, true, false, true]);
+      expect(await state.recordResults(results)).toEqual([false, false, false, false]);
+      expect(await state.getTicket(ids[0]!)).toMatchObject({ status: 'SUCCEEDED', orderId: `order-${ids[0]}`, updatedAt: 5 });
+      expect(await state.getTicket(missing)).toMatchObject({ status: 'SUCCEEDED', ticketNumber: 8, userId });
+      expect((await state.getTicket(ids[2]!))?.status).toBe('CANCELLED');
+      // Recorded ones leave the queue and the outbox (the hand-cancelled one stays where it was).
+      expect([await redis.zrange(redisKeys.queuedTickets(saleId), 0, -1), await redis.zrange(redisKeys.outbox(saleId), 0, -1)]).toEqual([[ids[2]], [ids[2]]]);
+      expect((await state.listUserTickets(userId)).map((t) => t.ticketId).sort()).toEqual([ids[0], ids[1], missing].sort());
+    });
+
+    it('keeps the tokens equal to what PostgreSQL can sell, across epochs', async () => {
+      const saleId = await sale({ stock: 10, queueCapacity: 10, epoch: 2 });
+      const result = (ticketNumber: number, epoch: number, status: 'SUCCEEDED' | 'FAILED', stockEpoch?: number) => ({
+        ticketId: formatTicketId(saleId, ticketNumber, epoch), saleId, userId: user(), status, at: 1,
+        ...(status === 'FAILED' ? { reason: 'SOLD_OUT' } : { orderId: `o-${ticketNumber}` }),
+        ...(stockEpoch === undefined ? {} : { stockEpoch }),
+      });
+      await state.recordResults([
+        result(1, 2, 'FAILED'), // this epoch's token, not used: back (+1)
+        result(2, 2, 'SUCCEEDED', 2), // this epoch's token, used: nothing
+        result(3, 1, 'SUCCEEDED', 2), // older epoch, stock taken after the reload counted it: take one (-1)
+        result(4, 1, 'SUCCEEDED', 1), // older epoch, stock taken before the reload: already counted
+        result(5, 1, 'FAILED'), // older epoch's token was never in this count: nothing
+        result(6, 2, 'SUCCEEDED', 3), // a later reload lost the race to load; still after this count: nothing (this epoch)
+      ]);
+      expect(await tokens(saleId)).toBe(10);
+      await state.recordResults([result(7, 2, 'FAILED'), result(8, 2, 'FAILED'), result(9, 1, 'SUCCEEDED', 3)]);
+      expect(await tokens(saleId)).toBe(11);
+    });
+
+    it('leaves the tokens alone while the sale is not loaded (its next load counts PostgreSQL)', async () => {
+      const saleId = randomUUID();
+      saleIds.push(saleId);
+      await state.recordResults([{ ticketId: formatTicketId(saleId, 1), saleId, userId: user(), status: 'FAILED', reason: 'SOLD_OUT', at: 1 }]);
+      expect(await redis.exists(redisKeys.stockTokens(saleId))).toBe(0);
+    });
+  });
+
+  describe('sweepOutbox', () => {
+    const sweep = (saleId: string, nowMs: number) => state.sweepOutbox(saleId, { nowMs, retryMs: 1_000, enqueueDeadlineMs: 10_000, limit: 100 });
+
+    it('hands out due tickets once per retry delay, drops claimed ones, reaps what is past the deadline', async () => {
+      const saleId = await sale({ stock: 5, queueCapacity: 5 });
+      const [a, b, c] = [user(), user(), user()];
+      const t0 = Date.now();
+      const ids = [] as string[];
+      for (const userId of [a, b, c]) ids.push(((await admit(saleId, userId, { nowMs: t0 })) as { ticketId: string }).ticketId);
+      expect(await sweep(saleId, t0)).toEqual({ relay: [], reaped: [], idle: false }); // not due yet
+      await state.claimTickets([ids[1]!]);
+      const due = await sweep(saleId, t0 + 1_000);
+      expect(due.relay.map((entry) => entry.ticketId)).toEqual([ids[0], ids[2]]);
+      expect(due.relay[0]).toEqual({ ticketId: ids[0], saleId, userId: a, ticketNumber: 1, admittedAt: t0 });
+      expect((await sweep(saleId, t0 + 1_500)).relay).toEqual([]); // taken until t0 + 2000
+      expect((await sweep(saleId, t0 + 2_000)).relay.map((entry) => entry.ticketId)).toEqual([ids[0], ids[2]]);
+
+      const reaped = await sweep(saleId, t0 + 10_000);
+      expect(reaped.reaped).toEqual([
+        { ticketId: ids[0], saleId, userId: a, ticketNumber: 1 },
+        { ticketId: ids[2], saleId, userId: c, ticketNumber: 3 },
+      ]);
+      expect(await state.getTicket(ids[0]!)).toMatchObject({ status: 'FAILED', reason: 'QUEUE_UNAVAILABLE' });
+      // Two tokens back (the claimed ticket keeps its own), and the reaped shoppers may buy again.
+      expect(await tokens(saleId)).toBe(4);
+      expect(await admit(saleId, a)).toMatchObject({ kind: 'ADMITTED' });
+    });
+
+    it('says when an ended sale has nothing left to send', async () => {
+      const saleId = await sale({ endsAtMs: Date.now() - 1 });
+      expect((await sweep(saleId, Date.now())).idle).toBe(true);
+    });
+  });
+
+  describe('returnExpiredTokens', () => {
+    it('returns each expired order\'s token once', async () => {
+      const saleId = await sale({ stock: 0 });
+      expect(await state.returnExpiredTokens(saleId, ['o1', 'o2'])).toBe(2);
+      expect(await state.returnExpiredTokens(saleId, ['o2', 'o3'])).toBe(1);
+      expect(await tokens(saleId)).toBe(3);
+    });
+  });
+});

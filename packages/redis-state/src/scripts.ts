@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+
+/** Every Lua script, by the name of its file in `lua/`. */
+const SCRIPTS = {
+  loadSale: { file: 'load-sale', keys: 3 },
+  admitTicket: { file: 'admit-ticket', keys: 6 },
+  cancelTicket: { file: 'cancel-ticket', keys: 5 },
+  claimTickets: { file: 'claim-tickets', keys: -1 },
+  recordResults: { file: 'record-results', keys: -1 },
+  sweepOutbox: { file: 'sweep-outbox', keys: 5 },
+  returnExpiredTokens: { file: 'return-expired-tokens', keys: -1 },
+} as const;
+
+export type ScriptName = keyof typeof SCRIPTS;
+export type ScriptCall = (keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
+
+const sources = new Map<ScriptName, string>();
+function source(name: ScriptName): string {
+  let lua = sources.get(name);
+  if (lua === undefined) {
+    lua = readFileSync(path.join(__dirname, 'lua', `${SCRIPTS[name].file}.lua`), 'utf8');
+    sources.set(name, lua);
+  }
+  return lua;
+}
+
+/**
+ * The scripts as commands of this client (ioredis `defineCommand`: EVALSHA, falling back to EVAL
+ * once after a script flush or a Redis restart). Defined once per client.
+ */
+export function redisScripts(redis: Redis): Record<ScriptName, ScriptCall> {
+  const commands = redis as unknown as Record<string, ((...params: (string | number)[]) => Promise<unknown>) | undefined>;
+  const calls = {} as Record<ScriptName, ScriptCall>;
+  for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
+    const command = `seckill_${name}`;
+    const { keys: numberOfKeys } = SCRIPTS[name];
+    if (typeof commands[command] !== 'function') {
+      // A variable key count is passed as the first argument of each call.
+      redis.defineCommand(command, numberOfKeys >= 0 ? { numberOfKeys, lua: source(name) } : { lua: source(name) });
+    }
+    calls[name] = (keys, args) => {
+      if (numberOfKeys >= 0 && keys.length !== numberOfKeys) throw new Error(`${name} takes ${numberOfKeys} keys, got ${keys.length}`);
+      const run = commands[command] as (...params: (string | number)[]) => Promise<unknown>;
+      return numberOfKeys >= 0 ? run.call(redis, ...keys, ...args) : run.call(redis, keys.length, ...keys, ...args);
+    };
+  }
+  return calls;
+}
