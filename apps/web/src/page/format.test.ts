@@ -46,6 +46,12 @@ describe('purchase error messages', () => {
     );
   });
 
+  it('says that a busy counter reserved nothing, and when to try again', () => {
+    expect(purchaseErrorMessage({ code: 'SERVICE_UNAVAILABLE', message: '', retryAfterMs: 1_000 }, activeSale, now)).toBe(
+      'The ticket counter is busy: nothing was reserved for you. Try again in 1 s.',
+    );
+  });
+
   it('says sold out plainly', () => {
     expect(purchaseErrorMessage({ code: 'SOLD_OUT', message: 'x' }, activeSale, now)).toMatch(/^Sold out/);
   });
@@ -56,5 +62,6 @@ describe('result messages', () => {
     expect(resultMessage({ status: 'SUCCEEDED' })).toBe('It is yours! Your order is placed and waits for payment.');
     expect(resultMessage({ status: 'FAILED', reason: 'SOLD_OUT' })).toMatch(/sold out/);
     expect(resultMessage({ status: 'CANCELLED' })).toBe('You left the queue.');
+    expect(resultMessage({ status: 'FAILED', reason: 'QUEUE_UNAVAILABLE' })).toMatch(/could not take your order in time.*try again/);
   });
 });

@@ -60,8 +60,9 @@ export function purchaseErrorMessage(
     case 'UNAUTHORIZED':
       return 'Your session has expired: please sign in again.';
     case 'NETWORK_ERROR':
-    case 'SERVICE_UNAVAILABLE':
       return 'We could not reach the shop. Check your connection and try again.';
+    case 'SERVICE_UNAVAILABLE':
+      return `The ticket counter is busy: nothing was reserved for you.${retry}`;
     default:
       return error.message || 'Something went wrong. Please try again.';
   }
@@ -77,7 +78,7 @@ export function resultMessage(update: Pick<TicketUpdate, 'status' | 'reason' | '
     case 'FAILED':
       if (update.reason === 'SOLD_OUT') return 'Sorry: it sold out before your number was called.';
       if (update.reason === 'ALREADY_ORDERED') return 'You already have an order in this sale.';
-      if (update.reason === 'EXPIRED') return 'Your ticket expired.';
+      if (update.reason === 'QUEUE_UNAVAILABLE') return 'Sorry: the queue could not take your order in time. Nothing was charged; you can try again.';
       return 'Sorry: your order could not be completed.';
     default:
       return 'Waiting to be called…';
