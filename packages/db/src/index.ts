@@ -3,6 +3,7 @@ export { migrate, type MigrateOptions, type MigrateResult } from './migrate/migr
 export { ClosedStatus, OrderStatus, Prisma, PrismaClient, type ClosedTicket, type Order, type Sale } from './generated/prisma/client';
 export {
   findTicketOutcome,
+  listHeldOutcomesOfSale,
   listTicketOutcomesOfUser,
   recordClosedTickets,
   type ClosedTicketInput,

@@ -55,6 +55,18 @@ export async function listTicketOutcomesOfUser(prisma: Queryable, userId: string
   return [...orders.map(fromOrder), ...closed.map(fromClosed)].sort((a, b) => b.decidedAt - a.decidedAt);
 }
 
+/**
+ * The final tickets of a sale that their buyers still hold: every order, and the failures that
+ * keep the hold (not cancels, nor QUEUE_UNAVAILABLE, after which the buyer may try again).
+ */
+export async function listHeldOutcomesOfSale(prisma: Queryable, saleId: string): Promise<TicketOutcome[]> {
+  const [orders, closed] = await Promise.all([
+    prisma.order.findMany({ where: { saleId }, select: orderFields }),
+    prisma.closedTicket.findMany({ where: { saleId, status: 'FAILED', NOT: { reason: 'QUEUE_UNAVAILABLE' } } }),
+  ]);
+  return [...orders.map(fromOrder), ...closed.map(fromClosed)];
+}
+
 /** Record tickets that ended without an order; a ticket closed before keeps its first record. */
 export async function recordClosedTickets(prisma: Pick<PrismaClient, 'closedTicket'>, tickets: readonly ClosedTicketInput[]): Promise<void> {
   if (tickets.length === 0) return;

@@ -4,4 +4,4 @@ export { createRedisState, TICKET_RESULT_TTL_SECONDS, type RedisState } from './
 export type { AdmitReply, CancelReply } from './admission';
 export type { ClaimOutcome, TicketResult } from './tickets';
 export type { OutboxEntry, OutboxSweep } from './outbox';
-export type { SaleRuntime, SaleToLoad } from './sales';
+export type { DecidedTicket, SaleRuntime, SaleToLoad } from './sales';

@@ -202,6 +202,30 @@ describe('Redis state (real Redis)', () => {
     });
   });
 
+  describe('restoreTickets', () => {
+    it('rebuilds the decided tickets a loss took, held by their buyers, without touching the ones Redis has', async () => {
+      const saleId = randomUUID();
+      saleIds.push(saleId);
+      const [buyer, other] = [user(), user()];
+      const decided = { ticketId: formatTicketId(saleId, 4), saleId, userId: buyer, ticketNumber: 4, status: 'SUCCEEDED' as const, orderId: 'o-4', decidedAt: 44 };
+      const present = { ...decided, ticketId: formatTicketId(saleId, 5), userId: other, ticketNumber: 5, orderId: 'o-5' };
+      await redis.hset(redisKeys.ticket(saleId, present.ticketId), { ticketId: present.ticketId, saleId, userId: other, ticketNumber: 5, status: 'SUCCEEDED', orderId: 'kept', updatedAt: 1 });
+      expect(await state.restoreTickets(saleId, [decided, present])).toBe(1);
+      expect(await state.getTicket(decided.ticketId)).toMatchObject({ status: 'SUCCEEDED', orderId: 'o-4', updatedAt: 44 });
+      expect((await state.getTicket(present.ticketId))?.orderId).toBe('kept');
+      await state.loadSale({ id: saleId, name: 'x', stock: 0, initialStock: 2, queueCapacity: 2, startsAtMs: now - 1, endsAtMs: now + 60_000, epoch: 2, ticketNumberFloor: 9 });
+      expect(await admit(saleId, buyer)).toMatchObject({ kind: 'EXISTING', ticketId: decided.ticketId, status: 'SUCCEEDED' });
+    });
+
+    it('gives the buyer of a ticket rebuilt from its result their hold back', async () => {
+      const saleId = await sale({ stock: 1, epoch: 2 });
+      const buyer = user();
+      const lost = formatTicketId(saleId, 3, 1);
+      await state.recordResults([{ ticketId: lost, saleId, userId: buyer, status: 'SUCCEEDED', orderId: 'o-3', at: 1, stockEpoch: 2 }]);
+      expect(await admit(saleId, buyer)).toMatchObject({ kind: 'EXISTING', ticketId: lost, status: 'SUCCEEDED' });
+    });
+  });
+
   describe('returnExpiredTokens', () => {
     it('returns each expired order\'s token once', async () => {
       const saleId = await sale({ stock: 0 });

@@ -20,7 +20,7 @@ export function createRedisState(options: { redis: Redis; resultTtlSeconds?: num
   const ttl = options.resultTtlSeconds ?? TICKET_RESULT_TTL_SECONDS;
   const scripts = redisScripts(redis);
   return {
-    ...createSaleState(redis, scripts.loadSale),
+    ...createSaleState(redis, scripts, ttl),
     ...createAdmissionState(scripts, ttl),
     ...createTicketState(redis, scripts, ttl),
     ...createOutboxState(redis, scripts, ttl),

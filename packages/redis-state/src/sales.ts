@@ -30,8 +30,39 @@ export interface SaleRuntime {
   queueDepth: number;
 }
 
-export function createSaleState(redis: Redis, loadSaleScript: ScriptCall) {
+/** A decided ticket as PostgreSQL knows it, to be restored after a Redis loss. */
+export interface DecidedTicket {
+  ticketId: string;
+  saleId: string;
+  userId: string;
+  ticketNumber: number;
+  status: 'SUCCEEDED' | 'FAILED';
+  orderId?: string;
+  reason?: string;
+  decidedAt: number;
+}
+
+const RESTORE_CHUNK = 500;
+
+export function createSaleState(redis: Redis, scripts: { loadSale: ScriptCall; restoreTickets: ScriptCall }, resultTtlSeconds: number) {
+  const loadSaleScript = scripts.loadSale;
   return {
+    /**
+     * Before reloading a sale Redis lost: its decided tickets again, each held by its buyer (so
+     * a repeat purchase answers it) and indexed for the push snapshot. Idempotent.
+     */
+    async restoreTickets(saleId: string, tickets: readonly DecidedTicket[]): Promise<number> {
+      let restored = 0;
+      for (let i = 0; i < tickets.length; i += RESTORE_CHUNK) {
+        const args: (string | number)[] = [resultTtlSeconds, redisKeys.ticket(saleId, '')];
+        for (const t of tickets.slice(i, i + RESTORE_CHUNK)) {
+          args.push(t.ticketId, t.saleId, t.userId, t.ticketNumber, t.status, t.orderId ?? '', t.reason ?? '', t.decidedAt);
+        }
+        restored += (await scripts.restoreTickets([redisKeys.ticketsByUser(saleId)], args)) as number;
+      }
+      return restored;
+    },
+
     /** Load a sale unless it is there; false when another load got there first. */
     async loadSale(sale: SaleToLoad): Promise<boolean> {
       const loaded = await loadSaleScript(

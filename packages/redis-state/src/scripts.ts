@@ -11,6 +11,7 @@ const SCRIPTS = {
   recordResults: { file: 'record-results', keys: -1 },
   sweepOutbox: { file: 'sweep-outbox', keys: 5 },
   returnExpiredTokens: { file: 'return-expired-tokens', keys: -1 },
+  restoreTickets: { file: 'restore-tickets', keys: 1 },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

@@ -94,7 +94,7 @@ export function createTicketState(redis: Redis, scripts: { claimTickets: ScriptC
       const recorded: boolean[] = results.map(() => false);
       await Promise.all(
         [...bySale(results, (result) => result.ticketId)].map(async ([saleId, indexes]) => {
-          const keys = [redisKeys.queuedTickets(saleId), redisKeys.outbox(saleId), redisKeys.stockTokens(saleId), redisKeys.saleInfo(saleId)];
+          const keys = [redisKeys.queuedTickets(saleId), redisKeys.outbox(saleId), redisKeys.stockTokens(saleId), redisKeys.saleInfo(saleId), redisKeys.ticketsByUser(saleId)];
           const args: (string | number)[] = [resultTtlSeconds];
           for (const index of indexes) {
             const result = results[index]!;

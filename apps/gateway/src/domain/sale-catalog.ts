@@ -1,5 +1,5 @@
 import { SeckillError, type CreateSaleBody, type SaleState, type SaleView } from '@seckill/contracts';
-import type { PrismaClient, Sale } from '@seckill/db';
+import { listHeldOutcomesOfSale, type PrismaClient, type Sale } from '@seckill/db';
 import type { RedisState } from '@seckill/redis-state';
 import type { Clock } from './clock';
 
@@ -21,7 +21,7 @@ export interface SaleCatalog {
 
 export function createSaleCatalog(options: {
   prisma: PrismaClient;
-  redisState: Pick<RedisState, 'loadSale' | 'readSale' | 'saleLoaded'>;
+  redisState: Pick<RedisState, 'loadSale' | 'readSale' | 'saleLoaded' | 'restoreTickets' | 'indexUserTickets'>;
   clock: Clock;
 }): SaleCatalog {
   const { prisma, redisState, clock } = options;
@@ -55,8 +55,12 @@ export function createSaleCatalog(options: {
     if (!sale) return false;
     // Numbers continue above every one PostgreSQL knows plus what can still be in flight, so
     // the counter keeps reading like a bank's.
-    const highest = await prisma.order.aggregate({ where: { saleId }, _max: { ticketNumber: true } });
-    await load(sale, (highest._max.ticketNumber ?? 0) + sale.queueCapacity + sale.initialStock);
+    // Decided tickets first (the sale is not admitted against until loaded): their buyers hold them again.
+    const held = (await listHeldOutcomesOfSale(prisma, saleId)).flatMap((ticket) => (ticket.status === 'CANCELLED' ? [] : [{ ...ticket, status: ticket.status }]));
+    await redisState.restoreTickets(saleId, held);
+    await redisState.indexUserTickets(held);
+    const highest = held.reduce((max, ticket) => Math.max(max, ticket.ticketNumber), 0);
+    await load(sale, highest + sale.queueCapacity + sale.initialStock);
     return true;
   }
 

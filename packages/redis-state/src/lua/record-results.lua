@@ -6,25 +6,29 @@
 --  * an order for a ticket of an older epoch, taken after this epoch's tokens were counted from
 --    PostgreSQL (stockEpoch >= current), used stock those tokens still offer: one is taken.
 -- While the sale is not loaded (info missing), tokens are left to the next load from PostgreSQL.
--- KEYS: queue, outbox, stock, info, then one ticket hash per result.
+-- A ticket rebuilt from its result (Redis lost it) is held by its buyer again, unless cancelled.
+-- KEYS: queue, outbox, stock, info, users, then one ticket hash per result.
 -- ARGV: ttlSeconds, then per result: ticketId, saleId, userId, status, orderId, reason, at,
 --       ticketNumber, ticketEpoch, stockEpoch ('' unless SUCCEEDED). Returns 1/0 per result.
 local FIELDS = 10
 local current = tonumber(redis.call('HGET', KEYS[4], 'epoch') or '0')
 local tokens = 0
 local recorded = {}
-for i = 5, #KEYS do
+for i = 6, #KEYS do
   local key = KEYS[i]
-  local a = 1 + (i - 5) * FIELDS
+  local a = 1 + (i - 6) * FIELDS
   local status = redis.call('HGET', key, 'status')
   if status and status ~= 'QUEUED' then
-    recorded[i - 4] = 0
+    recorded[i - 5] = 0
   else
     local ticketId, outcome = ARGV[a + 1], ARGV[a + 4]
     redis.call('HSET', key, 'ticketId', ticketId, 'saleId', ARGV[a + 2], 'userId', ARGV[a + 3], 'status', outcome, 'updatedAt', ARGV[a + 7])
     if ARGV[a + 5] ~= '' then redis.call('HSET', key, 'orderId', ARGV[a + 5]) end
     if ARGV[a + 6] ~= '' then redis.call('HSET', key, 'reason', ARGV[a + 6]) end
-    if not status then redis.call('HSET', key, 'ticketNumber', ARGV[a + 8]) end
+    if not status then
+      redis.call('HSET', key, 'ticketNumber', ARGV[a + 8])
+      if outcome ~= 'CANCELLED' then redis.call('HSETNX', KEYS[5], ARGV[a + 3], ticketId) end
+    end
     redis.call('EXPIRE', key, ARGV[1])
     redis.call('ZREM', KEYS[1], ticketId)
     redis.call('ZREM', KEYS[2], ticketId)
@@ -36,7 +40,7 @@ for i = 5, #KEYS do
         tokens = tokens - 1
       end
     end
-    recorded[i - 4] = 1
+    recorded[i - 5] = 1
   end
 end
 if tokens ~= 0 then redis.call('INCRBY', KEYS[3], tokens) end
