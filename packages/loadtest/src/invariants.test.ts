@@ -241,16 +241,18 @@ describe('no-ticket-unfinished', () => {
     expect(verdict.details).toContain('worst 4000 ms after the heal');
   });
 
-  it('catches a ticket the SDK never saw final, one stored as QUEUED, and one final too long after the heal', () => {
+  it('catches a ticket the SDK never saw final, one it gave up on, one stored as QUEUED, and one final too long after the heal', () => {
     const { state, crowd } = healthyRun();
     crowd.faults = [fault];
     delete crowd.handedOut[0]!.final;
     state.redisTickets.set(ticket(2), { userId: 'u3', status: 'QUEUED' });
+    crowd.handedOut[1]!.final = { status: 'ERROR CLIENT_CLOSED', at: fault.healedAt + bounds.settleBoundMs + 9 };
     crowd.handedOut[2]!.final!.at = fault.healedAt + bounds.settleBoundMs + 1;
     const verdict = noTicketUnfinished(saleState(state), crowd, bounds);
     expect(verdict.status).toBe('fail');
     expect(verdict.examples).toEqual([
       `${ticket(1)}: no final state for the SDK`,
+      `${ticket(2)}: ERROR CLIENT_CLOSED for the SDK`,
       `${ticket(2)}: QUEUED as stored`,
       `${ticket(4)}: final for the SDK 60001 ms after the heal`,
     ]);

@@ -328,9 +328,10 @@ export const noTicketUnfinished: Invariant = (state, crowd, bounds) => {
   for (const ticket of crowd.handedOut) {
     const from = Math.max(ticket.issuedAt, Number.isFinite(healedAt) ? healedAt! : 0);
     const stored = storedFinal(state, ticket.ticketId, orderTickets);
-    if (!ticket.final || !FINAL.has(ticket.final.status)) failures.push(`${ticket.ticketId}: ${ticket.final?.status ?? 'no final state'} for the SDK`);
+    const sdkFinal = ticket.final && FINAL.has(ticket.final.status) ? ticket.final : undefined;
+    if (!sdkFinal) failures.push(`${ticket.ticketId}: ${ticket.final?.status ?? 'no final state'} for the SDK`);
     if (!stored) failures.push(`${ticket.ticketId}: ${state.redisTickets.get(ticket.ticketId)?.status ?? 'nothing'} as stored`);
-    for (const [view, at] of [['SDK', ticket.final?.at], ['store', stored?.at]] as const) {
+    for (const [view, at] of [['SDK', sdkFinal?.at], ['store', stored?.at]] as const) {
       if (at === undefined) continue;
       worst = Math.max(worst, at - from);
       if (at - from > bounds.settleBoundMs) failures.push(`${ticket.ticketId}: final for the ${view} ${Math.round(at - from)} ms after ${since}`);
