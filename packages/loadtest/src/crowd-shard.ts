@@ -86,7 +86,7 @@ export interface CrowdShard {
   fireEarly(args: { saleId: string }): Promise<Answer[]>;
   fireHerd(args: { saleId: string; at: number }): Promise<{ answers: Answer[]; forcedDisconnects: number }>;
   waitForResults(args: { deadline: number }): Promise<{ pending: number }>;
-  counts(): Promise<{ succeeded: number; candidates: number; accepted: number; pending: number }>;
+  counts(): Promise<{ succeeded: number; candidates: number; accepted: number }>;
   resaleWave(args: { saleId: string; count: number; wave: number; at: number }): Promise<{ answers: Answer[] }>;
   awaitDelivery(args: { graceMs: number }): Promise<{ undelivered: number }>;
   finish(): Promise<{ shoppers: ShopperRecord[] }>;
@@ -319,7 +319,6 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
         succeeded: tickets.filter((t) => t.result?.status === 'SUCCEEDED').length,
         candidates: shoppers.filter((s) => s.tickets.size === 0).length,
         accepted: tickets.length,
-        pending: tickets.filter((t) => !t.result).length,
       };
     },
 

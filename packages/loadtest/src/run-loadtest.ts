@@ -83,8 +83,7 @@ export async function runLoadtest(
     const connect = await connectShoppers(run, crowd);
     const baseline = options.baseline ? await measureBaseline(run, crowd) : undefined;
     const sale = await openSale(run, target, crowd);
-    const herd = await fireTheHerd(run, target, crowd, sale);
-    chaos = herd.chaos;
+    const herd = await fireTheHerd(run, target, crowd, sale, (scheduled) => (chaos = scheduled));
     const resale = await settleAndResell(run, target, crowd, sale, herd);
     // Every fault is over before the state is judged (the report marks one that never healed).
     await herd.chaos.settled(FAULTS_SETTLE_MS);

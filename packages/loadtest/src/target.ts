@@ -91,7 +91,11 @@ export async function startTarget(
       supervise: {
         restartAfterMs: SUPERVISOR_RESTART_MS,
         onExit: (exit) => restarts.push(exit),
-        onRestart: (restart) => restarts.splice(restarts.findIndex((r) => r.name === restart.name && r.exitedAt === restart.exitedAt), 1, restart),
+        onRestart: (restart) => {
+          const exit = restarts.findIndex((r) => r.name === restart.name && r.exitedAt === restart.exitedAt);
+          if (exit >= 0) restarts[exit] = restart;
+          else restarts.push(restart);
+        },
       },
     });
     return {
@@ -105,10 +109,13 @@ export async function startTarget(
       owned: owned.servers,
       restarts,
       stop: async () => {
-        await stack.stop();
-        // An owned broker goes away with its topics.
-        if (!owned.servers.kafka) await deleteOrderTopics(names, kafka).catch(() => undefined);
-        await owned.stop();
+        try {
+          await stack.stop();
+          // An owned broker goes away with its topics.
+          if (!owned.servers.kafka) await deleteOrderTopics(names, kafka).catch(() => undefined);
+        } finally {
+          await owned.stop();
+        }
       },
     };
   } catch (error) {

@@ -1,7 +1,6 @@
-import type { Answer } from '../crowd-shard';
+import { sleep, type Answer } from '../crowd-shard';
 import { scheduleFaults, type Chaos } from '../fault-injector';
 import type { HerdFigures } from '../report';
-import { sleep } from '../crowd-shard';
 import type { Target } from '../target';
 import { herdFigures, SYNC_MARGIN_MS } from './baseline';
 import { onEveryShard, sum, type RunContext } from './context';
@@ -44,9 +43,10 @@ export interface Herd {
 
 /**
  * A few eager shoppers click before the start (403); then every click, malformed request and
- * bad token of every shard leaves at one instant, with the faults scheduled from that instant.
+ * bad token of every shard leaves at one instant, with the faults scheduled from that instant
+ * (handed to `onScheduled` at once, so a run that fails meanwhile still waits for them to end).
  */
-export async function fireTheHerd(run: RunContext, target: Target, crowd: Crowd, sale: Sale): Promise<Herd> {
+export async function fireTheHerd(run: RunContext, target: Target, crowd: Crowd, sale: Sale, onScheduled: (chaos: Chaos) => void): Promise<Herd> {
   const { saleId } = sale;
   await sleep(Math.max(0, sale.startsAt - EARLY_CLICK_MS - Date.now()));
   const earlyAnswers = (await Promise.all(crowd.shards.map((shard) => shard.fireEarly({ saleId })))).flat();
@@ -55,6 +55,7 @@ export async function fireTheHerd(run: RunContext, target: Target, crowd: Crowd,
   run.log(`firing ${total} requests at once...`);
   const herdAt = Math.max(sale.startsAt + 20, Date.now() + SYNC_MARGIN_MS);
   const chaos = scheduleFaults(run.options.chaos, target, herdAt, run.log);
+  onScheduled(chaos);
   const parts = await onEveryShard(run, crowd.shards, { title: 'thundering herd', total, count: (p) => p.answered }, (shard) => shard.fireHerd({ saleId, at: herdAt }));
   const answers = parts.flatMap((part) => part.answers);
   const admission = herdFigures(answers, herdAt);

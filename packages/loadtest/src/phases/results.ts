@@ -1,5 +1,4 @@
-import type { Answer, CrowdShard } from '../crowd-shard';
-import { sleep } from '../crowd-shard';
+import { sleep, type Answer, type CrowdShard } from '../crowd-shard';
 import type { Target } from '../target';
 import { SYNC_MARGIN_MS } from './baseline';
 import { onEveryShard, sum, type RunContext } from './context';
