@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, freezeProcess, portOpen, sleep, spawnOwned, thawProcess, waitUntil, type OwnedChild } from './owned-process';
+import { relaunchable } from './owned-port-server';
+import { freePort, portOpen, spawnOwned, waitUntil, type OwnedChild } from './owned-process';
 import type { OwnedServer } from './owned-server';
 import { repoRoot } from './processes';
 
@@ -79,27 +80,16 @@ export async function startOwnedKafka(options: { dir: string; port?: number; hea
     });
     return broker;
   };
-  let broker = await launch();
-  return {
+  return relaunchable({
     kind: 'kafka',
     address,
     port,
-    pid: () => broker.pid,
-    freeze: () => freezeProcess(broker.pid),
-    thaw: () => thawProcess(broker.pid),
-    async restart({ downMs = 0 } = {}) {
-      const stoppedAt = Date.now();
-      await broker.stop({ signal: 'SIGTERM', graceMs: 20_000 });
-      await sleep(downMs);
-      broker = await launch();
-      return { stoppedAt, readyAt: Date.now() };
-    },
-    async stop() {
-      // Its data goes with it, so no controlled shutdown.
-      await broker.stop({ signal: 'SIGKILL' });
-      await rm(options.dir, { recursive: true, force: true });
-    },
-  };
+    dir: options.dir,
+    launch,
+    stopToRestart: (broker) => broker.stop({ signal: 'SIGTERM', graceMs: 20_000 }),
+    // Its data goes with it, so no controlled shutdown.
+    stopForGood: (broker) => broker.stop({ signal: 'SIGKILL' }),
+  });
 }
 
 function readLogTail(file: string): string {

@@ -25,23 +25,39 @@ export async function startPortServer(options: {
     return server;
   };
   const stop = (server: OwnedChild) => server.stop({ signal: options.stopSignal, graceMs: 5_000 });
-  let server = await launch();
+  return relaunchable({ kind: options.kind, address: options.address(port), port, dir: options.dir, launch, stopToRestart: stop, stopForGood: stop });
+}
+
+/**
+ * An owned server that is one process of ours: a restart stops it (`stopToRestart`), waits,
+ * and `launch`es it again; `stop` ends it for good (`stopForGood`) and deletes `dir`.
+ */
+export async function relaunchable(options: {
+  kind: OwnedServer['kind'];
+  address: string;
+  port: number;
+  dir: string;
+  launch: () => Promise<OwnedChild>;
+  stopToRestart: (server: OwnedChild) => Promise<void>;
+  stopForGood: (server: OwnedChild) => Promise<void>;
+}): Promise<OwnedServer> {
+  let server = await options.launch();
   return {
     kind: options.kind,
-    address: options.address(port),
-    port,
+    address: options.address,
+    port: options.port,
     pid: () => server.pid,
     freeze: () => freezeProcess(server.pid),
     thaw: () => thawProcess(server.pid),
     async restart({ downMs = 0 } = {}) {
       const stoppedAt = Date.now();
-      await stop(server);
+      await options.stopToRestart(server);
       await sleep(downMs);
-      server = await launch();
+      server = await options.launch();
       return { stoppedAt, readyAt: Date.now() };
     },
     async stop() {
-      await stop(server);
+      await options.stopForGood(server);
       await rm(options.dir, { recursive: true, force: true });
     },
   };

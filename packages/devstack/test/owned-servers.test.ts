@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createPrismaClient } from '@seckill/db';
 import { connectNats, createRedis } from '@seckill/platform';
+import { waitFor } from '@seckill/platform/testing';
 import { startOwnedNats, startOwnedPostgres, startOwnedRedis, type OwnedServer } from '../src';
 
 // Servers of our own on spare ports, for fault tests: never the machine's shared ones.
@@ -45,6 +47,8 @@ describe('owned servers', () => {
     const nats = await connectNats({ url: server.address, name: 'owned-nats-test' });
     try {
       server.freeze();
+      // SIGSTOP lands asynchronously: wait until the kernel shows the process stopped (state T).
+      await waitFor(() => (processState(server.pid()) === 'T' ? true : undefined), { what: 'nats-server to stop' });
       const frozen = await Promise.race([nats.flush().then(() => 'answered'), new Promise((resolve) => setTimeout(() => resolve('no answer'), 500))]);
       server.thaw();
       expect(frozen).toBe('no answer');
@@ -68,3 +72,9 @@ describe('owned servers', () => {
     }
   }, 60_000);
 });
+
+/** The state letter of /proc/<pid>/stat (R running, S sleeping, T stopped...). */
+function processState(pid: number): string | undefined {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+}
