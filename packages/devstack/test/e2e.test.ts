@@ -3,18 +3,20 @@ import { createPrismaClient } from '@seckill/db';
 import { createUserTokenSigner } from '@seckill/platform';
 import { testServices, uniqueName, waitFor } from '@seckill/platform/testing';
 import WebSocket from 'ws';
-import { freshOrderTopics, startStack, type Stack } from '../src';
+import { freshOrderTopics, startStack, type AppRestart, type Stack } from '../src';
 
 // One order end to end through real processes: gateway -> Kafka -> order-worker ->
 // PostgreSQL, Redis and NATS -> push-gateway -> the shopper's WebSocket.
 describe('a purchase, end to end', () => {
   let stack: Stack;
+  const supervised: AppRestart[] = [];
   const prisma = createPrismaClient({ databaseUrl: testServices.databaseUrl });
 
   beforeAll(async () => {
     stack = await startStack({
       basePorts: { gateway: 13000, pushGateway: 13001, worker: 13100 },
       env: { ...(await freshOrderTopics('e2e')), NATS_SUBJECT_PREFIX: uniqueName('e2e'), LOG_LEVEL: 'warn' },
+      supervise: { restartAfterMs: 100, onRestart: (restart) => supervised.push(restart) },
     });
   }, 120_000);
 
@@ -71,4 +73,19 @@ describe('a purchase, end to end', () => {
     expect(order).toMatchObject({ id: pushed.orderId, saleId: sale.id, status: 'PENDING_PAYMENT' });
     expect((await prisma.sale.findUnique({ where: { id: sale.id } }))?.stock).toBe(4);
   }, 60_000);
+
+  it('starts a killed app again on its port, and one that died on its own (a supervisor)', async () => {
+    const killed = await stack.kill('gateway-1', { restartAfterMs: 200 });
+    expect(killed).toMatchObject({ name: 'gateway-1', cause: 'killed', signal: 'SIGKILL' });
+    expect(killed.readyAt).toBeGreaterThanOrEqual(killed.restartedAt!);
+    expect(killed.restartedAt! - killed.exitedAt).toBeGreaterThanOrEqual(200);
+    expect((await fetch(`${stack.gatewayUrls[0]}/readyz`)).status).toBe(200);
+
+    const node = stack.processes.find((proc) => proc.name === 'push-gateway-1')!;
+    node.child.kill('SIGKILL');
+    const restarted = await waitFor(() => supervised.find((r) => r.name === 'push-gateway-1'), { what: 'the supervisor to restart the push node', timeoutMs: 60_000 });
+    expect(restarted).toMatchObject({ cause: 'exited', signal: 'SIGKILL', pid: node.child.pid });
+    expect(restarted.readyAt).toBeDefined();
+    expect(stack.processes.find((proc) => proc.name === 'push-gateway-1')?.child.pid).toBe(restarted.newPid);
+  }, 90_000);
 });

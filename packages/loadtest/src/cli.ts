@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { openFilesLimit } from './fd-limit';
 import { parseOptions, usage, UsageError } from './options';
+import { FAULT_SUMMARY_HEADER, faultSummaryRow } from './report';
 import { runLoadtest } from './run-loadtest';
 
 async function main(): Promise<number> {
@@ -14,7 +15,7 @@ async function main(): Promise<number> {
   const limit = openFilesLimit();
   if (limit !== undefined && limit < needed) console.warn(`warning: open files limit ${limit} < ${needed} per process; use more --shards or raise ulimit -n`);
 
-  const { report, files } = await runLoadtest(options);
+  const { report, files } = await runLoadtest(options, console.log, { handleSignals: true });
   const f = report.figures;
   console.log('');
   console.log(`admission ${f.admission.reqPerSec} req/s; hello-world ${f.baseline?.reqPerSec ?? 'n/a'} req/s; ratio ${f.ratio ?? 'n/a'}`);
@@ -23,6 +24,7 @@ async function main(): Promise<number> {
     console.log(`${invariant.status.toUpperCase().padEnd(4)} ${invariant.name}: ${invariant.details}`);
     for (const example of invariant.examples ?? []) console.log(`       ${example}`);
   }
+  if (report.faults.injected.length) console.log(['faults:', ...FAULT_SUMMARY_HEADER, faultSummaryRow(report)].join('\n'));
   console.log(`report: ${files.join(', ')}`);
   console.log(report.passed ? 'every invariant holds' : 'INVARIANTS FAILED');
   return report.passed ? 0 : 1;

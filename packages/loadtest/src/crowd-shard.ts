@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { SeckillApiError, type FetchLike } from '@seckill/client';
+import { SeckillApiError, type FetchLike, type Purchase } from '@seckill/client';
 import type { Behaviour } from './crowd';
 import { fireHerd, type Shot } from './herd';
 import { createHttpPool, type HttpPool } from './http-pool';
-import type { RefusedKind } from './invariants';
-import { dropConnection, isReady, openSession, type Click, type ReceivedEvent, type Shopper } from './shoppers';
+import type { PurchaseKind } from './invariants';
+import { pressUntilAnswered, type PressAgainPolicy, type PressOutcome } from './press-again';
+import { dropConnection, isReady, openSession, type Click, type HeldTicket, type ReceivedEvent, type Shopper } from './shoppers';
 
 /**
  * A share of the crowd, living in one process. One process cannot hold 20k sockets
@@ -13,7 +14,7 @@ import { dropConnection, isReady, openSession, type Click, type ReceivedEvent, t
  * every method takes and returns plain JSON.
  */
 
-export type Tag = 'buy' | RefusedKind;
+export type Tag = PurchaseKind;
 
 export interface ShopperSpec {
   userId: string;
@@ -32,12 +33,15 @@ export interface ShardInit {
   shard: number;
   shoppers: ShopperSpec[];
   pushUrls: string[];
+  /** Every gateway: a shopper who presses again goes to the next one. */
+  gatewayUrls: string[];
+  pressAgain: PressAgainPolicy;
   localAddresses: Array<string | undefined>;
   connections: number;
   timeoutMs: number;
 }
 
-/** A shot's answer; times are epoch ms. */
+/** One press's answer (a shot pressed again gives several); times are epoch ms. */
 export interface Answer {
   tag: Tag | 'hello';
   startedAt: number;
@@ -51,6 +55,7 @@ export interface ShardProgress {
   answered: number;
   sessions: number;
   ready: number;
+  /** Tickets handed out, and those whose final state the SDK settled. */
   holders: number;
   resolved: number;
 }
@@ -60,10 +65,7 @@ export interface ShopperRecord {
   userId: string;
   behaviour: Behaviour;
   clicks: Click[];
-  tickets: string[];
-  ticketId?: string;
-  clickedAt?: number;
-  result?: Shopper['result'];
+  tickets: HeldTicket[];
   cancel?: Shopper['cancel'];
   polled: Array<{ ticketId: string; status?: string; orderId?: string; error?: string }>;
   sessions: Array<{
@@ -96,77 +98,109 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
   // A shopper's own follow-ups (cancel, polls) travel on their own connections, as from their own
   // browser: queued behind the whole herd in one pool, every cancel would arrive after the worker.
   const followUps: HttpPool = createHttpPool({ connections: Math.max(8, Math.ceil(init.connections / 4)), timeoutMs: init.timeoutMs });
-  const sdkFetch: FetchLike = (url, request) => (request?.method === 'POST' ? pool.fetch(url, request) : followUps.fetch(url, request));
   const specs = new Map(init.shoppers.map((spec) => [spec.userId, spec]));
   const shoppers: Shopper[] = init.shoppers.map((spec) => ({
     userId: spec.userId,
     token: spec.token,
+    homeGatewayUrl: spec.gatewayUrl,
     gatewayUrl: spec.gatewayUrl,
     behaviour: spec.behaviour,
     sessions: [],
     clicks: [],
-    tickets: new Set(),
+    tickets: new Map(),
   }));
   const sessions = () => shoppers.flatMap((shopper) => shopper.sessions);
+  const allTickets = () => shoppers.flatMap((shopper) => [...shopper.tickets.values()]);
   let connectedAtEnd = new Map<string, boolean>();
   let answered = 0;
+  let requests = 0;
 
-  async function click(shopper: Shopper, saleId: string, wave: number): Promise<Omit<Answer, 'tag'>> {
-    const at = Date.now();
-    try {
-      const purchase = await shopper.sessions[0]!.client.buy(saleId);
-      const ticketId = purchase.ticket.ticketId;
-      shopper.clicks.push({ wave, at, answeredAt: Date.now(), status: 202, ticketId });
-      if (!shopper.tickets.has(ticketId)) {
-        shopper.tickets.add(ticketId);
-        if (!shopper.ticketId) {
-          shopper.ticketId = ticketId;
-          shopper.clickedAt = at;
-          purchase.result.then(
-            (update) => void (shopper.result = { status: update.status, via: update.via, at: Date.now() }),
-            (error: unknown) => void (shopper.result = { status: `ERROR ${errorCode(error) ?? ''}`.trim(), via: 'error', at: Date.now() }),
-          );
-        }
+  /** The SDK's requests go wherever the shopper is sent now (their home gateway until they press again elsewhere). */
+  function shopperFetch(shopper: Shopper): FetchLike {
+    return (url, request) => {
+      const routed = shopper.gatewayUrl + url.slice(shopper.homeGatewayUrl.length);
+      return request?.method === 'POST' ? pool.fetch(routed, { ...request, timeoutMs: init.pressAgain.patienceMs }) : followUps.fetch(routed, request);
+    };
+  }
+
+  /** Follow a ticket handed to the shopper until the SDK settles its final state. */
+  function hold(shopper: Shopper, ticketId: string, wave: number, clickedAt: number, result: Purchase['result']): void {
+    if (shopper.tickets.has(ticketId)) return;
+    const held: HeldTicket = { ticketId, wave, issuedAt: Date.now(), clickedAt };
+    shopper.tickets.set(ticketId, held);
+    result.then(
+      (update) => void (held.result = { status: update.status, ...(update.reason ? { reason: update.reason } : {}), via: update.via, at: Date.now() }),
+      (error: unknown) => void (held.result = { status: `ERROR ${errorCode(error) ?? ''}`.trim(), via: 'error', at: Date.now() }),
+    );
+  }
+
+  /** One purchase request of `shopper`, pressed again (next gateway) after no answer or a 503; every press is recorded. */
+  async function press(shopper: Shopper, kind: Tag, wave: number, send: () => Promise<PressOutcome & { ticketId?: string }>): Promise<Answer[]> {
+    const requestId = `${shopper.userId}#${++requests}`;
+    const presses = await pressUntilAnswered(
+      async (gatewayUrl, attempt) => {
+        shopper.gatewayUrl = gatewayUrl;
+        const startedAt = Date.now();
+        const outcome = await send().catch((error: unknown) => ({ startedAt, answeredAt: Date.now(), status: 0, code: errorCode(error) ?? 'ERROR' }));
+        shopper.clicks.push({ requestId, kind, wave, attempt, gatewayUrl, ...outcome });
+        return outcome;
+      },
+      { gatewayUrls: init.gatewayUrls, firstGateway: Math.max(0, init.gatewayUrls.indexOf(shopper.gatewayUrl)), policy: init.pressAgain },
+    );
+    return presses.map(({ startedAt, answeredAt, status, code }) => ({ tag: kind, startedAt, answeredAt, status, ...(code ? { code } : {}) }));
+  }
+
+  const buy = (shopper: Shopper, saleId: string, wave: number) =>
+    press(shopper, wave < 0 ? 'early' : 'buy', wave, async () => {
+      const startedAt = Date.now();
+      try {
+        const purchase = await shopper.sessions[0]!.client.buy(saleId);
+        const ticketId = purchase.ticket.ticketId;
+        hold(shopper, ticketId, wave, startedAt, purchase.result);
+        // 200 carries the ticket when it is already final; 202 a QUEUED receipt.
+        return { startedAt, answeredAt: Date.now(), status: purchase.ticket.status === 'QUEUED' ? 202 : 200, ticketId };
+      } catch (error) {
+        const code = errorCode(error);
+        return { startedAt, answeredAt: Date.now(), status: error instanceof SeckillApiError ? error.status : 0, ...(code ? { code } : {}) };
       }
-      return { startedAt: at, answeredAt: Date.now(), status: 202 };
-    } catch (error) {
-      const status = error instanceof SeckillApiError ? error.status : 0;
-      const code = errorCode(error);
-      shopper.clicks.push({ wave, at, answeredAt: Date.now(), status, ...(code ? { code } : {}) });
-      return { startedAt: at, answeredAt: Date.now(), status, ...(code ? { code } : {}) };
-    }
-  }
+    });
 
-  async function rawPost(url: string, headers: Record<string, string>, body?: string): Promise<Omit<Answer, 'tag'>> {
-    const startedAt = Date.now();
-    const response = await pool.fetch(url, { method: 'POST', headers, ...(body !== undefined ? { body } : {}) });
-    const text = await response.text();
-    let code: string | undefined;
-    try {
-      code = (JSON.parse(text) as { error?: { code?: string } }).error?.code;
-    } catch {
-      code = undefined;
-    }
-    return { startedAt, answeredAt: Date.now(), status: response.status, ...(code ? { code } : {}) };
-  }
+  /** A request outside the SDK (broken body, unknown sale, bad token), to the gateway the shopper is sent to. */
+  const rawPost = (shopper: Shopper, kind: Tag, path: string, headers: Record<string, string>, body?: string) =>
+    press(shopper, kind, 0, async () => {
+      const startedAt = Date.now();
+      const response = await pool.fetch(`${shopper.gatewayUrl}${path}`, { method: 'POST', headers, timeoutMs: init.pressAgain.patienceMs, ...(body !== undefined ? { body } : {}) });
+      const text = await response.text();
+      let code: string | undefined;
+      try {
+        code = (JSON.parse(text) as { error?: { code?: string } }).error?.code;
+      } catch {
+        code = undefined;
+      }
+      return { startedAt, answeredAt: Date.now(), status: response.status, ...(code ? { code } : {}) };
+    });
 
-  const toAnswers = (tagged: Array<{ tag: Answer['tag']; answer: Omit<Answer, 'tag'> }>): Answer[] =>
-    tagged.map(({ tag, answer }) => ({ tag, ...answer }));
-
-  async function shoot<T extends Answer['tag']>(shots: Array<{ tag: T; fire: () => Promise<Omit<Answer, 'tag'>> }>, at: number): Promise<Answer[]> {
-    const collected: Array<{ tag: T; answer: Omit<Answer, 'tag'> }> = [];
+  async function shoot(shots: Array<{ tag: Answer['tag']; fire: () => Promise<Answer[]> }>, at: number): Promise<Answer[]> {
+    const collected: Answer[] = [];
     answered = 0;
-    const herdShots: Array<Shot<T>> = shots.map((shot) => ({
+    const herdShots: Array<Shot<Answer['tag']>> = shots.map((shot) => ({
       tag: shot.tag,
       fire: async () => {
-        const answer = await shot.fire().catch((error: unknown) => ({ startedAt: at, answeredAt: Date.now(), status: 0, code: errorCode(error) ?? 'ERROR' }));
-        collected.push({ tag: shot.tag, answer });
+        const answers = await shot.fire().catch((error: unknown) => [{ tag: shot.tag, startedAt: at, answeredAt: Date.now(), status: 0, code: errorCode(error) ?? 'ERROR' }]);
+        collected.push(...answers);
         answered++;
-        return answer;
+        return answers.at(-1)!;
       },
     }));
     await fireHerd(herdShots, { at });
-    return toAnswers(collected);
+    return collected;
+  }
+
+  async function hello(url: string, token: string): Promise<Answer> {
+    const startedAt = Date.now();
+    const response = await pool.fetch(`${url}/api/sales/hello/orders`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    await response.text();
+    return { tag: 'hello', startedAt, answeredAt: Date.now(), status: response.status };
   }
 
   return {
@@ -184,11 +218,11 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
                 sessionId: `${shopper.userId}/${tab + 1}`,
                 userId: shopper.userId,
                 token: shopper.token,
-                gatewayUrl: shopper.gatewayUrl,
+                gatewayUrl: shopper.homeGatewayUrl,
                 pushUrls: init.pushUrls,
                 firstNode: spec.firstNode + tab,
                 localAddress: init.localAddresses[sessionIndex++ % init.localAddresses.length],
-                fetch: sdkFetch,
+                fetch: shopperFetch(shopper),
               }),
             );
           }
@@ -208,15 +242,12 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
 
     async progress() {
       const all = sessions();
-      const holders = shoppers.filter((s) => s.ticketId);
-      return { answered, sessions: all.length, ready: all.filter(isReady).length, holders: holders.length, resolved: holders.filter((s) => s.result).length };
+      const tickets = allTickets();
+      return { answered, sessions: all.length, ready: all.filter(isReady).length, holders: tickets.length, resolved: tickets.filter((t) => t.result).length };
     },
 
     async fireHello({ url, count, at, warmup }) {
-      const shot = (i: number) => ({
-        tag: 'hello' as const,
-        fire: () => rawPost(`${url}/api/sales/hello/orders`, { authorization: `Bearer ${shoppers[i % shoppers.length]!.token}` }),
-      });
+      const shot = (i: number) => ({ tag: 'hello' as const, fire: async () => [await hello(url, shoppers[i % shoppers.length]!.token)] });
       await shoot(Array.from({ length: warmup }, (_, i) => shot(i)), Date.now());
       return shoot(Array.from({ length: count }, (_, i) => shot(i)), at);
     },
@@ -229,20 +260,20 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
 
     async fireEarly({ saleId }) {
       const early = shoppers.filter((s) => s.behaviour.early);
-      const answers = await Promise.all(early.map((shopper) => click(shopper, saleId, -1)));
-      return answers.map((answer) => ({ tag: 'early', ...answer }));
+      return (await Promise.all(early.map((shopper) => buy(shopper, saleId, -1)))).flat();
     },
 
     async fireHerd({ saleId, at }) {
       const cancels: Array<Promise<void>> = [];
       let forcedDisconnects = 0;
       const afterClicks = (shopper: Shopper) => {
-        if (!shopper.ticketId) return;
+        const ticketId = shopper.tickets.keys().next().value;
+        if (!ticketId) return;
         if (shopper.behaviour.cancel) {
           cancels.push(
-            shopper.sessions[0]!.client.cancel(shopper.ticketId).then(
-              () => void (shopper.cancel = { status: 200 }),
-              (error: unknown) => void (shopper.cancel = { status: error instanceof SeckillApiError ? error.status : 0, ...(errorCode(error) ? { code: errorCode(error)! } : {}) }),
+            shopper.sessions[0]!.client.cancel(ticketId).then(
+              () => void (shopper.cancel = { ticketId, status: 200 }),
+              (error: unknown) => void (shopper.cancel = { ticketId, status: error instanceof SeckillApiError ? error.status : 0, ...(errorCode(error) ? { code: errorCode(error)! } : {}) }),
             ),
           );
         }
@@ -251,23 +282,24 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
           forcedDisconnects += shopper.sessions.length;
         }
       };
-      const shots: Array<{ tag: Tag; fire: () => Promise<Omit<Answer, 'tag'>> }> = [];
+      const shots: Array<{ tag: Tag; fire: () => Promise<Answer[]> }> = [];
       for (const shopper of shoppers) {
         const spec = specs.get(shopper.userId)!;
         let remaining = shopper.behaviour.clicks;
         for (let c = 0; c < shopper.behaviour.clicks; c++) {
           // Cancel and drop only once all of this shopper's clicks are answered (a cancel frees the user to buy again).
-          shots.push({ tag: 'buy', fire: () => click(shopper, saleId, 0).finally(() => --remaining === 0 && afterClicks(shopper)) });
+          shots.push({ tag: 'buy', fire: () => buy(shopper, saleId, 0).finally(() => --remaining === 0 && afterClicks(shopper)) });
         }
+        const orders = `/api/sales/${saleId}/orders`;
         if (spec.malformed === 'malformed') {
-          const body = '{"quantity": 1,';
-          shots.push({ tag: 'malformed', fire: () => rawPost(`${shopper.gatewayUrl}/api/sales/${saleId}/orders`, { authorization: `Bearer ${shopper.token}`, 'content-type': 'application/json' }, body) });
+          const headers = { authorization: `Bearer ${shopper.token}`, 'content-type': 'application/json' };
+          shots.push({ tag: 'malformed', fire: () => rawPost(shopper, 'malformed', orders, headers, '{"quantity": 1,') });
         } else if (spec.malformed === 'unknown-sale') {
-          shots.push({ tag: 'unknown-sale', fire: () => rawPost(`${shopper.gatewayUrl}/api/sales/${randomUUID()}/orders`, { authorization: `Bearer ${shopper.token}` }) });
+          shots.push({ tag: 'unknown-sale', fire: () => rawPost(shopper, 'unknown-sale', `/api/sales/${randomUUID()}/orders`, { authorization: `Bearer ${shopper.token}` }) });
         }
         if (spec.badToken !== undefined) {
-          const token = spec.badToken;
-          shots.push({ tag: 'bad-token', fire: () => rawPost(`${shopper.gatewayUrl}/api/sales/${saleId}/orders`, { authorization: `Bearer ${token}` }) });
+          const headers = { authorization: `Bearer ${spec.badToken}` };
+          shots.push({ tag: 'bad-token', fire: () => rawPost(shopper, 'bad-token', orders, headers) });
         }
       }
       shuffle(shots);
@@ -277,28 +309,31 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
     },
 
     async waitForResults({ deadline }) {
-      const holders = shoppers.filter((s) => s.ticketId);
-      await waitUntil(() => holders.every((s) => s.result), Math.max(0, deadline - Date.now()), () => '').catch(() => undefined);
-      return { pending: holders.filter((s) => !s.result).length };
+      await waitUntil(() => allTickets().every((t) => t.result), Math.max(0, deadline - Date.now()), () => '').catch(() => undefined);
+      return { pending: allTickets().filter((t) => !t.result).length };
     },
 
     async counts() {
+      const tickets = allTickets();
       return {
-        succeeded: shoppers.filter((s) => s.result?.status === 'SUCCEEDED').length,
+        succeeded: tickets.filter((t) => t.result?.status === 'SUCCEEDED').length,
         candidates: shoppers.filter((s) => s.tickets.size === 0).length,
-        accepted: shoppers.reduce((n, s) => n + s.tickets.size, 0),
+        accepted: tickets.length,
       };
     },
 
     async resaleWave({ saleId, count, wave, at }) {
       const buyers = shoppers.filter((s) => s.tickets.size === 0).slice(0, count);
-      return { answers: await shoot(buyers.map((shopper) => ({ tag: 'buy' as const, fire: () => click(shopper, saleId, wave) })), at) };
+      return { answers: await shoot(buyers.map((shopper) => ({ tag: 'buy' as const, fire: () => buy(shopper, saleId, wave) })), at) };
     },
 
     async awaitDelivery({ graceMs }) {
-      const holders = shoppers.filter((s) => s.ticketId && s.result);
+      const settled = shoppers.flatMap((shopper) => [...shopper.tickets.values()].filter((t) => t.result).map((ticket) => ({ shopper, ticket })));
       const undelivered = () =>
-        holders.reduce((n, s) => n + s.sessions.filter((session) => isReady(session) && !session.events.some((e) => e.ticketId === s.ticketId && e.status !== 'QUEUED')).length, 0);
+        settled.reduce(
+          (n, { shopper, ticket }) => n + shopper.sessions.filter((session) => isReady(session) && !session.events.some((e) => e.ticketId === ticket.ticketId && e.status !== 'QUEUED')).length,
+          0,
+        );
       await waitUntil(() => undelivered() === 0, graceMs, () => '').catch(() => undefined);
       connectedAtEnd = new Map(sessions().map((session) => [session.sessionId, isReady(session)]));
       return { undelivered: undelivered() };
@@ -307,7 +342,7 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
     async finish() {
       // The polling view of every accepted ticket, through its owner's SDK.
       const polled = new Map<Shopper, ShopperRecord['polled']>();
-      const jobs = shoppers.flatMap((shopper) => [...shopper.tickets].map((ticketId) => ({ shopper, ticketId })));
+      const jobs = shoppers.flatMap((shopper) => [...shopper.tickets.keys()].map((ticketId) => ({ shopper, ticketId })));
       await mapLimit(jobs, 32, async ({ shopper, ticketId }) => {
         const list = polled.get(shopper) ?? [];
         polled.set(shopper, list);
@@ -324,9 +359,7 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
           userId: shopper.userId,
           behaviour: shopper.behaviour,
           clicks: shopper.clicks,
-          tickets: [...shopper.tickets],
-          ...(shopper.ticketId ? { ticketId: shopper.ticketId, clickedAt: shopper.clickedAt! } : {}),
-          ...(shopper.result ? { result: shopper.result } : {}),
+          tickets: [...shopper.tickets.values()],
           ...(shopper.cancel ? { cancel: shopper.cancel } : {}),
           polled: polled.get(shopper) ?? [],
           sessions: shopper.sessions.map((session) => ({
@@ -348,8 +381,13 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
   };
 }
 
+/** The gateway's error code; for no answer, TIMEOUT (the shopper's patience ran out) or CONNECTION_LOST. */
 function errorCode(error: unknown): string | undefined {
-  if (error instanceof SeckillApiError) return error.code;
+  if (error instanceof SeckillApiError && error.code !== 'NETWORK_ERROR') return error.code;
+  const cause: unknown = error instanceof SeckillApiError ? error.cause : error;
+  const name = cause instanceof Error || cause instanceof DOMException ? cause.name : undefined;
+  if (name === 'TimeoutError' || name === 'AbortError') return 'TIMEOUT';
+  if (error instanceof SeckillApiError || (cause instanceof Error && 'code' in cause)) return 'CONNECTION_LOST';
   return error instanceof Error ? error.message : undefined;
 }
 

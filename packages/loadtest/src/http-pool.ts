@@ -1,9 +1,12 @@
 import type { FetchLike, ResponseLike } from '@seckill/client';
 import { Agent, request } from 'undici';
 
+/** The SDK's `fetch` slice, plus how long to wait for the answer (the request is aborted after). */
+export type PoolFetch = (url: string, init?: Parameters<FetchLike>[1] & { timeoutMs?: number }) => Promise<ResponseLike>;
+
 export interface HttpPool {
   /** The SDK's `fetch` slice over undici's `request` (lighter than undici's `fetch`). */
-  fetch: FetchLike;
+  fetch: PoolFetch;
   close(): Promise<void>;
 }
 
@@ -20,12 +23,13 @@ export function createHttpPool(options: { connections: number; timeoutMs?: numbe
     headersTimeout: options.timeoutMs ?? 60_000,
     bodyTimeout: options.timeoutMs ?? 60_000,
   });
-  const fetch: FetchLike = async (url, init = {}) => {
+  const fetch: PoolFetch = async (url, init = {}) => {
     const response = await request(url, {
       method: (init.method ?? 'GET') as 'GET',
       headers: init.headers,
       body: init.body,
       dispatcher: agent,
+      ...(init.timeoutMs !== undefined ? { signal: AbortSignal.timeout(init.timeoutMs) } : {}),
     });
     const text = await response.body.text();
     const result: ResponseLike = {

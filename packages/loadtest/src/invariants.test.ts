@@ -1,9 +1,35 @@
-import { checkInvariants, type CrowdObservations, type StoredState } from './invariants';
+import {
+  answeredWithinBound,
+  checkInvariants,
+  holderGetsOwnTicket,
+  noTicketUnfinished,
+  refusedHoldsNoOrder,
+  type CrowdObservations,
+  type PurchaseAttempt,
+  type SaleState,
+  type StoredState,
+} from './invariants';
 
 const saleId = '00000000-0000-4000-8000-000000000001';
 const ticket = (n: number) => `${saleId}.${n}`;
 
-/** Four users want two items; user 3 cancelled, user 4 bought the returned item. */
+const T0 = 1_000_000;
+const bounds = { answerBoundMs: 3_000, settleBoundMs: 60_000 };
+let requests = 0;
+const press = (userId: string, fields: Partial<PurchaseAttempt> = {}): PurchaseAttempt => ({
+  requestId: `${userId}#${++requests}`,
+  userId,
+  kind: 'buy',
+  wave: 0,
+  attempt: 1,
+  startedAt: T0,
+  answeredAt: T0 + 50,
+  status: 410,
+  code: 'SOLD_OUT',
+  ...fields,
+});
+
+/** Four users want two items; user 3 cancelled, user 4 bought the returned item in a resale wave. */
 function healthyRun(): { state: StoredState; crowd: CrowdObservations } {
   const state: StoredState = {
     sale: { id: saleId, initialStock: 2, stock: 0 },
@@ -20,10 +46,10 @@ function healthyRun(): { state: StoredState; crowd: CrowdObservations } {
     ]),
   };
   const crowd: CrowdObservations = {
-    accepted: [
-      { ticketId: ticket(1), userId: 'u1' },
-      { ticketId: ticket(2), userId: 'u3' },
-      { ticketId: ticket(4), userId: 'u4' },
+    handedOut: [
+      { ticketId: ticket(1), userId: 'u1', wave: 0, issuedAt: T0 + 40, final: { status: 'SUCCEEDED', at: T0 + 300 } },
+      { ticketId: ticket(2), userId: 'u3', wave: 0, issuedAt: T0 + 45, final: { status: 'CANCELLED', at: T0 + 60 }, cancelledByOwner: true },
+      { ticketId: ticket(4), userId: 'u4', wave: 1, issuedAt: T0 + 2_000, final: { status: 'SUCCEEDED', at: T0 + 2_300 } },
     ],
     clickMismatches: [],
     distinctBuyers: 4,
@@ -39,11 +65,23 @@ function healthyRun(): { state: StoredState; crowd: CrowdObservations } {
       [ticket(2), { status: 'CANCELLED' }],
       [ticket(4), { status: 'SUCCEEDED', orderId: 'o4' }],
     ]),
-    hostileResponses: [{ kind: 'malformed', status: 400 }, { kind: 'bad-token', status: 401 }],
-    serverErrors: [],
+    attempts: [
+      press('u1', { status: 202, code: undefined, ticketId: ticket(1), answeredAt: T0 + 40 }),
+      // u1's double click
+      press('u1', { status: 202, code: undefined, ticketId: ticket(1), answeredAt: T0 + 42 }),
+      press('u2'),
+      press('u3', { status: 202, code: undefined, ticketId: ticket(2), answeredAt: T0 + 45 }),
+      press('u4'),
+      press('u4', { wave: 1, startedAt: T0 + 1_990, answeredAt: T0 + 2_000, status: 202, code: undefined, ticketId: ticket(4) }),
+      press('u2', { kind: 'malformed', status: 400, code: 'INVALID_INPUT' }),
+      press('u2', { kind: 'bad-token', status: 401, code: 'UNAUTHORIZED' }),
+    ],
+    faults: [],
   };
   return { state, crowd };
 }
+
+const saleState = (state: StoredState): SaleState => ({ ...state, sale: state.sale! });
 
 function statusOf(results: ReturnType<typeof checkInvariants>, name: string) {
   const found = results.find((r) => r.name === name);
@@ -60,7 +98,7 @@ describe('checkInvariants', () => {
     const { state, crowd } = healthyRun();
     const results = checkInvariants(state, crowd);
     expect(failing(results)).toEqual([]);
-    expect(results.length).toBeGreaterThanOrEqual(11);
+    expect(results.length).toBe(16);
   });
 
   it('catches an extra order row inserted beyond the stock', () => {
@@ -83,7 +121,8 @@ describe('checkInvariants', () => {
     state.sale = { id: saleId, initialStock: 2, stock: 1 };
     state.redisStockTokens = 1;
     state.redisTickets.delete(ticket(4));
-    crowd.accepted.pop();
+    crowd.handedOut.pop();
+    crowd.attempts = crowd.attempts.filter((a) => a.ticketId !== ticket(4));
     crowd.polled.delete(ticket(4));
     crowd.sessions[4]!.events = [];
     expect(failing(checkInvariants(state, crowd))).toEqual(['exact-sell-out']);
@@ -154,18 +193,161 @@ describe('checkInvariants', () => {
     expect(failing(checkInvariants(state, crowd))).toEqual(['single-final-state']);
   });
 
-  it('catches a bad token accepted and a server error', () => {
+  it('catches a bad token accepted, a server error and a shopper left with a 503', () => {
     const { state, crowd } = healthyRun();
-    crowd.hostileResponses.push({ kind: 'bad-token', status: 202 });
-    crowd.serverErrors.push({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+    crowd.attempts.push(
+      press('u2', { kind: 'bad-token', status: 202 }),
+      press('u2', { status: 500, code: 'INTERNAL' }),
+      press('u2', { requestId: 'u2#left', status: 503, code: 'SERVICE_UNAVAILABLE' }),
+      press('u2', { requestId: 'u2#left', attempt: 2, status: 503, code: 'SERVICE_UNAVAILABLE' }),
+    );
     const results = checkInvariants(state, crowd);
     expect(failing(results)).toEqual(['crowd-refused-as-documented']);
-    expect(results.find((r) => r.name === 'crowd-refused-as-documented')?.examples).toHaveLength(2);
+    expect(results.find((r) => r.name === 'crowd-refused-as-documented')?.examples).toEqual([
+      'bad-token request answered 202',
+      'server error 500 INTERNAL',
+      '503 SERVICE_UNAVAILABLE after 2 press(es)',
+    ]);
+  });
+
+  it('counts a press cut off or answered 503 by the retry that was answered', () => {
+    const { state, crowd } = healthyRun();
+    crowd.attempts.push(
+      press('u2', { requestId: 'u2#cut', status: 0, code: 'CONNECTION_LOST' }),
+      press('u2', { requestId: 'u2#cut', attempt: 2, status: 503, code: 'SERVICE_UNAVAILABLE' }),
+      press('u2', { requestId: 'u2#cut', attempt: 3, status: 410, code: 'SOLD_OUT' }),
+      press('u2', { requestId: 'u2#m', kind: 'malformed', status: 0, code: 'CONNECTION_LOST' }),
+      press('u2', { requestId: 'u2#m', kind: 'malformed', attempt: 2, status: 400 }),
+    );
+    expect(failing(checkInvariants(state, crowd))).toEqual([]);
   });
 
   it('fails at once when the sale row is missing', () => {
     const { state, crowd } = healthyRun();
     state.sale = undefined;
     expect(failing(checkInvariants(state, crowd))).toEqual(['sale-exists']);
+  });
+});
+
+describe('no-ticket-unfinished', () => {
+  const fault = { name: 'gateway-kill', startedAt: T0 + 100, healedAt: T0 + 5_000 };
+
+  it('passes when every ticket is final for the SDK and as stored, and reports the worst time after the heal', () => {
+    const { state, crowd } = healthyRun();
+    crowd.faults = [fault];
+    crowd.handedOut[0]!.final!.at = T0 + 9_000;
+    const verdict = noTicketUnfinished(saleState(state), crowd, bounds);
+    expect(verdict.status).toBe('pass');
+    expect(verdict.details).toContain('worst 4000 ms after the heal');
+  });
+
+  it('catches a ticket the SDK never saw final, one it gave up on, one stored as QUEUED, and one final too long after the heal', () => {
+    const { state, crowd } = healthyRun();
+    crowd.faults = [fault];
+    delete crowd.handedOut[0]!.final;
+    state.redisTickets.set(ticket(2), { userId: 'u3', status: 'QUEUED' });
+    crowd.handedOut[1]!.final = { status: 'ERROR CLIENT_CLOSED', at: fault.healedAt + bounds.settleBoundMs + 9 };
+    crowd.handedOut[2]!.final!.at = fault.healedAt + bounds.settleBoundMs + 1;
+    const verdict = noTicketUnfinished(saleState(state), crowd, bounds);
+    expect(verdict.status).toBe('fail');
+    expect(verdict.examples).toEqual([
+      `${ticket(1)}: no final state for the SDK`,
+      `${ticket(2)}: ERROR CLIENT_CLOSED for the SDK`,
+      `${ticket(2)}: QUEUED as stored`,
+      `${ticket(4)}: final for the SDK 60001 ms after the heal`,
+    ]);
+  });
+
+  it('takes an order row for the stored state when Redis lost the ticket, and times the store by its updatedAt', () => {
+    const { state, crowd } = healthyRun();
+    state.redisTickets.delete(ticket(1));
+    state.redisTickets.set(ticket(4), { userId: 'u4', status: 'SUCCEEDED', orderId: 'o4', updatedAt: T0 + 2_000 + bounds.settleBoundMs + 5 });
+    const verdict = noTicketUnfinished(saleState(state), crowd, bounds);
+    expect(verdict.examples).toEqual([`${ticket(4)}: final for the store 60005 ms after it was handed out`]);
+  });
+
+  it('fails when a fault never healed', () => {
+    const { state, crowd } = healthyRun();
+    crowd.faults = [{ name: 'kafka-restart', startedAt: T0 }];
+    expect(noTicketUnfinished(saleState(state), crowd, bounds).examples).toEqual(['kafka-restart never healed']);
+  });
+});
+
+describe('refused-holds-no-order', () => {
+  it('catches a user refused every time who holds an order row', () => {
+    const { state, crowd } = healthyRun();
+    state.orders.push({ id: 'o2', userId: 'u2', ticketId: ticket(3), status: 'PENDING_PAYMENT' });
+    crowd.attempts.push(press('u2', { status: 0, code: 'CONNECTION_LOST' }));
+    const verdict = refusedHoldsNoOrder(saleState(state), crowd, bounds);
+    expect(verdict.status).toBe('fail');
+    expect(verdict.examples?.[0]).toMatch(/^u2: answered 410 SOLD_OUT 1, 400 INVALID_INPUT 1, 401 UNAUTHORIZED 1, no answer \(cut\) 1, yet holds order o2$/);
+  });
+
+  it('leaves an order of someone who never tried to the other checks', () => {
+    const { state, crowd } = healthyRun();
+    state.orders.push({ id: 'o9', userId: 'intruder', ticketId: ticket(9), status: 'PENDING_PAYMENT' });
+    expect(refusedHoldsNoOrder(saleState(state), crowd, bounds).status).toBe('pass');
+  });
+});
+
+describe('answered-within-bound', () => {
+  it('reports the slowest answer', () => {
+    const { state, crowd } = healthyRun();
+    crowd.attempts.push(press('u2', { answeredAt: T0 + 2_999 }));
+    const verdict = answeredWithinBound(saleState(state), crowd, bounds);
+    expect(verdict.status).toBe('pass');
+    expect(verdict.details).toContain('slowest 2999 ms (410 SOLD_OUT)');
+  });
+
+  it('catches a slow answer, a wait with no answer past the bound, and a request never answered', () => {
+    const { state, crowd } = healthyRun();
+    crowd.attempts.push(
+      press('u2', { requestId: 'slow', answeredAt: T0 + 3_001, status: 202, code: undefined }),
+      press('u2', { requestId: 'hung', answeredAt: T0 + 10_000, status: 0, code: 'TIMEOUT' }),
+      press('u2', { requestId: 'hung', attempt: 2, startedAt: T0 + 10_250, answeredAt: T0 + 10_300, status: 202, code: undefined }),
+      press('u2', { requestId: 'lost', status: 0, code: 'CONNECTION_LOST' }),
+    );
+    const verdict = answeredWithinBound(saleState(state), crowd, bounds);
+    expect(verdict.status).toBe('fail');
+    expect(verdict.examples).toEqual([
+      'lost: no answer after 1 press(es)',
+      'slow press 1: answered 202 QUEUED after 3001 ms',
+      'hung press 1: no answer within 10000 ms',
+    ]);
+    expect(verdict.details).toContain('slowest 10000 ms (no answer (timeout))');
+  });
+});
+
+describe('holder-gets-own-ticket', () => {
+  it('catches a holder answered SOLD_OUT by a click of the same wave, and a different ticket later', () => {
+    const { state, crowd } = healthyRun();
+    crowd.attempts.push(
+      press('u1', { status: 410, code: 'SOLD_OUT' }),
+      press('u1', { wave: 1, status: 202, code: undefined, ticketId: ticket(7) }),
+    );
+    const verdict = holderGetsOwnTicket(saleState(state), crowd, bounds);
+    expect(verdict.examples).toEqual([`u1 holds ${ticket(1)}, a click got 410 SOLD_OUT`, `u1 holds ${ticket(1)}, a click got 202 QUEUED ${ticket(7)}`]);
+  });
+
+  it('forgives 503 and no answer, clicks before the ticket\'s wave, and clicks after the ticket was released', () => {
+    const { state, crowd } = healthyRun();
+    crowd.handedOut.push({ ticketId: ticket(5), userId: 'u5', wave: 0, issuedAt: T0 + 50, final: { status: 'FAILED', reason: 'QUEUE_UNAVAILABLE', at: T0 + 1_000 } });
+    crowd.attempts.push(
+      press('u1', { status: 503, code: 'SERVICE_UNAVAILABLE' }),
+      press('u1', { status: 0, code: 'TIMEOUT' }),
+      press('u4', { wave: 0, status: 410 }),
+      press('u5', { status: 202, code: undefined, ticketId: ticket(5) }),
+      press('u5', { wave: 1, startedAt: T0 + 1_500, status: 410 }),
+      // u3 cancelled their ticket, then tried again
+      press('u3', { wave: 1, startedAt: T0 + 100, status: 410 }),
+    );
+    expect(holderGetsOwnTicket(saleState(state), crowd, bounds).status).toBe('pass');
+  });
+
+  it('does not release a ticket cancelled by the system rather than by its holder', () => {
+    const { state, crowd } = healthyRun();
+    crowd.handedOut[1] = { ...crowd.handedOut[1]!, cancelledByOwner: false, final: { status: 'CANCELLED', reason: 'NOT_ENQUEUED', at: T0 + 60 } };
+    crowd.attempts.push(press('u3', { wave: 1, startedAt: T0 + 100, status: 410 }));
+    expect(holderGetsOwnTicket(saleState(state), crowd, bounds).status).toBe('fail');
   });
 });

@@ -1,4 +1,5 @@
 import { FINAL_TICKET_STATUSES, type TicketStatus } from '@seckill/contracts';
+import { shouldPressAgain } from './press-again';
 
 /** What PostgreSQL and Redis hold after the run, read directly (never the apps' own counters). */
 export interface StoredState {
@@ -8,14 +9,57 @@ export interface StoredState {
   redisStockTokens: number | undefined;
   /** Tickets still in the sale's Redis queue. */
   redisQueueDepth: number;
-  /** Every accepted ticket's Redis hash (missing ones absent). */
-  redisTickets: Map<string, { userId: string; status: string; orderId?: string; reason?: string }>;
+  /** Every accepted ticket's Redis hash (missing ones absent); `updatedAt` is its last state change (epoch ms). */
+  redisTickets: Map<string, { userId: string; status: string; orderId?: string; reason?: string; updatedAt?: number }>;
+}
+
+export type RefusedKind = 'malformed' | 'unknown-sale' | 'bad-token' | 'early';
+/** A genuine purchase click, or one of the requests that must be refused. */
+export type PurchaseKind = 'buy' | RefusedKind;
+
+/** One press of a purchase request (`POST /api/sales/:id/orders`); the presses of one request share its `requestId`. */
+export interface PurchaseAttempt {
+  requestId: string;
+  userId: string;
+  kind: PurchaseKind;
+  /** -1 before the sale opens, 0 the herd, 1.. resale waves. */
+  wave: number;
+  /** 1 for the first press; retries (after no answer or a 503) count up. */
+  attempt: number;
+  /** Epoch ms, client side. */
+  startedAt: number;
+  answeredAt: number;
+  /** HTTP status; 0 when no answer came (connection cut, or the shopper's patience ran out). */
+  status: number;
+  code?: string;
+  /** The ticket in a 202 (or a 200 with the already final ticket). */
+  ticketId?: string;
+}
+
+/** A ticket handed out to a shopper (202, or 200 with a ticket), and how its owner's SDK saw it end. */
+export interface HandedTicket {
+  ticketId: string;
+  userId: string;
+  wave: number;
+  /** Epoch ms of the first answer carrying it. */
+  issuedAt: number;
+  /** Final state as the owner's SDK settled it (push or polling), with the epoch ms. */
+  final?: { status: string; reason?: string; at: number };
+  /** The owner cancelled it themselves (their cancel was answered 200). */
+  cancelledByOwner?: boolean;
+}
+
+/** A fault injected during the run (epoch ms); `healedAt` missing when it never healed. */
+export interface FaultWindow {
+  name: string;
+  startedAt: number;
+  healedAt?: number;
 }
 
 /** What the shoppers saw, gathered by the load generator. */
 export interface CrowdObservations {
-  /** Every distinct ticket answered `202`, with the user it was given to. */
-  accepted: Array<{ ticketId: string; userId: string }>;
+  /** Every distinct ticket handed out. */
+  handedOut: HandedTicket[];
   /** Users answered `202` more than once (double and triple clicks, retries) with different ticket ids. */
   clickMismatches: Array<{ userId: string; ticketIds: string[] }>;
   /** Distinct genuine users who tried to buy (valid token, well-formed request). */
@@ -29,13 +73,21 @@ export interface CrowdObservations {
   }>;
   /** Final state per ticket as read by polling `GET /api/tickets/:ticketId` after the run. */
   polled: Map<string, { status: string; orderId?: string } | { error: string }>;
-  /** Requests that must be refused: malformed ones, bad tokens, clicks before the start; with the status each got. */
-  hostileResponses: Array<{ kind: RefusedKind; status: number }>;
-  /** Answers with status >= 500 (or none at all) to any purchase request. */
-  serverErrors: Array<{ status: number; code?: string }>;
+  /** Every press of every purchase request: clicks, and the requests that must be refused. */
+  attempts: PurchaseAttempt[];
+  faults: FaultWindow[];
 }
 
-export type RefusedKind = 'malformed' | 'unknown-sale' | 'bad-token' | 'early';
+/** The time limits the checks hold the system to. */
+export interface Bounds {
+  /** Every purchase request answered within this long (client side). */
+  answerBoundMs: number;
+  /** Every ticket final within this long after the last fault healed (or after it was handed out). */
+  settleBoundMs: number;
+}
+
+export const DEFAULT_BOUNDS: Bounds = { answerBoundMs: 3_000, settleBoundMs: 60_000 };
+
 /** The documented answer to each kind of request that must be refused. */
 export const EXPECTED_REFUSAL: Record<RefusedKind, number> = { malformed: 400, 'unknown-sale': 404, 'bad-token': 401, early: 403 };
 
@@ -49,6 +101,11 @@ export interface InvariantResult {
   /** A few offending ids, for debugging. */
   examples?: string[];
 }
+
+type Sale = NonNullable<StoredState['sale']>;
+/** The stored state of a sale that exists. */
+export type SaleState = StoredState & { sale: Sale };
+type Invariant = (state: SaleState, crowd: CrowdObservations, bounds: Bounds) => InvariantResult;
 
 const FINAL = new Set<string>(FINAL_TICKET_STATUSES);
 /** Stands for the one violated condition of a single-condition check. */
@@ -68,209 +125,287 @@ function result(name: string, description: string, failures: string[], okDetails
       };
 }
 
-/**
- * The architecture's invariants (shared/ARCHITECTURE.md) plus a few that follow from them,
- * checked against the stored state and what the shoppers saw. Pure: no I/O.
- */
-export function checkInvariants(state: StoredState, crowd: CrowdObservations): InvariantResult[] {
-  const results: InvariantResult[] = [];
-  const { sale } = state;
-  if (!sale) {
-    return [{ name: 'sale-exists', description: 'The sale row exists in PostgreSQL', status: 'fail', details: 'no sale row' }];
-  }
-  const activeOrders = state.orders.filter((order) => order.status !== 'EXPIRED');
-  const ordersByTicket = new Map(state.orders.map((order) => [order.ticketId, order]));
-  const acceptedByTicket = new Map(crowd.accepted.map((ticket) => [ticket.ticketId, ticket]));
+const liveOrders = (state: StoredState) => state.orders.filter((order) => order.status !== 'EXPIRED');
 
-  // No oversell.
-  {
-    const failures: string[] = [];
-    if (activeOrders.length > sale.initialStock) failures.push(`${activeOrders.length} orders for an initial stock of ${sale.initialStock}`);
-    if (sale.stock < 0) failures.push(`PostgreSQL stock is ${sale.stock}`);
-    if (state.redisStockTokens !== undefined && state.redisStockTokens < 0) failures.push(`Redis stock tokens are ${state.redisStockTokens}`);
-    results.push(
-      result('no-oversell', 'Orders never exceed the initial stock; stock never goes below zero', failures,
-        `${activeOrders.length} orders ≤ initial stock ${sale.initialStock}; PostgreSQL stock ${sale.stock}; Redis tokens ${state.redisStockTokens ?? 'n/a'}`,
-        failures.join('; ')),
-    );
-  }
-
-  // Stock conservation: what is left plus what was sold is what there was.
-  {
-    const sum = sale.stock + activeOrders.length;
-    results.push(
-      result('stock-conserved', 'PostgreSQL remaining stock + live orders = initial stock', sum === sale.initialStock ? [] : [CONDITION],
-        `${sale.stock} + ${activeOrders.length} = ${sale.initialStock}`,
-        `${sale.stock} remaining + ${activeOrders.length} orders = ${sum}, not ${sale.initialStock}`),
-    );
-  }
-
-  // Exact sell-out when demand exceeded stock (cancelled and failed tickets' stock resold).
-  if (crowd.distinctBuyers >= sale.initialStock) {
-    results.push(
-      result('exact-sell-out', 'Demand exceeded stock, so the sale sells out exactly (cancelled stock resold)',
-        activeOrders.length === sale.initialStock && sale.stock === 0 ? [] : [CONDITION],
-        `${activeOrders.length} orders = initial stock ${sale.initialStock}, stock 0, for ${crowd.distinctBuyers} buyers`,
-        `${activeOrders.length} orders and ${sale.stock} left of ${sale.initialStock}, although ${crowd.distinctBuyers} buyers wanted one`),
-    );
-  } else {
-    results.push({
-      name: 'exact-sell-out',
-      description: 'Demand exceeded stock, so the sale sells out exactly (cancelled stock resold)',
-      status: 'skip',
-      details: `demand (${crowd.distinctBuyers} buyers) did not exceed the stock (${sale.initialStock})`,
-    });
-  }
-
-  // At most one order, and one live ticket, per user.
-  {
-    const ordersPerUser = countBy(state.orders.map((order) => order.userId));
-    const liveTicketsPerUser = countBy(
-      [...state.redisTickets.values()].filter((ticket) => LIVE.has(ticket.status)).map((ticket) => ticket.userId),
-    );
-    const failures = [
-      ...[...ordersPerUser].filter(([, n]) => n > 1).map(([userId, n]) => `${userId}: ${n} orders`),
-      ...[...liveTicketsPerUser].filter(([, n]) => n > 1).map(([userId, n]) => `${userId}: ${n} live tickets`),
-    ];
-    results.push(
-      result('one-order-per-user', 'At most one order (and one live ticket) per user', failures,
-        `${ordersPerUser.size} users with one order each`),
-    );
-  }
-
-  // Double and triple clicks get the same ticket back.
-  results.push(
-    result('repeat-clicks-same-ticket', 'A user clicking several times gets the same ticket every time',
-      crowd.clickMismatches.map((m) => `${m.userId}: ${m.ticketIds.join(', ')}`),
-      'every repeated click answered with the same ticket id'),
-  );
-
-  // Every 202 ticket reaches exactly one final state in Redis.
-  {
-    const failures: string[] = [];
-    for (const { ticketId } of crowd.accepted) {
-      const stored = state.redisTickets.get(ticketId);
-      if (!stored) failures.push(`${ticketId}: missing in Redis`);
-      else if (!FINAL.has(stored.status)) failures.push(`${ticketId}: ${stored.status} in Redis`);
-    }
-    if (state.redisQueueDepth !== 0) failures.push(`queue still holds ${state.redisQueueDepth} ticket(s)`);
-    results.push(
-      result('every-ticket-final', 'Every 202 ticket has a final state in Redis and the queue is empty', failures,
-        `${crowd.accepted.length} accepted tickets, all final (${describeCounts(crowd.accepted.map((t) => state.redisTickets.get(t.ticketId)?.status ?? 'missing'))})`),
-    );
-  }
-
-  // One final state: push, polling and Redis agree, and no ticket was seen with two final states.
-  {
-    const failures: string[] = [];
-    const seenFinal = new Map<string, Set<string>>();
-    for (const session of crowd.sessions) {
-      for (const event of session.events) {
-        if (!FINAL.has(event.status)) continue;
-        let statuses = seenFinal.get(event.ticketId);
-        if (!statuses) seenFinal.set(event.ticketId, (statuses = new Set()));
-        statuses.add(event.status);
-      }
-    }
-    for (const [ticketId, statuses] of seenFinal) {
-      const stored = state.redisTickets.get(ticketId)?.status;
-      if (statuses.size > 1) failures.push(`${ticketId}: pushed ${[...statuses].join(' and ')}`);
-      else if (stored && !statuses.has(stored)) failures.push(`${ticketId}: pushed ${[...statuses][0]}, Redis says ${stored}`);
-    }
-    for (const [ticketId, polled] of crowd.polled) {
-      const stored = state.redisTickets.get(ticketId)?.status;
-      if ('error' in polled) failures.push(`${ticketId}: polling failed (${polled.error})`);
-      else if (polled.status !== stored) failures.push(`${ticketId}: polled ${polled.status}, Redis says ${stored ?? 'nothing'}`);
-    }
-    results.push(
-      result('single-final-state', 'Each ticket has exactly one final state: pushed, polled and stored agree', failures,
-        `${seenFinal.size} pushed and ${crowd.polled.size} polled tickets agree with Redis`),
-    );
-  }
-
-  // Orders and tickets describe the same purchases.
-  {
-    const failures: string[] = [];
-    for (const [ticketId, stored] of state.redisTickets) {
-      const order = ordersByTicket.get(ticketId);
-      if (stored.status === 'SUCCEEDED') {
-        if (!order) failures.push(`${ticketId}: SUCCEEDED without an order row`);
-        else if (order.userId !== stored.userId) failures.push(`${ticketId}: order of ${order.userId}, ticket of ${stored.userId}`);
-        else if (stored.orderId && stored.orderId !== order.id) failures.push(`${ticketId}: ticket names order ${stored.orderId}, row is ${order.id}`);
-      } else if (order && FINAL.has(stored.status)) {
-        failures.push(`${ticketId}: ${stored.status} but order ${order.id} exists`);
-      }
-    }
-    for (const order of state.orders) {
-      if (!acceptedByTicket.has(order.ticketId)) failures.push(`order ${order.id} (user ${order.userId}) has no accepted ticket`);
-    }
-    results.push(
-      result('orders-match-tickets', 'Every SUCCEEDED ticket has its order row and every order row its accepted ticket', failures,
-        `${state.orders.length} order rows match ${countBy([...state.redisTickets.values()].map((t) => t.status)).get('SUCCEEDED') ?? 0} SUCCEEDED tickets`),
-    );
-  }
-
-  // Pushed to every connected session of the ticket's user.
-  {
-    const failures: string[] = [];
-    const sessionsByUser = groupBy(crowd.sessions, (session) => session.userId);
-    let deliveries = 0;
-    for (const { ticketId, userId } of crowd.accepted) {
-      const finalStatus = state.redisTickets.get(ticketId)?.status;
-      for (const session of sessionsByUser.get(userId) ?? []) {
-        if (!session.connectedAtEnd) continue;
-        const got = session.events.some((event) => event.ticketId === ticketId && FINAL.has(event.status) && event.status === finalStatus);
-        if (got) deliveries++;
-        else failures.push(`${ticketId}: session ${session.sessionId} of ${userId} never received ${finalStatus ?? 'a final state'}`);
-      }
-    }
-    const disconnected = crowd.sessions.filter((session) => !session.connectedAtEnd).length;
-    results.push(
-      result('pushed-to-every-session', 'Every connected session of a ticket\'s user received its final state', failures,
-        `${deliveries} deliveries to connected sessions${disconnected ? ` (${disconnected} session(s) not connected at the end, not counted)` : ''}`),
-    );
-  }
-
-  // Nobody receives someone else's ticket.
-  {
-    const failures: string[] = [];
-    for (const session of crowd.sessions) {
-      for (const event of session.events) {
-        const owner = acceptedByTicket.get(event.ticketId)?.userId ?? state.redisTickets.get(event.ticketId)?.userId;
-        if (owner !== undefined && owner !== session.userId) failures.push(`${session.sessionId} (${session.userId}) got ${event.ticketId} of ${owner}`);
-      }
-    }
-    results.push(result('no-cross-user-delivery', 'No session ever receives another user\'s ticket', failures, 'every pushed event went to its owner'));
-  }
-
-  // Redis tokens and PostgreSQL stock agree at rest.
-  if (state.redisStockTokens === undefined) {
-    results.push({ name: 'redis-tokens-match-db', description: 'At rest, Redis stock tokens equal PostgreSQL remaining stock', status: 'skip', details: 'stock token key not readable' });
-  } else {
-    results.push(
-      result('redis-tokens-match-db', 'At rest, Redis stock tokens equal PostgreSQL remaining stock',
-        state.redisStockTokens === sale.stock ? [] : [CONDITION],
-        `${state.redisStockTokens} tokens = ${sale.stock} in PostgreSQL`,
-        `Redis holds ${state.redisStockTokens} tokens, PostgreSQL ${sale.stock} items`),
-    );
-  }
-
-  // Hostile or broken requests refused as documented; no server errors.
-  {
-    const failures = [
-      ...crowd.hostileResponses.filter((r) => r.status !== EXPECTED_REFUSAL[r.kind]).map((r) => `${r.kind} request answered ${r.status}`),
-      ...crowd.serverErrors.map((e) => `server error ${e.status}${e.code ? ` ${e.code}` : ''}`),
-    ];
-    results.push(
-      result('crowd-refused-as-documented', 'Malformed requests get 400, unknown sales 404, bad tokens 401, clicks before the start 403; nobody gets a 5xx or no answer', failures,
-        `${crowd.hostileResponses.length} requests refused as documented (${describeCounts(crowd.hostileResponses.map((r) => `${r.kind} ${r.status}`))}); no server errors`,
-        `${failures.length} unexpected answer(s): ${describeCounts(failures)}`),
-    );
-  }
-
-  results.push(noTicketBeyondStock(state, crowd));
-  return results;
+/** The label of an answer in reports: `202 QUEUED`, `410 SOLD_OUT`, `no answer (timeout)`. */
+export function answerLabel(answer: { status: number; code?: string }): string {
+  if (answer.status === 0) return answer.code === 'TIMEOUT' ? 'no answer (timeout)' : answer.code === 'CONNECTION_LOST' ? 'no answer (cut)' : 'no answer';
+  if (answer.status === 202) return '202 QUEUED';
+  return `${answer.status}${answer.code ? ` ${answer.code}` : ''}`;
 }
+
+export const noOversell: Invariant = (state) => {
+  const { sale } = state;
+  const orders = liveOrders(state).length;
+  const failures: string[] = [];
+  if (orders > sale.initialStock) failures.push(`${orders} orders for an initial stock of ${sale.initialStock}`);
+  if (sale.stock < 0) failures.push(`PostgreSQL stock is ${sale.stock}`);
+  if (state.redisStockTokens !== undefined && state.redisStockTokens < 0) failures.push(`Redis stock tokens are ${state.redisStockTokens}`);
+  return result('no-oversell', 'Orders never exceed the initial stock; stock never goes below zero', failures,
+    `${orders} orders ≤ initial stock ${sale.initialStock}; PostgreSQL stock ${sale.stock}; Redis tokens ${state.redisStockTokens ?? 'n/a'}`,
+    failures.join('; '));
+};
+
+/** What is left plus what was sold is what there was. */
+export const stockConserved: Invariant = (state) => {
+  const { sale } = state;
+  const orders = liveOrders(state).length;
+  const total = sale.stock + orders;
+  return result('stock-conserved', 'PostgreSQL remaining stock + live orders = initial stock', total === sale.initialStock ? [] : [CONDITION],
+    `${sale.stock} + ${orders} = ${sale.initialStock}`,
+    `${sale.stock} remaining + ${orders} orders = ${total}, not ${sale.initialStock}`);
+};
+
+/** Exact sell-out when demand exceeded stock (cancelled and failed tickets' stock resold). */
+export const exactSellOut: Invariant = (state, crowd) => {
+  const { sale } = state;
+  const description = 'Demand exceeded stock, so the sale sells out exactly (cancelled stock resold)';
+  if (crowd.distinctBuyers < sale.initialStock) {
+    return { name: 'exact-sell-out', description, status: 'skip', details: `demand (${crowd.distinctBuyers} buyers) did not exceed the stock (${sale.initialStock})` };
+  }
+  const orders = liveOrders(state).length;
+  return result('exact-sell-out', description, orders === sale.initialStock && sale.stock === 0 ? [] : [CONDITION],
+    `${orders} orders = initial stock ${sale.initialStock}, stock 0, for ${crowd.distinctBuyers} buyers`,
+    `${orders} orders and ${sale.stock} left of ${sale.initialStock}, although ${crowd.distinctBuyers} buyers wanted one`);
+};
+
+export const oneOrderPerUser: Invariant = (state) => {
+  const ordersPerUser = countBy(state.orders.map((order) => order.userId));
+  const liveTicketsPerUser = countBy([...state.redisTickets.values()].filter((ticket) => LIVE.has(ticket.status)).map((ticket) => ticket.userId));
+  const failures = [
+    ...[...ordersPerUser].filter(([, n]) => n > 1).map(([userId, n]) => `${userId}: ${n} orders`),
+    ...[...liveTicketsPerUser].filter(([, n]) => n > 1).map(([userId, n]) => `${userId}: ${n} live tickets`),
+  ];
+  return result('one-order-per-user', 'At most one order (and one live ticket) per user', failures, `${ordersPerUser.size} users with one order each`);
+};
+
+export const repeatClicksSameTicket: Invariant = (_state, crowd) =>
+  result('repeat-clicks-same-ticket', 'A user clicking several times gets the same ticket every time',
+    crowd.clickMismatches.map((m) => `${m.userId}: ${m.ticketIds.join(', ')}`),
+    'every repeated click answered with the same ticket id');
+
+export const everyTicketFinal: Invariant = (state, crowd) => {
+  const failures: string[] = [];
+  for (const { ticketId } of crowd.handedOut) {
+    const stored = state.redisTickets.get(ticketId);
+    if (!stored) failures.push(`${ticketId}: missing in Redis`);
+    else if (!FINAL.has(stored.status)) failures.push(`${ticketId}: ${stored.status} in Redis`);
+  }
+  if (state.redisQueueDepth !== 0) failures.push(`queue still holds ${state.redisQueueDepth} ticket(s)`);
+  return result('every-ticket-final', 'Every 202 ticket has a final state in Redis and the queue is empty', failures,
+    `${crowd.handedOut.length} accepted tickets, all final (${describeCounts(crowd.handedOut.map((t) => state.redisTickets.get(t.ticketId)?.status ?? 'missing'))})`);
+};
+
+/** Push, polling and Redis agree, and no ticket was seen with two final states. */
+export const singleFinalState: Invariant = (state, crowd) => {
+  const failures: string[] = [];
+  const seenFinal = new Map<string, Set<string>>();
+  for (const session of crowd.sessions) {
+    for (const event of session.events) {
+      if (!FINAL.has(event.status)) continue;
+      let statuses = seenFinal.get(event.ticketId);
+      if (!statuses) seenFinal.set(event.ticketId, (statuses = new Set()));
+      statuses.add(event.status);
+    }
+  }
+  for (const [ticketId, statuses] of seenFinal) {
+    const stored = state.redisTickets.get(ticketId)?.status;
+    if (statuses.size > 1) failures.push(`${ticketId}: pushed ${[...statuses].join(' and ')}`);
+    else if (stored && !statuses.has(stored)) failures.push(`${ticketId}: pushed ${[...statuses][0]}, Redis says ${stored}`);
+  }
+  for (const [ticketId, polled] of crowd.polled) {
+    const stored = state.redisTickets.get(ticketId)?.status;
+    if ('error' in polled) failures.push(`${ticketId}: polling failed (${polled.error})`);
+    else if (polled.status !== stored) failures.push(`${ticketId}: polled ${polled.status}, Redis says ${stored ?? 'nothing'}`);
+  }
+  return result('single-final-state', 'Each ticket has exactly one final state: pushed, polled and stored agree', failures,
+    `${seenFinal.size} pushed and ${crowd.polled.size} polled tickets agree with Redis`);
+};
+
+export const ordersMatchTickets: Invariant = (state, crowd) => {
+  const failures: string[] = [];
+  const ordersByTicket = new Map(state.orders.map((order) => [order.ticketId, order]));
+  const handedOut = new Set(crowd.handedOut.map((ticket) => ticket.ticketId));
+  for (const [ticketId, stored] of state.redisTickets) {
+    const order = ordersByTicket.get(ticketId);
+    if (stored.status === 'SUCCEEDED') {
+      if (!order) failures.push(`${ticketId}: SUCCEEDED without an order row`);
+      else if (order.userId !== stored.userId) failures.push(`${ticketId}: order of ${order.userId}, ticket of ${stored.userId}`);
+      else if (stored.orderId && stored.orderId !== order.id) failures.push(`${ticketId}: ticket names order ${stored.orderId}, row is ${order.id}`);
+    } else if (order && FINAL.has(stored.status)) {
+      failures.push(`${ticketId}: ${stored.status} but order ${order.id} exists`);
+    }
+  }
+  for (const order of state.orders) {
+    if (!handedOut.has(order.ticketId)) failures.push(`order ${order.id} (user ${order.userId}) has no accepted ticket`);
+  }
+  return result('orders-match-tickets', 'Every SUCCEEDED ticket has its order row and every order row its accepted ticket', failures,
+    `${state.orders.length} order rows match ${countBy([...state.redisTickets.values()].map((t) => t.status)).get('SUCCEEDED') ?? 0} SUCCEEDED tickets`);
+};
+
+export const pushedToEverySession: Invariant = (state, crowd) => {
+  const failures: string[] = [];
+  const sessionsByUser = groupBy(crowd.sessions, (session) => session.userId);
+  let deliveries = 0;
+  for (const { ticketId, userId } of crowd.handedOut) {
+    const finalStatus = state.redisTickets.get(ticketId)?.status;
+    for (const session of sessionsByUser.get(userId) ?? []) {
+      if (!session.connectedAtEnd) continue;
+      const got = session.events.some((event) => event.ticketId === ticketId && FINAL.has(event.status) && event.status === finalStatus);
+      if (got) deliveries++;
+      else failures.push(`${ticketId}: session ${session.sessionId} of ${userId} never received ${finalStatus ?? 'a final state'}`);
+    }
+  }
+  const disconnected = crowd.sessions.filter((session) => !session.connectedAtEnd).length;
+  return result('pushed-to-every-session', 'Every connected session of a ticket\'s user received its final state', failures,
+    `${deliveries} deliveries to connected sessions${disconnected ? ` (${disconnected} session(s) not connected at the end, not counted)` : ''}`);
+};
+
+export const noCrossUserDelivery: Invariant = (state, crowd) => {
+  const failures: string[] = [];
+  const owners = new Map(crowd.handedOut.map((ticket) => [ticket.ticketId, ticket.userId]));
+  for (const session of crowd.sessions) {
+    for (const event of session.events) {
+      const owner = owners.get(event.ticketId) ?? state.redisTickets.get(event.ticketId)?.userId;
+      if (owner !== undefined && owner !== session.userId) failures.push(`${session.sessionId} (${session.userId}) got ${event.ticketId} of ${owner}`);
+    }
+  }
+  return result('no-cross-user-delivery', 'No session ever receives another user\'s ticket', failures, 'every pushed event went to its owner');
+};
+
+export const redisTokensMatchDb: Invariant = (state) => {
+  const description = 'At rest, Redis stock tokens equal PostgreSQL remaining stock';
+  if (state.redisStockTokens === undefined) return { name: 'redis-tokens-match-db', description, status: 'skip', details: 'stock token key not readable' };
+  return result('redis-tokens-match-db', description, state.redisStockTokens === state.sale.stock ? [] : [CONDITION],
+    `${state.redisStockTokens} tokens = ${state.sale.stock} in PostgreSQL`,
+    `Redis holds ${state.redisStockTokens} tokens, PostgreSQL ${state.sale.stock} items`);
+};
+
+/**
+ * Hostile or broken requests refused as documented, and no server errors. A press cut off or
+ * answered 503 that the shopper pressed again and got answered counts by its retry's answer.
+ */
+export const crowdRefusedAsDocumented: Invariant = (_state, crowd) => {
+  const finals = finalAttempts(crowd.attempts);
+  const refusals = finals.filter((a): a is PurchaseAttempt & { kind: RefusedKind } => a.kind !== 'buy');
+  const failures = [
+    ...refusals.filter((a) => a.status !== EXPECTED_REFUSAL[a.kind]).map((a) => `${a.kind} request answered ${a.status}`),
+    ...crowd.attempts.filter((a) => a.status >= 500 && a.status !== 503).map((a) => `server error ${answerLabel(a)}`),
+    ...finals.filter((a) => a.kind === 'buy' && shouldPressAgain(a.status)).map((a) => `${answerLabel(a)} after ${a.attempt} press(es)`),
+  ];
+  return result('crowd-refused-as-documented', 'Malformed requests get 400, unknown sales 404, bad tokens 401, clicks before the start 403; nobody is left with a 5xx or no answer', failures,
+    `${refusals.length} requests refused as documented (${describeCounts(refusals.map((r) => `${r.kind} ${r.status}`))}); no server errors`,
+    `${failures.length} unexpected answer(s): ${describeCounts(failures)}`);
+};
+
+/** The final state of a ticket as stored: its Redis hash, or (the hash lost) its order row in PostgreSQL. */
+function storedFinal(state: StoredState, ticketId: string, orderTickets: Set<string>): { status: string; at?: number } | undefined {
+  const stored = state.redisTickets.get(ticketId);
+  if (stored) return FINAL.has(stored.status) ? { status: stored.status, ...(stored.updatedAt ? { at: stored.updatedAt } : {}) } : undefined;
+  return orderTickets.has(ticketId) ? { status: 'SUCCEEDED' } : undefined;
+}
+
+/** Handed-out tickets with no final state for their owner's SDK, or none as stored. */
+export function unfinishedTickets(state: StoredState, crowd: Pick<CrowdObservations, 'handedOut'>): string[] {
+  const orderTickets = new Set(state.orders.map((order) => order.ticketId));
+  return crowd.handedOut
+    .filter((ticket) => !ticket.final || !FINAL.has(ticket.final.status) || !storedFinal(state, ticket.ticketId, orderTickets))
+    .map((ticket) => ticket.ticketId);
+}
+
+/** Epoch ms of the last heal of the run's faults; undefined without faults. */
+function lastHeal(faults: readonly FaultWindow[]): number | undefined {
+  return faults.length ? Math.max(...faults.map((fault) => fault.healedAt ?? Infinity)) : undefined;
+}
+
+/** Every ticket handed out reaches a final state, for the SDK and as stored, within the settle bound after the faults healed. */
+export const noTicketUnfinished: Invariant = (state, crowd, bounds) => {
+  const failures = crowd.faults.filter((fault) => fault.healedAt === undefined).map((fault) => `${fault.name} never healed`);
+  const healedAt = lastHeal(crowd.faults);
+  const since = healedAt === undefined ? 'it was handed out' : 'the heal';
+  const orderTickets = new Set(state.orders.map((order) => order.ticketId));
+  let worst = -Infinity;
+  for (const ticket of crowd.handedOut) {
+    const from = Math.max(ticket.issuedAt, Number.isFinite(healedAt) ? healedAt! : 0);
+    const stored = storedFinal(state, ticket.ticketId, orderTickets);
+    const sdkFinal = ticket.final && FINAL.has(ticket.final.status) ? ticket.final : undefined;
+    if (!sdkFinal) failures.push(`${ticket.ticketId}: ${ticket.final?.status ?? 'no final state'} for the SDK`);
+    if (!stored) failures.push(`${ticket.ticketId}: ${state.redisTickets.get(ticket.ticketId)?.status ?? 'nothing'} as stored`);
+    for (const [view, at] of [['SDK', sdkFinal?.at], ['store', stored?.at]] as const) {
+      if (at === undefined) continue;
+      worst = Math.max(worst, at - from);
+      if (at - from > bounds.settleBoundMs) failures.push(`${ticket.ticketId}: final for the ${view} ${Math.round(at - from)} ms after ${since}`);
+    }
+  }
+  const worstText = worst === -Infinity ? 'no ticket' : worst <= 0 ? `every ticket final before ${since}` : `worst ${Math.round(worst)} ms after ${since}`;
+  return result('no-ticket-unfinished', `Every ticket handed out is final (for the SDK and as stored) within ${bounds.settleBoundMs} ms after the faults healed`, failures,
+    `${crowd.handedOut.length} tickets final; ${worstText}`,
+    `${failures.length} violation(s); ${worstText}`);
+};
+
+/** Users never handed a ticket (every press refused or unanswered) who hold an order row anyway. */
+export function refusedButOrdered(state: StoredState, crowd: Pick<CrowdObservations, 'handedOut' | 'attempts'>): string[] {
+  const holders = new Set(crowd.handedOut.map((ticket) => ticket.userId));
+  const tried = groupBy(crowd.attempts, (attempt) => attempt.userId);
+  return state.orders
+    .filter((order) => !holders.has(order.userId) && tried.has(order.userId))
+    .map((order) => `${order.userId}: answered ${describeCounts(tried.get(order.userId)!.map(answerLabel))}, yet holds order ${order.id}`);
+}
+
+export const refusedHoldsNoOrder: Invariant = (state, crowd) => {
+  const refused = new Set(crowd.attempts.map((a) => a.userId)).size - new Set(crowd.handedOut.map((t) => t.userId)).size;
+  return result('refused-holds-no-order', 'A user who was never handed a ticket holds no order row', refusedButOrdered(state, crowd),
+    `${Math.max(0, refused)} user(s) refused every time, none holds an order`);
+};
+
+/** The slowest press: the longest answer, or the longest wait with no answer, client side. */
+export function slowestAnswer(attempts: readonly PurchaseAttempt[]): { ms: number; label: string } | undefined {
+  let slowest: PurchaseAttempt | undefined;
+  for (const attempt of attempts) {
+    if (!slowest || attempt.answeredAt - attempt.startedAt > slowest.answeredAt - slowest.startedAt) slowest = attempt;
+  }
+  return slowest && { ms: Math.round(slowest.answeredAt - slowest.startedAt), label: answerLabel(slowest) };
+}
+
+/** Every purchase request answered, each press within the bound; a press cut off counts as answered by its retry. */
+export const answeredWithinBound: Invariant = (_state, crowd, bounds) => {
+  const failures: string[] = [];
+  for (const final of finalAttempts(crowd.attempts)) {
+    if (final.status === 0) failures.push(`${final.requestId}: no answer after ${final.attempt} press(es)`);
+  }
+  for (const attempt of crowd.attempts) {
+    const ms = Math.round(attempt.answeredAt - attempt.startedAt);
+    if (ms > bounds.answerBoundMs) failures.push(`${attempt.requestId} press ${attempt.attempt}: ${attempt.status ? `answered ${answerLabel(attempt)} after` : 'no answer within'} ${ms} ms`);
+  }
+  const slowest = slowestAnswer(crowd.attempts);
+  const slowestText = slowest ? `slowest ${slowest.ms} ms (${slowest.label})` : 'no request';
+  const retried = crowd.attempts.filter((a) => a.attempt > 1).length;
+  return result('answered-within-bound', `Every purchase request gets an HTTP answer within ${bounds.answerBoundMs} ms`, failures,
+    `${new Set(crowd.attempts.map((a) => a.requestId)).size} requests answered; ${slowestText}${retried ? `; ${retried} press(es) again after no answer or a 503` : ''}`,
+    `${failures.length} violation(s); ${slowestText}`);
+};
+
+/**
+ * The holder first: once handed ticket T, every click of the user in that wave or later is
+ * answered with T, until T is final and released (cancelled by them, or FAILED QUEUE_UNAVAILABLE).
+ * A 503 or no answer is no violation (they press again).
+ */
+export const holderGetsOwnTicket: Invariant = (_state, crowd) => {
+  const failures: string[] = [];
+  const clicksByUser = groupBy(crowd.attempts.filter((a) => a.kind === 'buy'), (a) => a.userId);
+  let checked = 0;
+  for (const ticket of crowd.handedOut) {
+    const released = ticket.final && (ticket.cancelledByOwner || (ticket.final.status === 'FAILED' && ticket.final.reason === 'QUEUE_UNAVAILABLE'));
+    for (const click of clicksByUser.get(ticket.userId) ?? []) {
+      if (click.wave < ticket.wave || (released && click.startedAt >= ticket.final!.at) || shouldPressAgain(click.status)) continue;
+      checked++;
+      const sameTicket = (click.status === 202 || click.status === 200) && (click.ticketId === ticket.ticketId || click.ticketId === undefined);
+      if (!sameTicket) failures.push(`${ticket.userId} holds ${ticket.ticketId}, a click got ${answerLabel(click)}${click.ticketId ? ` ${click.ticketId}` : ''}`);
+    }
+  }
+  return result('holder-gets-own-ticket', 'A shopper holding a ticket gets that ticket back on every click, never SOLD_OUT or QUEUE_FULL', failures,
+    `${checked} clicks of ticket holders answered with their own ticket`);
+};
 
 /**
  * Admission hands out a ticket only against a stock token, and every token stands for an item
@@ -279,15 +414,58 @@ export function checkInvariants(state: StoredState, crowd: CrowdObservations): I
  * can happen legitimately (tickets in flight from before the loss take stock the rebuilt tokens
  * offered again), so the run says when Redis was lost.
  */
-export function noTicketBeyondStock(state: StoredState, crowd: Pick<CrowdObservations, 'accepted'> & { redisLost?: boolean }): InvariantResult {
+export const noTicketBeyondStock: Invariant = (state, crowd) => {
   const name = 'no-ticket-beyond-stock';
   const description = 'No ticket handed out fails SOLD_OUT: each one was backed by stock';
-  const soldOut = crowd.accepted.filter(({ ticketId }) => {
+  const soldOut = crowd.handedOut.filter(({ ticketId }) => {
     const stored = state.redisTickets.get(ticketId);
     return stored?.status === 'FAILED' && stored.reason === 'SOLD_OUT';
   });
-  if (crowd.redisLost) return { name, description, status: 'skip', details: `Redis was lost during the run (${soldOut.length} ticket(s) failed SOLD_OUT)` };
-  return result(name, description, soldOut.map((ticket) => ticket.ticketId), `none of ${crowd.accepted.length} tickets failed SOLD_OUT`, `${soldOut.length} ticket(s) were handed out and then failed SOLD_OUT`);
+  if (crowd.faults.some((fault) => fault.name === 'redis-restart')) {
+    return { name, description, status: 'skip', details: `Redis was lost during the run (${soldOut.length} ticket(s) failed SOLD_OUT)` };
+  }
+  return result(name, description, soldOut.map((ticket) => ticket.ticketId), `none of ${crowd.handedOut.length} tickets failed SOLD_OUT`, `${soldOut.length} ticket(s) were handed out and then failed SOLD_OUT`);
+};
+
+/** Each invariant in report order. */
+export const INVARIANTS: readonly Invariant[] = [
+  noOversell,
+  stockConserved,
+  exactSellOut,
+  oneOrderPerUser,
+  repeatClicksSameTicket,
+  everyTicketFinal,
+  singleFinalState,
+  ordersMatchTickets,
+  pushedToEverySession,
+  noCrossUserDelivery,
+  redisTokensMatchDb,
+  crowdRefusedAsDocumented,
+  noTicketUnfinished,
+  refusedHoldsNoOrder,
+  answeredWithinBound,
+  holderGetsOwnTicket,
+  noTicketBeyondStock,
+];
+
+/**
+ * The architecture's invariants (shared/ARCHITECTURE.md) plus a few that follow from them,
+ * checked against the stored state and what the shoppers saw. Pure: no I/O.
+ */
+export function checkInvariants(state: StoredState, crowd: CrowdObservations, bounds: Bounds = DEFAULT_BOUNDS): InvariantResult[] {
+  const { sale } = state;
+  if (!sale) return [{ name: 'sale-exists', description: 'The sale row exists in PostgreSQL', status: 'fail', details: 'no sale row' }];
+  return INVARIANTS.map((invariant) => invariant({ ...state, sale }, crowd, bounds));
+}
+
+/** The last press of each request (the answer the shopper was left with). */
+export function finalAttempts(attempts: readonly PurchaseAttempt[]): PurchaseAttempt[] {
+  const last = new Map<string, PurchaseAttempt>();
+  for (const attempt of attempts) {
+    const seen = last.get(attempt.requestId);
+    if (!seen || attempt.attempt > seen.attempt) last.set(attempt.requestId, attempt);
+  }
+  return [...last.values()];
 }
 
 function countBy(values: readonly string[]): Map<string, number> {

@@ -6,7 +6,9 @@ const parse = (args: string[], env: NodeJS.ProcessEnv = {}) => parseOptions(args
 describe('parseOptions', () => {
   it('has defaults for a local run on non-default ports', () => {
     const options = parse([]);
-    expect(options).toMatchObject({ users: 2000, stock: 100, gateways: 1, workers: 1, pushNodes: 2, external: false, basePort: 14000, faults: [], mode: 'auto' });
+    expect(options).toMatchObject({ users: 2000, stock: 100, gateways: 1, workers: 1, pushNodes: 2, external: false, basePort: 14000, faults: [], mode: 'auto', chaos: [], appEnv: {} });
+    expect(options.bounds).toEqual({ answerBoundMs: 3000, settleBoundMs: 60000 });
+    expect(options.pressAgain).toEqual({ attempts: 5, patienceMs: 10000 });
     expect(options.out.endsWith(path.join('artifacts', 'loadtest', '2026-01-02T03-04-05-678Z'))).toBe(true);
   });
 
@@ -26,8 +28,23 @@ describe('parseOptions', () => {
     [['--fault', 'meteor']],
     [['--external']],
     [['--gateway-url', 'http://127.0.0.1:3000']],
+    [['--chaos', 'gateway-kill']],
+    [['--chaos', 'kafka-freeze']],
+    [['--app-env', 'no-equals-sign']],
   ])('refuses %p', (args) => {
     expect(() => parse(args)).toThrow(UsageError);
+  });
+
+  it('reads faults (repeated or comma-separated), bounds, the shoppers\' patience and extra app environment', () => {
+    const options = parse([
+      '--gateways', '2', '--chaos', 'gateway-kill@40,kafka-freeze:8', '--chaos', 'redis-restart',
+      '--answer-bound', '5000', '--settle-bound', '20000', '--patience', '4000', '--presses', '3',
+      '--app-env', 'ENQUEUE_DEADLINE_MS=5000', '--app-env', 'OUTBOX_RELAY_AFTER_MS=1000',
+    ]);
+    expect(options.chaos.map((c) => [c.fault, c.atMs, c.seconds])).toEqual([['gateway-kill', 40, 1], ['kafka-freeze', 20, 8], ['redis-restart', 200, 0]]);
+    expect(options.bounds).toEqual({ answerBoundMs: 5000, settleBoundMs: 20000 });
+    expect(options.pressAgain).toEqual({ attempts: 3, patienceMs: 4000 });
+    expect(options.appEnv).toEqual({ ENQUEUE_DEADLINE_MS: '5000', OUTBOX_RELAY_AFTER_MS: '1000' });
   });
 
   it('targets a running deployment with --external when the secrets are in the environment', () => {

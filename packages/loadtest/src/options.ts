@@ -1,6 +1,9 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '@seckill/devstack';
+import { chaosTopologyProblem, chaosUsage, parseChaosSpec, type ChaosSpec } from './chaos';
+import { DEFAULT_BOUNDS, type Bounds } from './invariants';
+import { DEFAULT_PRESS_AGAIN, type PressAgainPolicy } from './press-again';
 
 /** Faults injected from outside the apps, to prove the checker catches a broken system (tests only). */
 export const FAULTS = ['extra-order', 'lost-push'] as const;
@@ -51,6 +54,13 @@ export interface LoadtestOptions {
   basePort: number;
   /** Test only: faults to inject (none normally). */
   faults: Fault[];
+  /** Faults injected into the run's own processes during the herd. */
+  chaos: ChaosSpec[];
+  bounds: Bounds;
+  /** How a shopper presses again after no answer or a 503. */
+  pressAgain: PressAgainPolicy;
+  /** Extra environment for the started apps (unknown variables are ignored by them). */
+  appEnv: Record<string, string>;
   progress: boolean;
   verbose: boolean;
   seed: number;
@@ -85,6 +95,7 @@ Target
   --push-urls URLS     comma-separated push URLs, ws://host:port/ws (with --external)
   --mode M             source (tsx) or dist (built) apps (default: dist when built and fresh, else source)
   --base-port N        first loopback port of the started apps (default 14000)
+  --app-env KEY=VALUE  extra environment for the started apps (repeatable), e.g. ENQUEUE_DEADLINE_MS=5000
 
 Crowd (shares of the shoppers, 0..1)
   --double-click S     click twice at once (default 0.1)
@@ -95,6 +106,16 @@ Crowd (shares of the shoppers, 0..1)
   --reconnect S        lose the WebSocket while waiting and reconnect (default 0.05)
   --second-tab S       keep a second session on another push node (default 0.03)
   --early S            click before the sale opens, then with the herd (default 0.01)
+  --patience MS        a purchase with no answer after this long is given up (default ${DEFAULT_PRESS_AGAIN.patienceMs})
+  --presses N          presses per purchase: after no answer or a 503 the shopper presses again
+                       after a short backoff, on the next gateway (default ${DEFAULT_PRESS_AGAIN.attempts})
+
+Faults (each acts on a process this run started; shown on the timeline and in the report)
+  --chaos F[,F]        inject NAME[:s][@ms] during the herd (repeatable); @ms after the herd's
+                       instant, :s how long it stays out:
+${chaosUsage()}
+  --answer-bound MS    every purchase request answered within this long (default ${DEFAULT_BOUNDS.answerBoundMs})
+  --settle-bound MS    every ticket final within this long after the faults healed (default ${DEFAULT_BOUNDS.settleBoundMs})
 
 Run
   --start-delay MS     the sale opens this long after every shopper is connected (default 2000)
@@ -146,6 +167,12 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
       mode: { type: 'string' },
       'base-port': { type: 'string', default: '14000' },
       fault: { type: 'string' },
+      chaos: { type: 'string', multiple: true },
+      'answer-bound': { type: 'string', default: String(DEFAULT_BOUNDS.answerBoundMs) },
+      'settle-bound': { type: 'string', default: String(DEFAULT_BOUNDS.settleBoundMs) },
+      patience: { type: 'string', default: String(DEFAULT_PRESS_AGAIN.patienceMs) },
+      presses: { type: 'string', default: String(DEFAULT_PRESS_AGAIN.attempts) },
+      'app-env': { type: 'string', multiple: true },
       'no-progress': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       seed: { type: 'string' },
@@ -185,6 +212,20 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     if (!(FAULTS as readonly string[]).includes(fault)) throw new UsageError(`--fault takes a comma list of ${FAULTS.join(', ')}`);
   }
 
+  const chaos = (values.chaos ?? []).flatMap(list).map((text) => {
+    try {
+      return parseChaosSpec(text);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  });
+  const appEnv: Record<string, string> = {};
+  for (const pair of values['app-env'] ?? []) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(pair);
+    if (!match) throw new UsageError(`--app-env takes KEY=VALUE, got "${pair}"`);
+    appEnv[match[1]!] = match[2]!;
+  }
+
   const shares: Shares = {
     doubleClick: share('double-click', values['double-click']),
     tripleClick: share('triple-click', values['triple-click']),
@@ -197,14 +238,18 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   };
   if (shares.doubleClick + shares.tripleClick > 1) throw new UsageError('--double-click + --triple-click must not exceed 1');
   const sessions = Math.ceil(users * (1 + shares.secondTab));
+  const gateways = external ? gatewayUrls.length : int('gateways', values.gateways, 1, 16);
+  const workers = int('workers', values.workers, 1, 32);
+  const problem = chaosTopologyProblem(chaos, { external, gateways, workers, pushNodes: external ? pushUrls.length : pushNodes });
+  if (problem) throw new UsageError(problem);
   const stamp = now.toISOString().replace(/[:.]/g, '-');
 
   return {
     users,
     stock: int('stock', values.stock, 1, 10_000_000),
     queueCapacity: values['queue-capacity'] === undefined ? undefined : int('queue-capacity', values['queue-capacity'], 1, 10_000_000),
-    gateways: external ? gatewayUrls.length : int('gateways', values.gateways, 1, 16),
-    workers: int('workers', values.workers, 1, 32),
+    gateways,
+    workers,
     pushNodes: external ? pushUrls.length : pushNodes,
     external,
     gatewayUrls,
@@ -223,6 +268,10 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     mode: (values.mode as 'source' | 'dist' | undefined) ?? 'auto',
     basePort: int('base-port', values['base-port'], 1024, 60_000),
     faults: faults as Fault[],
+    chaos,
+    bounds: { answerBoundMs: int('answer-bound', values['answer-bound'], 1, 3_600_000), settleBoundMs: int('settle-bound', values['settle-bound'], 1, 3_600_000) },
+    pressAgain: { attempts: int('presses', values.presses, 1, 20), patienceMs: int('patience', values.patience, 100, 3_600_000) },
+    appEnv,
     progress: !values['no-progress'],
     verbose: values.verbose,
     seed: values.seed !== undefined ? int('seed', values.seed, 0, 2 ** 31) : Math.floor(Math.random() * 2 ** 31),

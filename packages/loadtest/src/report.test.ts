@@ -7,7 +7,7 @@ import { writeReport, type LoadtestReport } from './report';
 function fakeReport(passed: boolean): LoadtestReport {
   const latency = { count: 20, min: 3, p50: 40, p95: 80, p99: 95, max: 99, mean: 42 };
   return {
-    version: 1,
+    version: 2,
     saleId: '00000000-0000-4000-8000-000000000001',
     passed,
     startedAt: '2026-01-01T10:00:00.000Z',
@@ -35,7 +35,14 @@ function fakeReport(passed: boolean): LoadtestReport {
       { name: 'no-oversell', description: 'Orders never exceed the initial stock', status: passed ? 'pass' : 'fail', details: passed ? '20 ≤ 20' : '21 orders | for 20', examples: passed ? undefined : ['order o21'] },
       { name: 'exact-sell-out', description: 'Sells out exactly', status: 'skip', details: 'demand below stock' },
     ],
+    faults: {
+      injected: [
+        { name: 'kafka-freeze:5@100', plannedAtMs: 100, startedAt: 1, healedAt: 2, atMs: 104, healedAtMs: 5_104, details: ['SIGSTOP kafka (pid 7) at +104 ms', 'SIGCONT at +5104 ms'] },
+      ],
+      summary: { answers: { '202 QUEUED': 24, '410 SOLD_OUT': 46, 'no answer (timeout)': 3 }, stuckTickets: 2, leakedStock: { postgres: 2, redis: -1 }, refusedButOrdered: 1, slowestAnswer: { ms: 10_012, label: 'no answer (timeout)' } },
+    },
     timeline: {
+      faults: [{ name: 'kafka-freeze:5@100', from: 104, to: 5_104 }],
       bucketMs: 50,
       points: [
         { chart: 'admissions', series: '202', t: 0, value: 24 },
@@ -73,6 +80,8 @@ describe('writeReport', () => {
     expect(markdown).toContain('every invariant holds');
     expect(markdown).toContain('| **Ratio admission / hello-world** | **0.25** |');
     expect(markdown).toContain('![admissions, results and latency over time](timeline.svg)');
+    expect(markdown).toContain('| kafka-freeze:5@100 | +104 ms | +5,104 ms | SIGSTOP kafka (pid 7) at +104 ms; SIGCONT at +5104 ms |');
+    expect(markdown).toContain('| kafka-freeze:5@100 | 202 QUEUED 24, 410 SOLD_OUT 46, no answer (timeout) 3 | 2 | +2; -1 | 1 | 10,012 ms (no answer (timeout)) |');
     expect(await readFile(path.join(dir, 'timeline.svg'), 'utf8')).toBe('<svg>chart</svg>');
     expect(JSON.stringify(specs[0])).toContain('"vconcat"');
   });
@@ -97,11 +106,27 @@ describe('writeReport', () => {
 
 describe('buildChartSpec', () => {
   it('puts admissions, results and latency on three panels over one time axis', () => {
-    const spec = buildChartSpec(fakeReport(true).timeline.points, 'sale-1') as { vconcat: Array<{ transform: Array<{ filter: string }> }> };
-    expect(spec.vconcat.map((panel) => panel.transform[0]!.filter)).toEqual([
+    const spec = buildChartSpec(fakeReport(true).timeline.points, 'sale-1') as { vconcat: Array<{ layer: Array<{ transform: Array<{ filter: string }> }> }> };
+    expect(spec.vconcat.map((panel) => panel.layer[0]!.transform[0]!.filter)).toEqual([
       "datum.chart === 'admissions'",
       "datum.chart === 'results'",
       "datum.chart === 'latency'",
     ]);
+    expect(spec.vconcat[0]!.layer).toHaveLength(1);
   });
+
+  it('shades each fault from its start to its heal on every panel, to the end when it never healed', () => {
+    const { timeline } = fakeReport(true);
+    const spec = buildChartSpec(timeline.points, 'sale-1', 50, [...timeline.faults, { name: 'redis-restart', from: 200 }]) as {
+      vconcat: Array<{ layer: Array<{ mark: { type: string }; data?: { values: Array<{ name: string; from: number; to?: number }> } }> }>;
+    };
+    for (const panel of spec.vconcat) {
+      const shade = panel.layer.find((layer) => layer.mark.type === 'rect');
+      expect(shade?.data?.values).toEqual([
+        { name: 'kafka-freeze:5@100', from: 104, to: 5_104 },
+        { name: 'redis-restart', from: 200, to: 5_104 },
+      ]);
+    }
+  });
+
 });

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { buildChartSpec, renderChartSvg, type TimelinePoint } from './chart';
+import { buildChartSpec, renderChartSvg, type FaultSpan, type TimelinePoint } from './chart';
+import type { FaultRecord } from './fault-injector';
 import type { InvariantResult } from './invariants';
 import type { LatencySummary } from './stats';
 
@@ -11,8 +12,31 @@ export interface HerdFigures {
   latency: LatencySummary | undefined;
 }
 
+/** A fault as reported: its record, with its start and heal as ms after the herd's instant. */
+export interface ReportedFault extends FaultRecord {
+  atMs?: number;
+  healedAtMs?: number;
+}
+
+/** The run's damage at a glance, one row for the README: what the faults did to the shoppers and the stock. */
+export interface FaultSummary {
+  /** Every press of every genuine purchase click, by answer. */
+  answers: Record<string, number>;
+  /** Tickets handed out that never reached a final state (for the SDK, or as stored). */
+  stuckTickets: number;
+  leakedStock: {
+    /** PostgreSQL stock + live orders − initial stock. */
+    postgres: number;
+    /** Redis tokens − PostgreSQL stock, at rest. */
+    redis: number | undefined;
+  };
+  /** Users never handed a ticket who hold an order row. */
+  refusedButOrdered: number;
+  slowestAnswer: { ms: number; label: string } | undefined;
+}
+
 export interface LoadtestReport {
-  version: 1;
+  version: 2;
   saleId: string;
   passed: boolean;
   startedAt: string;
@@ -56,7 +80,9 @@ export interface LoadtestReport {
     forcedDisconnects: number;
   };
   invariants: InvariantResult[];
-  timeline: { bucketMs: number; points: TimelinePoint[] };
+  /** Faults injected (--chaos) and apps the supervisor restarted, with the run's damage summary. */
+  faults: { injected: ReportedFault[]; summary: FaultSummary };
+  timeline: { bucketMs: number; points: TimelinePoint[]; faults: FaultSpan[] };
   notes: string[];
 }
 
@@ -76,7 +102,7 @@ export async function writeReport(
 
   let chartNote: string | undefined;
   try {
-    const svg = await (options.renderChart ?? renderChartSvg)(buildChartSpec(report.timeline.points, report.saleId, report.timeline.bucketMs));
+    const svg = await (options.renderChart ?? renderChartSvg)(buildChartSpec(report.timeline.points, report.saleId, report.timeline.bucketMs, report.timeline.faults));
     const chartPath = path.join(dir, REPORT_FILES.chart);
     await writeFile(chartPath, svg);
     written.push(chartPath);
@@ -141,12 +167,48 @@ export function renderMarkdown(report: LoadtestReport, chartNote?: string): stri
         `| ${inv.name}: ${inv.description} | ${icon[inv.status]} | ${escapeCell(inv.details)}${inv.examples?.length ? `<br>e.g. ${inv.examples.slice(0, 3).map(escapeCell).join('; ')}` : ''} |`,
     ),
     '',
+    ...renderFaults(report),
     '## Timeline',
     '',
     chartNote ? `_${chartNote}_` : `![admissions, results and latency over time](${REPORT_FILES.chart})`,
     '',
     ...(report.notes.length ? ['## Notes', '', ...report.notes.map((note) => `- ${note}`), ''] : []),
   ].join('\n');
+}
+
+/** The header and the one row the README pastes into its table of faults. */
+export const FAULT_SUMMARY_HEADER = ['| Fault | Answers | Stuck tickets | Leaked stock (PostgreSQL; Redis) | Refused but ordered | Slowest answer |', '| --- | --- | --- | --- | --- | --- |'];
+
+export function faultSummaryRow(report: Pick<LoadtestReport, 'faults'>): string {
+  const { injected, summary } = report.faults;
+  const planned = injected.filter((fault) => fault.plannedAtMs !== undefined).map((fault) => fault.name);
+  const leaked = `${signed(summary.leakedStock.postgres)}; ${summary.leakedStock.redis === undefined ? 'n/a' : signed(summary.leakedStock.redis)}`;
+  return `| ${planned.join(', ') || 'none'} | ${Object.entries(summary.answers).map(([k, n]) => `${k} ${n}`).join(', ')} | ${summary.stuckTickets} | ${leaked} | ${summary.refusedButOrdered} | ${summary.slowestAnswer ? `${summary.slowestAnswer.ms.toLocaleString('en-US')} ms (${summary.slowestAnswer.label})` : 'n/a'} |`;
+}
+
+const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
+
+function renderFaults(report: LoadtestReport): string[] {
+  const offset = (value: number | undefined) => (value === undefined ? 'never' : `+${Math.round(value).toLocaleString('en-US')} ms`);
+  return [
+    '## Faults',
+    '',
+    ...(report.faults.injected.length
+      ? [
+          '| Fault | At | Healed at | What happened |',
+          '| --- | --- | --- | --- |',
+          ...report.faults.injected.map(
+            (fault) => `| ${fault.name} | ${offset(fault.atMs)} | ${offset(fault.healedAtMs)} | ${escapeCell(fault.details.join('; '))}${fault.error ? ` **FAILED: ${escapeCell(fault.error)}**` : ''} |`,
+          ),
+        ]
+      : ['No fault injected.']),
+    '',
+    'Times are after the herd\'s instant. The summary (answers count every press of every click):',
+    '',
+    ...FAULT_SUMMARY_HEADER,
+    faultSummaryRow(report),
+    '',
+  ];
 }
 
 function escapeCell(text: string): string {

@@ -1,6 +1,7 @@
 import { createSeckillClient, type FetchLike, type SeckillClient, type TicketUpdate, type WebSocketConstructor } from '@seckill/client';
 import WebSocket from 'ws';
 import type { Behaviour } from './crowd';
+import type { PurchaseAttempt } from './invariants';
 
 /** A ticket event as one session's sockets received it. */
 export interface ReceivedEvent {
@@ -27,31 +28,33 @@ export interface Session {
   foreignReady: boolean;
 }
 
-export interface Click {
+/** One press of a purchase request, as the shopper saw it (the coordinator adds the user id). */
+export type Click = Omit<PurchaseAttempt, 'userId'> & { gatewayUrl: string };
+
+/** A ticket this shopper was handed, and how their SDK saw it end. */
+export interface HeldTicket {
+  ticketId: string;
   wave: number;
-  /** Epoch ms the click was made. */
-  at: number;
-  answeredAt: number;
-  status: number;
-  code?: string;
-  ticketId?: string;
+  /** Epoch ms of the first answer carrying it, and of the click that got it. */
+  issuedAt: number;
+  clickedAt: number;
+  result?: { status: string; reason?: string; via: TicketUpdate['via'] | 'error'; at: number };
 }
 
 export interface Shopper {
   userId: string;
   token: string;
+  /** The gateway the shopper's page came from; the SDK clients are built for it. */
+  homeGatewayUrl: string;
+  /** The gateway their requests go to now (a press again may move them to another one). */
   gatewayUrl: string;
   behaviour: Behaviour;
   sessions: Session[];
+  /** Every press of every purchase request, retries included. */
   clicks: Click[];
-  /** The live ticket (first accepted click). */
-  ticketId?: string;
-  /** Epoch ms of the click that got the ticket. */
-  clickedAt?: number;
-  result?: { status: string; via: TicketUpdate['via'] | 'error'; at: number };
-  cancel?: { status: number; code?: string };
-  /** Every ticket this shopper was ever given (a cancel frees the user to buy again). */
-  tickets: Set<string>;
+  /** Every ticket this shopper was ever handed, in order (a cancel frees the user to buy again). */
+  tickets: Map<string, HeldTicket>;
+  cancel?: { ticketId: string; status: number; code?: string };
 }
 
 /**

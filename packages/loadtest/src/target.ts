@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { deleteOrderTopics, freshOrderTopics, repoRoot, stackEnv, startStack, type Stack } from '@seckill/devstack';
+import { deleteOrderTopics, freshOrderTopics, repoRoot, stackEnv, stackUrls, startStack, type AppRestart, type Stack } from '@seckill/devstack';
+import { ownedServersFor } from './chaos';
 import type { LoadtestOptions } from './options';
+import { startOwnedServers, type OwnedServers } from './owned-servers';
 
-/** The system under test: apps started here, or a deployment already running. */
+/** The system under test: apps started here (with the servers its faults need), or a deployment already running. */
 export interface Target {
   mode: 'devstack' | 'external';
   gatewayUrls: string[];
@@ -13,8 +15,24 @@ export interface Target {
   workers: number | undefined;
   /** How the started apps run (source through tsx, or the built dist). */
   runMode?: 'source' | 'dist';
+  /** The started apps (to kill one); undefined with --external. */
+  stack?: Stack;
+  /** Servers of the run's own, for the faults that act on them. */
+  owned: OwnedServers;
+  /** Apps that exited on their own and were started again by the supervisor, as they happen. */
+  restarts: AppRestart[];
   stop(): Promise<void>;
 }
+
+/** Where the apps will listen, known before they start (so the shoppers can be prepared meanwhile). */
+export function plannedUrls(options: LoadtestOptions): { gatewayUrls: string[]; pushUrls: string[] } {
+  if (options.external) return { gatewayUrls: options.gatewayUrls, pushUrls: options.pushUrls };
+  return stackUrls({ gateways: options.gateways, pushNodes: options.pushNodes, basePorts: basePorts(options) });
+}
+
+const basePorts = (options: LoadtestOptions) => ({ gateway: options.basePort, pushGateway: options.basePort + 1, worker: options.basePort + 100 });
+/** A supervisor starts an app that died on its own again after this long. */
+const SUPERVISOR_RESTART_MS = 1_000;
 
 const APPS = ['gateway', 'order-worker', 'push-gateway'] as const;
 
@@ -43,41 +61,67 @@ export async function startTarget(
 ): Promise<Target> {
   if (options.external) {
     const env = stackEnv();
-    return { mode: 'external', gatewayUrls: options.gatewayUrls, pushUrls: options.pushUrls, env, workers: undefined, stop: async () => {} };
+    return { mode: 'external', gatewayUrls: options.gatewayUrls, pushUrls: options.pushUrls, env, workers: undefined, owned: {}, restarts: [], stop: async () => {} };
   }
-  // Fresh topic and consumer group: a running `npm start` or another test never sees our orders.
-  // 12 partitions like `seckill.orders` (infra), so several workers share the load.
-  const kafka = { brokers: (stackEnv().KAFKA_BROKERS ?? '127.0.0.1:9092').split(',') };
-  const names = await freshOrderTopics(`loadtest-${runId}`, { ...kafka, partitions: 12 });
-  const runMode = chooseRunMode(options.mode);
-  const stack: Stack = await startStack({
-    gateways: options.gateways,
-    workers: options.workers,
-    pushNodes: options.pushNodes,
-    web: false,
-    mode: runMode,
-    env: {
-      ...names,
-      LOG_LEVEL: options.verbose ? 'info' : 'warn',
-      // The whole herd comes from a few loopback addresses: a per-IP limit would measure itself.
-      RATE_LIMIT_PER_IP_PER_MIN: '0',
-      HOST: '127.0.0.1',
-    },
-    basePorts: { gateway: options.basePort, pushGateway: options.basePort + 1, worker: options.basePort + 100 },
-    onLine,
-  });
-  return {
-    mode: 'devstack',
-    gatewayUrls: stack.gatewayUrls,
-    pushUrls: stack.pushUrls,
-    env: stack.env,
-    workers: options.workers,
-    runMode,
-    stop: async () => {
-      await stack.stop();
-      await deleteOrderTopics(names, kafka).catch(() => undefined);
-    },
-  };
+  const owned = await startOwnedServers(ownedServersFor(options.chaos), runId);
+  try {
+    // Fresh topic and consumer group: a running `npm start` or another test never sees our orders.
+    // 12 partitions like `seckill.orders` (infra), so several workers share the load.
+    const kafka = { brokers: (owned.env.KAFKA_BROKERS ?? stackEnv().KAFKA_BROKERS ?? '127.0.0.1:9092').split(',') };
+    const names = await freshOrderTopics(`loadtest-${runId}`, { ...kafka, partitions: 12 });
+    const runMode = chooseRunMode(options.mode);
+    const restarts: AppRestart[] = [];
+    const stack: Stack = await startStack({
+      gateways: options.gateways,
+      workers: options.workers,
+      pushNodes: options.pushNodes,
+      web: false,
+      mode: runMode,
+      env: {
+        ...names,
+        LOG_LEVEL: options.verbose ? 'info' : 'warn',
+        // The whole herd comes from a few loopback addresses: a per-IP limit would measure itself.
+        RATE_LIMIT_PER_IP_PER_MIN: '0',
+        HOST: '127.0.0.1',
+        ...owned.env,
+        ...options.appEnv,
+      },
+      basePorts: basePorts(options),
+      onLine,
+      supervise: {
+        restartAfterMs: SUPERVISOR_RESTART_MS,
+        onExit: (exit) => restarts.push(exit),
+        onRestart: (restart) => {
+          const exit = restarts.findIndex((r) => r.name === restart.name && r.exitedAt === restart.exitedAt);
+          if (exit >= 0) restarts[exit] = restart;
+          else restarts.push(restart);
+        },
+      },
+    });
+    return {
+      mode: 'devstack',
+      gatewayUrls: stack.gatewayUrls,
+      pushUrls: stack.pushUrls,
+      env: stack.env,
+      workers: options.workers,
+      runMode,
+      stack,
+      owned: owned.servers,
+      restarts,
+      stop: async () => {
+        try {
+          await stack.stop();
+          // An owned broker goes away with its topics.
+          if (!owned.servers.kafka) await deleteOrderTopics(names, kafka).catch(() => undefined);
+        } finally {
+          await owned.stop();
+        }
+      },
+    };
+  } catch (error) {
+    await owned.stop();
+    throw error;
+  }
 }
 
 /** A bare Fastify hello-world in its own process, like a gateway: the baseline of the ratio. */

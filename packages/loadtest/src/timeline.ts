@@ -1,16 +1,18 @@
-import type { TimelinePoint } from './chart';
+import type { FaultSpan, TimelinePoint } from './chart';
 import { bucketWidthFor, summarize } from './stats';
 
 /**
  * Bucket what happened after the herd was fired: answers by kind, results by
- * final status, and the click → push latency (p50, p99) of the results in each bucket.
- * Times are ms since the herd was fired.
+ * final status, and the click → push latency (p50, p99) of the results in each bucket;
+ * the faults pass through, spanning start to heal. Times are ms since the herd was fired.
  */
 export function buildTimeline(input: {
   answers: Array<{ t: number; label: string }>;
   results: Array<{ t: number; status: string; latencyMs: number }>;
-}): { bucketMs: number; points: TimelinePoint[] } {
-  const span = Math.max(1, ...input.answers.map((a) => a.t), ...input.results.map((r) => r.t));
+  faults?: FaultSpan[];
+}): { bucketMs: number; points: TimelinePoint[]; faults: FaultSpan[] } {
+  const faults = input.faults ?? [];
+  const span = Math.max(1, ...input.answers.map((a) => a.t), ...input.results.map((r) => r.t), ...faults.map((f) => f.to ?? f.from));
   const bucketMs = bucketWidthFor(span);
   const bucket = (t: number) => Math.max(0, Math.floor(t / bucketMs) * bucketMs);
   const counts = new Map<string, TimelinePoint>();
@@ -34,5 +36,5 @@ export function buildTimeline(input: {
     const summary = summarize(samples)!;
     latency.push({ chart: 'latency', series: 'p50', t, value: summary.p50 }, { chart: 'latency', series: 'p99', t, value: summary.p99 });
   }
-  return { bucketMs, points: [...[...counts.values()].sort((a, b) => a.t - b.t), ...latency] };
+  return { bucketMs, points: [...[...counts.values()].sort((a, b) => a.t - b.t), ...latency], faults };
 }

@@ -15,8 +15,10 @@ export function runCli(args: string[], options: { env?: Record<string, string>; 
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    // SIGTERM first: the CLI then stops the apps and the servers it started before it exits.
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 30_000).unref();
       reject(new Error(`loadtest did not finish in ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     child.once('exit', (code) => {

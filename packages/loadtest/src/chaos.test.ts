@@ -1,0 +1,44 @@
+import { chaosTopologyProblem, CHAOS_FAULTS, ownedServersFor, parseChaosSpec } from './chaos';
+
+const apps = { external: false, gateways: 2, workers: 2, pushNodes: 2 };
+
+describe('parseChaosSpec', () => {
+  it('fills in the default offset and time out of each fault', () => {
+    expect(parseChaosSpec('gateway-kill')).toEqual({ text: 'gateway-kill', fault: 'gateway-kill', atMs: CHAOS_FAULTS['gateway-kill'].atMs, seconds: 1 });
+    expect(parseChaosSpec('redis-restart')).toMatchObject({ fault: 'redis-restart', seconds: 0 });
+  });
+
+  it('reads :s and @ms', () => {
+    expect(parseChaosSpec('kafka-freeze:8')).toEqual({ text: 'kafka-freeze:8', fault: 'kafka-freeze', atMs: CHAOS_FAULTS['kafka-freeze'].atMs, seconds: 8 });
+    expect(parseChaosSpec(' kafka-freeze:2.5@1200 ')).toEqual({ text: 'kafka-freeze:2.5@1200', fault: 'kafka-freeze', atMs: 1200, seconds: 2.5 });
+    expect(parseChaosSpec('push-kill:4@0')).toMatchObject({ atMs: 0, seconds: 4 });
+  });
+
+  it.each([
+    ['meteor', /NAME one of gateway-kill/],
+    ['kafka-freeze', /needs its duration in seconds: kafka-freeze:<s>/],
+    ['nats-freeze:5@-10', /NAME\[:s\]\[@ms\]/],
+    ['gateway-kill@soon', /NAME\[:s\]\[@ms\]/],
+    ['kafka-freeze:900', /at most 600 s/],
+  ])('refuses %p', (text, message) => {
+    expect(() => parseChaosSpec(text)).toThrow(message);
+  });
+});
+
+describe('ownedServersFor', () => {
+  it('starts only the servers the faults act on, each once', () => {
+    const specs = ['kafka-freeze:3', 'kafka-restart', 'gateway-kill', 'postgres-restart'].map(parseChaosSpec);
+    expect(ownedServersFor(specs)).toEqual(['kafka', 'postgres']);
+    expect(ownedServersFor([parseChaosSpec('worker-kill')])).toEqual([]);
+  });
+});
+
+describe('chaosTopologyProblem', () => {
+  it('needs two gateways to kill one, two push nodes to kill one, and apps of its own', () => {
+    expect(chaosTopologyProblem([parseChaosSpec('gateway-kill')], { ...apps, gateways: 1 })).toBe('--chaos gateway-kill needs --gateways ≥ 2');
+    expect(chaosTopologyProblem([parseChaosSpec('push-kill')], { ...apps, pushNodes: 1 })).toBe('--chaos push-kill needs --push-nodes ≥ 2');
+    expect(chaosTopologyProblem([parseChaosSpec('worker-kill')], { ...apps, workers: 1 })).toBeUndefined();
+    expect(chaosTopologyProblem([parseChaosSpec('redis-restart')], { ...apps, external: true })).toMatch(/not --external/);
+    expect(chaosTopologyProblem([], { ...apps, external: true })).toBeUndefined();
+  });
+});
