@@ -2,6 +2,7 @@ import {
   answeredWithinBound,
   checkInvariants,
   holderGetsOwnTicket,
+  noTicketBeyondStock,
   noTicketUnfinished,
   refusedHoldsNoOrder,
   type CrowdObservations,
@@ -11,7 +12,7 @@ import {
 } from './invariants';
 
 const saleId = '00000000-0000-4000-8000-000000000001';
-const ticket = (n: number) => `${saleId}.${n}`;
+const ticket = (n: number) => `${saleId}.1.${n}`;
 
 const T0 = 1_000_000;
 const bounds = { answerBoundMs: 3_000, settleBoundMs: 60_000 };
@@ -39,7 +40,7 @@ function healthyRun(): { state: StoredState; crowd: CrowdObservations } {
     ],
     redisStockTokens: 0,
     redisQueueDepth: 0,
-    redisTickets: new Map([
+    storedTickets: new Map([
       [ticket(1), { userId: 'u1', status: 'SUCCEEDED', orderId: 'o1' }],
       [ticket(2), { userId: 'u3', status: 'CANCELLED' }],
       [ticket(4), { userId: 'u4', status: 'SUCCEEDED', orderId: 'o4' }],
@@ -98,7 +99,7 @@ describe('checkInvariants', () => {
     const { state, crowd } = healthyRun();
     const results = checkInvariants(state, crowd);
     expect(failing(results)).toEqual([]);
-    expect(results.length).toBe(16);
+    expect(results.length).toBe(17);
   });
 
   it('catches an extra order row inserted beyond the stock', () => {
@@ -120,7 +121,7 @@ describe('checkInvariants', () => {
     state.orders.pop();
     state.sale = { id: saleId, initialStock: 2, stock: 1 };
     state.redisStockTokens = 1;
-    state.redisTickets.delete(ticket(4));
+    state.storedTickets.delete(ticket(4));
     crowd.handedOut.pop();
     crowd.attempts = crowd.attempts.filter((a) => a.ticketId !== ticket(4));
     crowd.polled.delete(ticket(4));
@@ -148,7 +149,7 @@ describe('checkInvariants', () => {
 
   it('catches a ticket left queued', () => {
     const { state, crowd } = healthyRun();
-    state.redisTickets.set(ticket(2), { userId: 'u3', status: 'QUEUED' });
+    state.storedTickets.set(ticket(2), { userId: 'u3', status: 'QUEUED' });
     state.redisQueueDepth = 1;
     crowd.polled.set(ticket(2), { status: 'QUEUED' });
     crowd.sessions[3]!.events = [{ ticketId: ticket(2), status: 'QUEUED' }];
@@ -245,7 +246,7 @@ describe('no-ticket-unfinished', () => {
     const { state, crowd } = healthyRun();
     crowd.faults = [fault];
     delete crowd.handedOut[0]!.final;
-    state.redisTickets.set(ticket(2), { userId: 'u3', status: 'QUEUED' });
+    state.storedTickets.set(ticket(2), { userId: 'u3', status: 'QUEUED' });
     crowd.handedOut[1]!.final = { status: 'ERROR CLIENT_CLOSED', at: fault.healedAt + bounds.settleBoundMs + 9 };
     crowd.handedOut[2]!.final!.at = fault.healedAt + bounds.settleBoundMs + 1;
     const verdict = noTicketUnfinished(saleState(state), crowd, bounds);
@@ -260,8 +261,8 @@ describe('no-ticket-unfinished', () => {
 
   it('takes an order row for the stored state when Redis lost the ticket, and times the store by its updatedAt', () => {
     const { state, crowd } = healthyRun();
-    state.redisTickets.delete(ticket(1));
-    state.redisTickets.set(ticket(4), { userId: 'u4', status: 'SUCCEEDED', orderId: 'o4', updatedAt: T0 + 2_000 + bounds.settleBoundMs + 5 });
+    state.storedTickets.delete(ticket(1));
+    state.storedTickets.set(ticket(4), { userId: 'u4', status: 'SUCCEEDED', orderId: 'o4', updatedAt: T0 + 2_000 + bounds.settleBoundMs + 5 });
     const verdict = noTicketUnfinished(saleState(state), crowd, bounds);
     expect(verdict.examples).toEqual([`${ticket(4)}: final for the store 60005 ms after it was handed out`]);
   });
@@ -349,5 +350,16 @@ describe('holder-gets-own-ticket', () => {
     crowd.handedOut[1] = { ...crowd.handedOut[1]!, cancelledByOwner: false, final: { status: 'CANCELLED', reason: 'NOT_ENQUEUED', at: T0 + 60 } };
     crowd.attempts.push(press('u3', { wave: 1, startedAt: T0 + 100, status: 410 }));
     expect(holderGetsOwnTicket(saleState(state), crowd, bounds).status).toBe('fail');
+  });
+});
+
+describe('no-ticket-beyond-stock', () => {
+  it('fails a ticket that was handed out and then failed SOLD_OUT, unless Redis was lost', () => {
+    const { state, crowd } = healthyRun();
+    state.storedTickets.set(ticket(4), { userId: 'u4', status: 'FAILED', reason: 'SOLD_OUT' });
+    expect(noTicketBeyondStock(saleState(state), crowd, bounds)).toMatchObject({ status: 'fail', examples: [ticket(4)] });
+    const redisLost = { ...crowd, faults: [{ name: 'redis-restart', startedAt: T0, healedAt: T0 + 1_000 }] };
+    expect(noTicketBeyondStock(saleState(state), redisLost, bounds).status).toBe('skip');
+    expect(noTicketBeyondStock(saleState(healthyRun().state), crowd, bounds).status).toBe('pass');
   });
 });

@@ -9,8 +9,11 @@ export interface StoredState {
   redisStockTokens: number | undefined;
   /** Tickets still in the sale's Redis queue. */
   redisQueueDepth: number;
-  /** Every accepted ticket's Redis hash (missing ones absent); `updatedAt` is its last state change (epoch ms). */
-  redisTickets: Map<string, { userId: string; status: string; orderId?: string; reason?: string; updatedAt?: number }>;
+  /**
+   * Every accepted ticket's stored state (missing ones absent): its Redis hash, or PostgreSQL's
+   * record when Redis lost it (`storedIn: 'postgres'`); `updatedAt` is its last state change (epoch ms).
+   */
+  storedTickets: Map<string, { userId: string; status: string; orderId?: string; reason?: string; updatedAt?: number; storedIn?: 'postgres' }>;
 }
 
 export type RefusedKind = 'malformed' | 'unknown-sale' | 'bad-token' | 'early';
@@ -171,7 +174,7 @@ export const exactSellOut: Invariant = (state, crowd) => {
 
 export const oneOrderPerUser: Invariant = (state) => {
   const ordersPerUser = countBy(state.orders.map((order) => order.userId));
-  const liveTicketsPerUser = countBy([...state.redisTickets.values()].filter((ticket) => LIVE.has(ticket.status)).map((ticket) => ticket.userId));
+  const liveTicketsPerUser = countBy([...state.storedTickets.values()].filter((ticket) => LIVE.has(ticket.status)).map((ticket) => ticket.userId));
   const failures = [
     ...[...ordersPerUser].filter(([, n]) => n > 1).map(([userId, n]) => `${userId}: ${n} orders`),
     ...[...liveTicketsPerUser].filter(([, n]) => n > 1).map(([userId, n]) => `${userId}: ${n} live tickets`),
@@ -187,13 +190,13 @@ export const repeatClicksSameTicket: Invariant = (_state, crowd) =>
 export const everyTicketFinal: Invariant = (state, crowd) => {
   const failures: string[] = [];
   for (const { ticketId } of crowd.handedOut) {
-    const stored = state.redisTickets.get(ticketId);
-    if (!stored) failures.push(`${ticketId}: missing in Redis`);
+    const stored = state.storedTickets.get(ticketId);
+    if (!stored) failures.push(`${ticketId}: stored nowhere (Redis nor PostgreSQL)`);
     else if (!FINAL.has(stored.status)) failures.push(`${ticketId}: ${stored.status} in Redis`);
   }
   if (state.redisQueueDepth !== 0) failures.push(`queue still holds ${state.redisQueueDepth} ticket(s)`);
-  return result('every-ticket-final', 'Every 202 ticket has a final state in Redis and the queue is empty', failures,
-    `${crowd.handedOut.length} accepted tickets, all final (${describeCounts(crowd.handedOut.map((t) => state.redisTickets.get(t.ticketId)?.status ?? 'missing'))})`);
+  return result('every-ticket-final', 'Every 202 ticket has a final state, in Redis (or PostgreSQL once Redis lost it), and the queue is empty', failures,
+    `${crowd.handedOut.length} accepted tickets, all final (${describeCounts(crowd.handedOut.map((t) => state.storedTickets.get(t.ticketId)?.status ?? 'missing'))})`);
 };
 
 /** Push, polling and Redis agree, and no ticket was seen with two final states. */
@@ -209,14 +212,14 @@ export const singleFinalState: Invariant = (state, crowd) => {
     }
   }
   for (const [ticketId, statuses] of seenFinal) {
-    const stored = state.redisTickets.get(ticketId)?.status;
+    const stored = state.storedTickets.get(ticketId)?.status;
     if (statuses.size > 1) failures.push(`${ticketId}: pushed ${[...statuses].join(' and ')}`);
-    else if (stored && !statuses.has(stored)) failures.push(`${ticketId}: pushed ${[...statuses][0]}, Redis says ${stored}`);
+    else if (stored && !statuses.has(stored)) failures.push(`${ticketId}: pushed ${[...statuses][0]}, stored ${stored}`);
   }
   for (const [ticketId, polled] of crowd.polled) {
-    const stored = state.redisTickets.get(ticketId)?.status;
+    const stored = state.storedTickets.get(ticketId)?.status;
     if ('error' in polled) failures.push(`${ticketId}: polling failed (${polled.error})`);
-    else if (polled.status !== stored) failures.push(`${ticketId}: polled ${polled.status}, Redis says ${stored ?? 'nothing'}`);
+    else if (polled.status !== stored) failures.push(`${ticketId}: polled ${polled.status}, stored ${stored ?? 'nothing'}`);
   }
   return result('single-final-state', 'Each ticket has exactly one final state: pushed, polled and stored agree', failures,
     `${seenFinal.size} pushed and ${crowd.polled.size} polled tickets agree with Redis`);
@@ -226,7 +229,7 @@ export const ordersMatchTickets: Invariant = (state, crowd) => {
   const failures: string[] = [];
   const ordersByTicket = new Map(state.orders.map((order) => [order.ticketId, order]));
   const handedOut = new Set(crowd.handedOut.map((ticket) => ticket.ticketId));
-  for (const [ticketId, stored] of state.redisTickets) {
+  for (const [ticketId, stored] of state.storedTickets) {
     const order = ordersByTicket.get(ticketId);
     if (stored.status === 'SUCCEEDED') {
       if (!order) failures.push(`${ticketId}: SUCCEEDED without an order row`);
@@ -240,7 +243,7 @@ export const ordersMatchTickets: Invariant = (state, crowd) => {
     if (!handedOut.has(order.ticketId)) failures.push(`order ${order.id} (user ${order.userId}) has no accepted ticket`);
   }
   return result('orders-match-tickets', 'Every SUCCEEDED ticket has its order row and every order row its accepted ticket', failures,
-    `${state.orders.length} order rows match ${countBy([...state.redisTickets.values()].map((t) => t.status)).get('SUCCEEDED') ?? 0} SUCCEEDED tickets`);
+    `${state.orders.length} order rows match ${countBy([...state.storedTickets.values()].map((t) => t.status)).get('SUCCEEDED') ?? 0} SUCCEEDED tickets`);
 };
 
 export const pushedToEverySession: Invariant = (state, crowd) => {
@@ -248,7 +251,7 @@ export const pushedToEverySession: Invariant = (state, crowd) => {
   const sessionsByUser = groupBy(crowd.sessions, (session) => session.userId);
   let deliveries = 0;
   for (const { ticketId, userId } of crowd.handedOut) {
-    const finalStatus = state.redisTickets.get(ticketId)?.status;
+    const finalStatus = state.storedTickets.get(ticketId)?.status;
     for (const session of sessionsByUser.get(userId) ?? []) {
       if (!session.connectedAtEnd) continue;
       const got = session.events.some((event) => event.ticketId === ticketId && FINAL.has(event.status) && event.status === finalStatus);
@@ -266,7 +269,7 @@ export const noCrossUserDelivery: Invariant = (state, crowd) => {
   const owners = new Map(crowd.handedOut.map((ticket) => [ticket.ticketId, ticket.userId]));
   for (const session of crowd.sessions) {
     for (const event of session.events) {
-      const owner = owners.get(event.ticketId) ?? state.redisTickets.get(event.ticketId)?.userId;
+      const owner = owners.get(event.ticketId) ?? state.storedTickets.get(event.ticketId)?.userId;
       if (owner !== undefined && owner !== session.userId) failures.push(`${session.sessionId} (${session.userId}) got ${event.ticketId} of ${owner}`);
     }
   }
@@ -300,7 +303,7 @@ export const crowdRefusedAsDocumented: Invariant = (_state, crowd) => {
 
 /** The final state of a ticket as stored: its Redis hash, or (the hash lost) its order row in PostgreSQL. */
 function storedFinal(state: StoredState, ticketId: string, orderTickets: Set<string>): { status: string; at?: number } | undefined {
-  const stored = state.redisTickets.get(ticketId);
+  const stored = state.storedTickets.get(ticketId);
   if (stored) return FINAL.has(stored.status) ? { status: stored.status, ...(stored.updatedAt ? { at: stored.updatedAt } : {}) } : undefined;
   return orderTickets.has(ticketId) ? { status: 'SUCCEEDED' } : undefined;
 }
@@ -330,7 +333,7 @@ export const noTicketUnfinished: Invariant = (state, crowd, bounds) => {
     const stored = storedFinal(state, ticket.ticketId, orderTickets);
     const sdkFinal = ticket.final && FINAL.has(ticket.final.status) ? ticket.final : undefined;
     if (!sdkFinal) failures.push(`${ticket.ticketId}: ${ticket.final?.status ?? 'no final state'} for the SDK`);
-    if (!stored) failures.push(`${ticket.ticketId}: ${state.redisTickets.get(ticket.ticketId)?.status ?? 'nothing'} as stored`);
+    if (!stored) failures.push(`${ticket.ticketId}: ${state.storedTickets.get(ticket.ticketId)?.status ?? 'nothing'} as stored`);
     for (const [view, at] of [['SDK', sdkFinal?.at], ['store', stored?.at]] as const) {
       if (at === undefined) continue;
       worst = Math.max(worst, at - from);
@@ -418,7 +421,7 @@ export const noTicketBeyondStock: Invariant = (state, crowd) => {
   const name = 'no-ticket-beyond-stock';
   const description = 'No ticket handed out fails SOLD_OUT: each one was backed by stock';
   const soldOut = crowd.handedOut.filter(({ ticketId }) => {
-    const stored = state.redisTickets.get(ticketId);
+    const stored = state.storedTickets.get(ticketId);
     return stored?.status === 'FAILED' && stored.reason === 'SOLD_OUT';
   });
   if (crowd.faults.some((fault) => fault.name === 'redis-restart')) {

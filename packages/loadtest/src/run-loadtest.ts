@@ -89,6 +89,9 @@ export async function runLoadtest(
     await herd.chaos.settled(FAULTS_SETTLE_MS);
     const shoppers = await collectDeliveries(run, crowd);
     await breakTheRun(run, shoppers, prisma, sale.saleId);
+    // A last look at the sale, as a shopper's page would: a sale Redis lost is loaded again, so
+    // its stock tokens can be checked against PostgreSQL.
+    await fetch(`${target.gatewayUrls[0]}/api/sales/${sale.saleId}`).then((response) => response.text()).catch(() => undefined);
     const checked = await checkRun(run, { prisma, redis, saleId: sale.saleId, shoppers, chaos: herd.chaos });
 
     const report = buildReport(run, { startedAt, loadAverageAtStart, target, crowd, connect, baseline, saleId: sale.saleId, herd, resale, shoppers, checked });

@@ -25,7 +25,8 @@ export async function countKey(redis: Redis, key: string): Promise<number | unde
 /**
  * Read the sale's truth straight from PostgreSQL and Redis: the sale row, every
  * order row, the stock tokens, the queue, and every ticket the gateway numbered
- * (plus any ticket a shopper was given, in case the sequence is off).
+ * (plus any ticket a shopper was given, in case the sequence is off), from its Redis
+ * hash or, when Redis lost it, from PostgreSQL (an order row or a closed ticket).
  */
 export async function readSnapshot(options: {
   prisma: PrismaClient;
@@ -49,7 +50,8 @@ export async function readSnapshot(options: {
   for (let n = 1; n <= (sequence ?? 0); n++) ticketIds.add(formatTicketId(saleId, n, epoch));
   for (const order of orders) ticketIds.add(order.ticketId);
 
-  const redisTickets: StoredState['redisTickets'] = new Map();
+  const storedTickets: StoredState['storedTickets'] = new Map();
+  const orderByTicket = new Map(orders.map((order) => [order.ticketId, order]));
   const ids = [...ticketIds];
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
@@ -57,7 +59,7 @@ export async function readSnapshot(options: {
     chunk.forEach((ticketId, j) => {
       const hash = hashes[j]!;
       if (!hash.status) return;
-      redisTickets.set(ticketId, {
+      storedTickets.set(ticketId, {
         userId: hash.userId ?? '',
         status: hash.status,
         ...(hash.orderId ? { orderId: hash.orderId } : {}),
@@ -67,12 +69,31 @@ export async function readSnapshot(options: {
     });
   }
 
+  // PostgreSQL is the truth of what Redis lost (a restart): an order, or a closed ticket.
+  const lost = ids.filter((ticketId) => !storedTickets.has(ticketId));
+  const closed = lost.length ? await prisma.closedTicket.findMany({ where: { saleId, ticketId: { in: lost } } }) : [];
+  const closedByTicket = new Map(closed.map((ticket) => [ticket.ticketId, ticket]));
+  for (const ticketId of lost) {
+    const order = orderByTicket.get(ticketId);
+    const closedTicket = closedByTicket.get(ticketId);
+    if (order) storedTickets.set(ticketId, { userId: order.userId, status: 'SUCCEEDED', orderId: order.id, updatedAt: order.createdAt.getTime(), storedIn: 'postgres' });
+    else if (closedTicket) {
+      storedTickets.set(ticketId, {
+        userId: closedTicket.userId,
+        status: closedTicket.status,
+        ...(closedTicket.reason ? { reason: closedTicket.reason } : {}),
+        updatedAt: closedTicket.closedAt.getTime(),
+        storedIn: 'postgres',
+      });
+    }
+  }
+
   return {
     sale: sale ?? undefined,
     orders: orders.map(({ createdAt: _createdAt, ...order }) => ({ ...order, status: String(order.status) })),
     redisStockTokens,
     redisQueueDepth: redisQueueDepth ?? 0,
-    redisTickets,
+    storedTickets,
     lastOrderCreatedAt: orders.length ? Math.max(...orders.map((order) => order.createdAt.getTime())) : undefined,
     ticketsNumbered: sequence ?? 0,
   };

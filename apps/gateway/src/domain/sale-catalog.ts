@@ -68,7 +68,12 @@ export function createSaleCatalog(options: {
     if (await redisState.saleLoaded(saleId)) return true;
     let inProgress = loading.get(saleId);
     if (!inProgress) {
-      inProgress = reload(saleId).finally(() => loading.delete(saleId));
+      inProgress = reload(saleId)
+        .catch((error: unknown) => {
+          // PostgreSQL down or stalled: nothing can be said about the sale now, not that it does not exist.
+          throw new SeckillError('SERVICE_UNAVAILABLE', 'The sale cannot be looked up right now; try again', { retryAfterSeconds: 1, cause: error });
+        })
+        .finally(() => loading.delete(saleId));
       loading.set(saleId, inProgress);
     }
     return inProgress;

@@ -26,7 +26,7 @@ export const salesRoutes: FastifyPluginAsyncZod<{ sales: SaleCatalog }> = async 
         summary: 'A sale with its state, remaining stock and queue depth',
         tags: ['sales'],
         params: saleParamsSchema,
-        response: { 200: saleViewSchema, ...errorResponses(404) },
+        response: { 200: saleViewSchema, ...errorResponses(404, 503) },
       },
     },
     async (request) => {

@@ -57,7 +57,7 @@ export function buildReport(run: RunContext, outcome: RunOutcome): LoadtestRepor
   const byAnswer = countLabels(purchases.map(answerLabel));
   const byKind = countLabels(herd.answers.map((answer) => answer.tag));
   const firstSoldOut = clicks.filter((c) => c.wave === 0 && c.code === 'SOLD_OUT').reduce((min, c) => Math.min(min, c.answeredAt), Infinity);
-  const finalStatuses = [...snapshot.redisTickets.values()].map((t) => t.status);
+  const finalStatuses = [...snapshot.storedTickets.values()].map((t) => t.status);
   const faults = reportedFaults(herd, herdAt);
   const timeline = buildTimeline({
     answers: [
