@@ -76,6 +76,11 @@ export const gatewayApp = fp<GatewayOptions>(
     if (config.SWAGGER_UI) await fastify.register(swaggerUi, { routePrefix: '/docs' });
     fastify.get('/openapi.json', { schema: { hide: true } }, async () => fastify.swagger());
 
+    // How long the gateway itself took (Server-Timing): what the answer bound is about, apart from
+    // the time a request waited in a client's or a load balancer's queue.
+    fastify.addHook('onSend', async (_request, reply) => {
+      reply.header('server-timing', `app;dur=${reply.elapsedTime.toFixed(1)}`);
+    });
     fastify.addHook('onResponse', async (request, reply) => {
       metrics.countRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode);
     });

@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket';
-import { PUSH_SUBPROTOCOL } from '@seckill/contracts';
+import { PUSH_SUBPROTOCOL, toTicketEvent } from '@seckill/contracts';
 import { createPrismaClient, listTicketOutcomesOfUser } from '@seckill/db';
 import { createMetricsRegistry, createUserTokenVerifier, withDeadline } from '@seckill/platform';
 import type { FastifyInstance } from 'fastify';
@@ -9,7 +9,7 @@ import { createConnectionHandler } from './domain/connection-handler';
 import { createNatsUserSubscriber } from './domain/nats-user-subscriber';
 import { createPushMetrics } from './domain/push-metrics';
 import { createSessionRegistry } from './domain/session-registry';
-import { createTicketSnapshot } from './domain/ticket-snapshot';
+import { createLostTicketLookup } from './domain/ticket-snapshot';
 import natsPlugin from './plugins/external/nats';
 import redisPlugin from './plugins/external/redis';
 import healthRoutes from './routes/health';
@@ -33,8 +33,7 @@ export default async function pushGatewayApp(fastify: FastifyInstance, options: 
   const prisma = createPrismaClient({ databaseUrl: config.DATABASE_URL });
   fastify.addHook('onClose', async () => prisma.$disconnect());
   const log = fastify.log.child({ component: 'push' });
-  const listTickets = createTicketSnapshot({
-    listFromRedis: (userId) => redisState.listUserTickets(userId),
+  const listLostTickets = createLostTicketLookup({
     listFromPostgres: (userId) =>
       withDeadline(listTicketOutcomesOfUser(prisma, userId, new Date(Date.now() - TICKET_RESULT_TTL_SECONDS * 1000)), config.POSTGRES_TIMEOUT_MS, 'PostgreSQL'),
     logger: log,
@@ -56,7 +55,8 @@ export default async function pushGatewayApp(fastify: FastifyInstance, options: 
   const connections = createConnectionHandler({
     registry,
     verifyToken: createUserTokenVerifier(config.AUTH_SECRET),
-    listTickets,
+    listTickets: async (userId) => (await redisState.listUserTickets(userId)).map((ticket) => toTicketEvent(ticket, ticket.updatedAt)),
+    listLostTickets,
     metrics,
     logger: log,
     limits: {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { formatTicketId, pushCloseCodes, userTicketSubject } from '@seckill/contracts';
+import { createPrismaClient } from '@seckill/db';
 import { createRedis, type NatsConnection, type Redis } from '@seckill/platform';
 import {
   connect,
@@ -89,6 +90,24 @@ describe('push gateway across three nodes (real NATS, Redis and WebSockets)', ()
     const snapshot = await client.waitForMessage((message) => message.type === 'ticket');
     expect(client.messages[0]).toEqual({ type: 'ready', userId });
     expect(snapshot).toEqual({ type: 'ticket', ticketId, saleId, status: 'SUCCEEDED', orderId: 'order-200', at: 1234 });
+  });
+
+  it('sends, after going live, the final tickets only PostgreSQL still knows (Redis lost them)', async () => {
+    const userId = newUser();
+    const prisma = createPrismaClient({ databaseUrl: testServices.databaseUrl });
+    const lostSaleId = randomUUID();
+    const ticketId = formatTicketId(lostSaleId, 7);
+    try {
+      await prisma.sale.create({ data: { id: lostSaleId, name: 'lost', stock: 0, initialStock: 1, queueCapacity: 1, startsAt: new Date(), endsAt: new Date(Date.now() + 60_000) } });
+      const order = await prisma.order.create({ data: { saleId: lostSaleId, userId, ticketId, ticketNumber: 7 } });
+      const client = track(connect(nodes[0]!.url, { token: sign(userId) }));
+      const pushed = await client.waitForMessage((message) => message.type === 'ticket' && message.ticketId === ticketId);
+      expect(pushed).toEqual({ type: 'ticket', ticketId, saleId: lostSaleId, status: 'SUCCEEDED', orderId: order.id, at: order.createdAt.getTime() });
+    } finally {
+      await prisma.order.deleteMany({ where: { saleId: lostSaleId } });
+      await prisma.sale.delete({ where: { id: lostSaleId } });
+      await prisma.$disconnect();
+    }
   });
 
   it('accepts the token in Sec-WebSocket-Protocol and selects seckill.v1', async () => {

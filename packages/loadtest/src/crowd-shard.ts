@@ -117,9 +117,12 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
 
   /** The SDK's requests go wherever the shopper is sent now (their home gateway until they press again elsewhere). */
   function shopperFetch(shopper: Shopper): FetchLike {
-    return (url, request) => {
+    return async (url, request) => {
       const routed = shopper.gatewayUrl + url.slice(shopper.homeGatewayUrl.length);
-      return request?.method === 'POST' ? pool.fetch(routed, { ...request, timeoutMs: init.pressAgain.patienceMs }) : followUps.fetch(routed, request);
+      if (request?.method !== 'POST') return followUps.fetch(routed, request);
+      const response = await pool.fetch(routed, { ...request, timeoutMs: init.pressAgain.patienceMs });
+      shopper.lastServerMs = serverTiming(response.headers.get('server-timing'));
+      return response;
     };
   }
 
@@ -153,15 +156,17 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
   const buy = (shopper: Shopper, saleId: string, wave: number) =>
     press(shopper, wave < 0 ? 'early' : 'buy', wave, async () => {
       const startedAt = Date.now();
+      shopper.lastServerMs = undefined;
+      const timed = () => (shopper.lastServerMs === undefined ? {} : { serverMs: shopper.lastServerMs });
       try {
         const purchase = await shopper.sessions[0]!.client.buy(saleId);
         const ticketId = purchase.ticket.ticketId;
         hold(shopper, ticketId, wave, startedAt, purchase.result);
         // 200 carries the ticket when it is already final; 202 a QUEUED receipt.
-        return { startedAt, answeredAt: Date.now(), status: purchase.ticket.status === 'QUEUED' ? 202 : 200, ticketId };
+        return { startedAt, answeredAt: Date.now(), status: purchase.ticket.status === 'QUEUED' ? 202 : 200, ticketId, ...timed() };
       } catch (error) {
         const code = errorCode(error);
-        return { startedAt, answeredAt: Date.now(), status: error instanceof SeckillApiError ? error.status : 0, ...(code ? { code } : {}) };
+        return { startedAt, answeredAt: Date.now(), status: error instanceof SeckillApiError ? error.status : 0, ...(code ? { code } : {}), ...timed() };
       }
     });
 
@@ -177,7 +182,8 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
       } catch {
         code = undefined;
       }
-      return { startedAt, answeredAt: Date.now(), status: response.status, ...(code ? { code } : {}) };
+      const serverMs = serverTiming(response.headers.get('server-timing'));
+      return { startedAt, answeredAt: Date.now(), status: response.status, ...(code ? { code } : {}), ...(serverMs === undefined ? {} : { serverMs }) };
     });
 
   async function shoot(shots: Array<{ tag: Answer['tag']; fire: () => Promise<Answer[]> }>, at: number): Promise<Answer[]> {
@@ -415,4 +421,10 @@ export async function waitUntil(done: () => boolean, timeoutMs: number, describe
     if (Date.now() > deadline) throw new Error(`timed out: ${describe()}`);
     await sleep(25);
   }
+}
+
+/** The gateway's own time from its `Server-Timing: app;dur=<ms>` header. */
+export function serverTiming(header: string | null): number | undefined {
+  const match = header ? /(?:^|,)\s*app;dur=([\d.]+)/.exec(header) : null;
+  return match ? Number(match[1]) : undefined;
 }

@@ -1,3 +1,4 @@
+import { serverTiming } from './crowd-shard';
 import { assignBehaviours, seededRandom } from './crowd';
 
 const shares = { doubleClick: 0.1, tripleClick: 0.05, cancel: 0.05, malformed: 0.02, badToken: 0.02, reconnect: 0.05, secondTab: 0.03, early: 0.01 };
@@ -16,5 +17,14 @@ describe('assignBehaviours', () => {
   it('is reproducible from the seed', () => {
     expect(assignBehaviours(200, shares, seededRandom(42))).toEqual(assignBehaviours(200, shares, seededRandom(42)));
     expect(assignBehaviours(200, shares, seededRandom(42))).not.toEqual(assignBehaviours(200, shares, seededRandom(43)));
+  });
+});
+
+describe('serverTiming', () => {
+  it('reads the gateway\'s own time from its Server-Timing header', () => {
+    expect(serverTiming('app;dur=12.5')).toBe(12.5);
+    expect(serverTiming('cache;dur=1, app;dur=3')).toBe(3);
+    expect(serverTiming(null)).toBeUndefined();
+    expect(serverTiming('db;dur=4')).toBeUndefined();
   });
 });

@@ -15,7 +15,7 @@ const saleId = '00000000-0000-4000-8000-000000000001';
 const ticket = (n: number) => `${saleId}.1.${n}`;
 
 const T0 = 1_000_000;
-const bounds = { answerBoundMs: 3_000, settleBoundMs: 60_000 };
+const bounds = { answerBoundMs: 3_000, settleBoundMs: 60_000, admissionTimeoutMs: 1_000 };
 let requests = 0;
 const press = (userId: string, fields: Partial<PurchaseAttempt> = {}): PurchaseAttempt => ({
   requestId: `${userId}#${++requests}`,
@@ -317,14 +317,27 @@ describe('answered-within-bound', () => {
     ]);
     expect(verdict.details).toContain('slowest 10000 ms (no answer (timeout))');
   });
+
+  it('holds the gateway to the bound by its own time, not the wait in the shoppers\' shared connections', () => {
+    const { state, crowd } = healthyRun();
+    crowd.attempts.push(
+      press('u2', { requestId: 'queued', answeredAt: T0 + 6_000, serverMs: 40 }),
+      press('u2', { requestId: 'slow-gateway', answeredAt: T0 + 3_100, serverMs: 3_050 }),
+    );
+    const verdict = answeredWithinBound(saleState(state), crowd, bounds);
+    expect(verdict.examples).toEqual(['slow-gateway press 1: answered 410 SOLD_OUT after 3050 ms at the gateway']);
+    expect(verdict.details).toContain('slowest 3050 ms (410 SOLD_OUT at the gateway); longest wait of a shopper 6000 ms');
+  });
 });
 
 describe('holder-gets-own-ticket', () => {
-  it('catches a holder answered SOLD_OUT by a click of the same wave, and a different ticket later', () => {
+  it('catches a holder answered SOLD_OUT by a click after their ticket\'s answer, and a different ticket later', () => {
     const { state, crowd } = healthyRun();
     crowd.attempts.push(
-      press('u1', { status: 410, code: 'SOLD_OUT' }),
-      press('u1', { wave: 1, status: 202, code: undefined, ticketId: ticket(7) }),
+      // Sent with the click that got ticket 1: it may have been served first, while u1 held nothing.
+      press('u1', { startedAt: T0, status: 410, code: 'SOLD_OUT' }),
+      press('u1', { startedAt: T0 + 100, status: 410, code: 'SOLD_OUT' }),
+      press('u1', { wave: 1, startedAt: T0 + 2_000, status: 202, code: undefined, ticketId: ticket(7) }),
     );
     const verdict = holderGetsOwnTicket(saleState(state), crowd, bounds);
     expect(verdict.examples).toEqual([`u1 holds ${ticket(1)}, a click got 410 SOLD_OUT`, `u1 holds ${ticket(1)}, a click got 202 QUEUED ${ticket(7)}`]);
@@ -343,6 +356,16 @@ describe('holder-gets-own-ticket', () => {
       press('u3', { wave: 1, startedAt: T0 + 100, status: 410 }),
     );
     expect(holderGetsOwnTicket(saleState(state), crowd, bounds).status).toBe('pass');
+  });
+
+  it('holds a user to a ticket whose answer never came (its gateway died) once its admission was over', () => {
+    const { state, crowd } = healthyRun();
+    state.storedTickets.set(ticket(9), { userId: 'u2', status: 'SUCCEEDED', orderId: 'o9', admittedAt: T0 + 10, updatedAt: T0 + 300 });
+    crowd.attempts.push(
+      press('u2', { startedAt: T0 + 500, status: 410 }), // the admission may still have been running
+      press('u2', { startedAt: T0 + 1_100, status: 410 }),
+    );
+    expect(holderGetsOwnTicket(saleState(state), crowd, bounds).examples).toEqual([`u2 holds ${ticket(9)}, a click got 410 SOLD_OUT`]);
   });
 
   it('does not release a ticket cancelled by the system rather than by its holder', () => {

@@ -7,7 +7,7 @@ describe('parseOptions', () => {
   it('has defaults for a local run on non-default ports', () => {
     const options = parse([]);
     expect(options).toMatchObject({ users: 2000, stock: 100, gateways: 1, workers: 1, pushNodes: 2, external: false, basePort: 14000, faults: [], mode: 'auto', chaos: [], appEnv: {} });
-    expect(options.bounds).toEqual({ answerBoundMs: 3000, settleBoundMs: 60000 });
+    expect(options.bounds).toEqual({ answerBoundMs: 3000, settleBoundMs: 60000, admissionTimeoutMs: 1000 });
     expect(options.pressAgain).toEqual({ attempts: 5, patienceMs: 10000 });
     expect(options.out.endsWith(path.join('artifacts', 'loadtest', '2026-01-02T03-04-05-678Z'))).toBe(true);
   });
@@ -42,7 +42,7 @@ describe('parseOptions', () => {
       '--app-env', 'ENQUEUE_DEADLINE_MS=5000', '--app-env', 'OUTBOX_RELAY_AFTER_MS=1000',
     ]);
     expect(options.chaos.map((c) => [c.fault, c.atMs, c.seconds])).toEqual([['gateway-kill', 40, 1], ['kafka-freeze', 20, 8], ['redis-restart', 200, 0]]);
-    expect(options.bounds).toEqual({ answerBoundMs: 5000, settleBoundMs: 20000 });
+    expect(options.bounds).toEqual({ answerBoundMs: 5000, settleBoundMs: 20000, admissionTimeoutMs: 1000 });
     expect(options.pressAgain).toEqual({ attempts: 3, patienceMs: 4000 });
     expect(options.appEnv).toEqual({ ENQUEUE_DEADLINE_MS: '5000', OUTBOX_RELAY_AFTER_MS: '1000' });
   });

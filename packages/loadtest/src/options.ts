@@ -269,7 +269,12 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     basePort: int('base-port', values['base-port'], 1024, 60_000),
     faults: faults as Fault[],
     chaos,
-    bounds: { answerBoundMs: int('answer-bound', values['answer-bound'], 1, 3_600_000), settleBoundMs: int('settle-bound', values['settle-bound'], 1, 3_600_000) },
+    bounds: {
+      answerBoundMs: int('answer-bound', values['answer-bound'], 1, 3_600_000),
+      settleBoundMs: int('settle-bound', values['settle-bound'], 1, 3_600_000),
+      // The gateways' admission deadline, as the apps get it (the invariants know when an admission is over).
+      admissionTimeoutMs: Number(appEnv.ADMISSION_TIMEOUT_MS ?? env.ADMISSION_TIMEOUT_MS ?? DEFAULT_BOUNDS.admissionTimeoutMs),
+    },
     pressAgain: { attempts: int('presses', values.presses, 1, 20), patienceMs: int('patience', values.patience, 100, 3_600_000) },
     appEnv,
     progress: !values['no-progress'],

@@ -18,6 +18,8 @@ export interface PressOutcome {
   answeredAt: number;
   status: number;
   code?: string;
+  /** The gateway's own time (Server-Timing), when it answered. */
+  serverMs?: number;
 }
 
 /** No answer at all, or 503 (the gateway's "nothing was reserved, try again"). */

@@ -55,6 +55,8 @@ export interface Shopper {
   /** Every ticket this shopper was ever handed, in order (a cancel frees the user to buy again). */
   tickets: Map<string, HeldTicket>;
   cancel?: { ticketId: string; status: number; code?: string };
+  /** The gateway's own time for the shopper's last purchase request (Server-Timing). */
+  lastServerMs?: number | undefined;
 }
 
 /**

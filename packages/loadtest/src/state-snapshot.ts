@@ -64,6 +64,7 @@ export async function readSnapshot(options: {
         status: hash.status,
         ...(hash.orderId ? { orderId: hash.orderId } : {}),
         ...(hash.reason ? { reason: hash.reason } : {}),
+        ...(Number(hash.admittedAt) > 0 ? { admittedAt: Number(hash.admittedAt) } : {}),
         ...(Number(hash.updatedAt) > 0 ? { updatedAt: Number(hash.updatedAt) } : {}),
       });
     });

@@ -53,7 +53,13 @@ export interface ConnectionHandler {
 export function createConnectionHandler(options: {
   registry: SessionRegistry;
   verifyToken: (token: string) => string;
+  /** The user's tickets Redis holds: the snapshot, sent before going live. */
   listTickets: (userId: string) => Promise<TicketEvent[]>;
+  /**
+   * The user's final tickets Redis lost (PostgreSQL's), given the ticket ids the snapshot had:
+   * asked after going live, so a slow PostgreSQL never holds up the session.
+   */
+  listLostTickets?: (userId: string, known: ReadonlySet<string>) => Promise<TicketEvent[]>;
   metrics: PushMetrics;
   logger: Pick<Logger, 'debug' | 'info' | 'warn'>;
   limits: ConnectionLimits;
@@ -137,6 +143,10 @@ export function createConnectionHandler(options: {
       const tickets = await options.listTickets(userId);
       if (!isOpen(connection)) return;
       session.goLive(tickets.map(pushEventFromTicket));
+      if (options.listLostTickets) {
+        const lost = await options.listLostTickets(userId, new Set(tickets.map((ticket) => ticket.ticketId)));
+        if (lost.length > 0 && isOpen(connection)) session.addToSnapshot(lost.map(pushEventFromTicket));
+      }
     } catch (error) {
       logger.warn({ err: error, userId }, 'push session setup failed');
       close(connection, INTERNAL_ERROR, 'snapshot unavailable');

@@ -43,7 +43,8 @@ describe('push session', () => {
     });
     session.deliver(event('live'));
     session.goLive([event('snap')]);
-    expect(delivered).toEqual(['snapshot', 'live']);
+    session.addToSnapshot([event('found-later')]);
+    expect(delivered).toEqual(['snapshot', 'live', 'snapshot']);
   });
 
   it('closes a slow consumer with 4008 instead of buffering without bound', () => {

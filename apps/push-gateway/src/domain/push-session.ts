@@ -14,6 +14,8 @@ export interface PushSession extends RegisteredSession {
   send(text: string): boolean;
   /** Send the snapshot, then whatever arrived live meanwhile, then go live. */
   goLive(snapshot: readonly PushEvent[]): void;
+  /** More of the snapshot, found after going live (final states only PostgreSQL still knew). */
+  addToSnapshot(events: readonly PushEvent[]): void;
   close(code: number, reason: string): void;
   readonly closed: boolean;
 }
@@ -78,6 +80,9 @@ export function createPushSession(options: {
       pendingLive = undefined;
       for (const event of snapshot) deliver(event, 'snapshot');
       for (const event of held) deliver(event, 'live');
+    },
+    addToSnapshot(events) {
+      for (const event of events) deliver(event, 'snapshot');
     },
   };
 }

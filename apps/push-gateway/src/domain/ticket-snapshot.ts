@@ -1,7 +1,6 @@
 import { toTicketEvent, type TicketEvent } from '@seckill/contracts';
 import type { TicketOutcome } from '@seckill/db';
 import type { Logger } from '@seckill/platform';
-import type { TicketRecord } from '@seckill/redis-state';
 import type { PushEvent } from './session-registry';
 
 /** A ticket event as the push registry delivers it (the snapshot sends what live events would). */
@@ -10,27 +9,19 @@ export function pushEventFromTicket(event: TicketEvent): PushEvent {
 }
 
 /**
- * The snapshot a (re)connecting session gets first: the user's tickets as Redis holds them, and
- * the final ones only PostgreSQL still knows (Redis lost them). PostgreSQL is asked with a
- * deadline; when it does not answer, the snapshot is Redis's alone (polling still falls back).
+ * The final tickets of a user that only PostgreSQL still knows (Redis lost them), for the part of
+ * the snapshot sent after going live. PostgreSQL is asked with a deadline (the caller's); when it
+ * does not answer, the session has Redis's snapshot alone and polling still falls back.
  */
-export function createTicketSnapshot(options: {
-  listFromRedis: (userId: string) => Promise<TicketRecord[]>;
+export function createLostTicketLookup(options: {
   listFromPostgres: (userId: string) => Promise<TicketOutcome[]>;
-  logger: Pick<Logger, 'warn'>;
+  logger: Pick<Logger, 'debug'>;
 }) {
-  return async function listTickets(userId: string): Promise<TicketEvent[]> {
-    const [inRedis, inPostgres] = await Promise.all([
-      options.listFromRedis(userId),
-      options.listFromPostgres(userId).catch((err: unknown) => {
-        options.logger.warn({ err, userId }, 'PostgreSQL did not give the snapshot; Redis alone');
-        return [];
-      }),
-    ]);
-    const known = new Set(inRedis.map((ticket) => ticket.ticketId));
-    return [
-      ...inRedis.map((ticket) => toTicketEvent(ticket, ticket.updatedAt)),
-      ...inPostgres.filter((ticket) => !known.has(ticket.ticketId)).map((ticket) => toTicketEvent(ticket, ticket.decidedAt)),
-    ];
+  return async function listLostTickets(userId: string, known: ReadonlySet<string>): Promise<TicketEvent[]> {
+    const outcomes = await options.listFromPostgres(userId).catch((err: unknown) => {
+      options.logger.debug({ err, userId }, 'PostgreSQL did not give the lost tickets; Redis\'s snapshot alone');
+      return [];
+    });
+    return outcomes.filter((ticket) => !known.has(ticket.ticketId)).map((ticket) => toTicketEvent(ticket, ticket.decidedAt));
   };
 }
