@@ -140,6 +140,7 @@ export const gatewayApp = fp<GatewayOptions>(
       clock,
       logger: log('admission'),
       timings: { admissionTimeoutMs: config.ADMISSION_TIMEOUT_MS, enqueueWaitMs: config.ENQUEUE_WAIT_MS, relayAfterMs: config.OUTBOX_RELAY_AFTER_MS },
+      limits: { perUser: config.RATE_LIMIT_PER_USER_PER_MIN, perIp: config.RATE_LIMIT_PER_IP_PER_MIN, windowMs: 60_000 },
       onOutcome: metrics.countAdmission,
     });
     const tickets = createTicketService({
