@@ -15,6 +15,7 @@ export type AdmissionOutcome =
   | 'rate_limited'
   | 'not_found'
   | 'unavailable'
+  | 'shed'
   | 'enqueue_pending';
 
 export type AdmissionResult =

@@ -13,6 +13,7 @@ export const purchaseRoutes: FastifyPluginAsyncZod<{ admission: Admission; ticke
     {
       // The per-user and per-IP limits are checked inside the admission script: one Redis command per purchase.
       onRequest: fastify.authenticateUser,
+      config: fastify.shedUnderPressure,
       schema: {
         summary: 'Take a numbered ticket for the sale (one per user; a repeat returns the same ticket)',
         description: [
