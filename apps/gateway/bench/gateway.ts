@@ -107,6 +107,19 @@ interface Figures {
   cpuMicrosPerRequest?: number;
   /** CPU of the other processes per request (bench = autocannon's own process), in microseconds. */
   neighbours?: Record<string, number>;
+  /** Redis commands per request (INFO commandstats), by command. */
+  redisCommands?: Record<string, number>;
+}
+
+/** Calls per command so far, from Redis's INFO commandstats. */
+async function redisCommandCalls(): Promise<Record<string, number>> {
+  const redis = createRedis(services.REDIS_URL);
+  try {
+    const info = await redis.info('commandstats');
+    return Object.fromEntries([...info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map((match) => [match[1]!, Number(match[2])]));
+  } finally {
+    await redis.quit();
+  }
 }
 
 async function load(options: autocannon.Options): Promise<Figures> {
@@ -124,13 +137,26 @@ async function load(options: autocannon.Options): Promise<Figures> {
 async function measured(pid: number | undefined, run: () => Promise<Figures>): Promise<Figures> {
   const others = Object.entries(neighbourPids());
   const othersBefore = others.map(([, other]) => cpuSeconds(other));
+  const commandsBefore = await redisCommandCalls();
   const before = cpuSeconds(pid);
   const figures = await run();
   const used = cpuSeconds(pid) - before;
+  const commandsAfter = await redisCommandCalls();
   const neighbours = Object.fromEntries(
     others.map(([name, other], index) => [name, ((cpuSeconds(other) - (othersBefore[index] as number)) / figures.total) * 1e6]),
   );
-  return { ...figures, cpuMicrosPerRequest: (used / figures.total) * 1e6, neighbours };
+  const redisCommands = Object.fromEntries(
+    Object.entries(commandsAfter)
+      .map(([command, calls]) => [command, (calls - (commandsBefore[command] ?? 0)) / figures.total] as const)
+      // INFO itself and commands a tenth of the requests or less (background reads) are left out.
+      .filter(([command, perRequest]) => command !== 'info' && perRequest >= 0.1),
+  );
+  return { ...figures, cpuMicrosPerRequest: (used / figures.total) * 1e6, neighbours, redisCommands };
+}
+
+/** CPU µs per request of the server, Redis and the Kafka broker together (what a purchase costs the machine's services). */
+function serviceCpu(figures: Figures): number {
+  return (figures.cpuMicrosPerRequest ?? 0) + (figures.neighbours?.redis ?? 0) + (figures.neighbours?.kafka ?? 0);
 }
 
 function print(name: string, figures: Figures): void {
@@ -141,6 +167,9 @@ function print(name: string, figures: Figures): void {
   );
   const neighbours = Object.entries(figures.neighbours ?? {}).map(([other, micros]) => `${other} ${micros.toFixed(0)}`);
   if (neighbours.length > 0) console.log(`${''.padEnd(9)} CPU of the other processes, µs/request: ${neighbours.join(', ')}`);
+  console.log(`${''.padEnd(9)} server + Redis + Kafka: ${serviceCpu(figures).toFixed(0)} µs/request`);
+  const commands = Object.entries(figures.redisCommands ?? {}).map(([command, perRequest]) => `${command} ${perRequest.toFixed(2)}`);
+  if (commands.length > 0) console.log(`${''.padEnd(9)} Redis commands/request: ${commands.join(', ')}`);
 }
 
 async function benchBare(): Promise<Figures> {
@@ -155,7 +184,7 @@ async function benchBare(): Promise<Figures> {
   }
 }
 
-async function benchPurchase(): Promise<Figures> {
+async function benchPurchase(): Promise<{ admitted: Figures; refused: Figures }> {
   const authSecret = randomBytes(32).toString('hex');
   const adminToken = randomBytes(24).toString('hex');
   const runId = Date.now().toString(36);
@@ -179,6 +208,7 @@ async function benchPurchase(): Promise<Figures> {
   }, GATEWAY_NODE_FLAGS);
   const base = `http://127.0.0.1:${GATEWAY_PORT}`;
   let saleId: string | undefined;
+  let soldOutId: string | undefined;
   try {
     await waitUntilReady(`${base}/readyz`, gateway);
     const created = await fetch(`${base}/api/admin/sales`, {
@@ -212,23 +242,34 @@ async function benchPurchase(): Promise<Figures> {
     });
     await load({ ...purchase(), duration: 2 }); // warm-up
     const figures = await measured(gateway.pid, () => load(purchase()));
+    // The bulk of a herd: refusals. The same crowd against a sale with nothing left (410 SOLD_OUT).
+    const soldOut = await fetch(`${base}/api/admin/sales`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Sold out', stock: 1, startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString() }),
+    });
+    soldOutId = ((await soldOut.json()) as { id: string }).id;
+    await fetch(`${base}/api/sales/${soldOutId}/orders`, { method: 'POST', headers: { authorization: `Bearer ${sign(`${userPrefix}-first`)}` } });
+    const refused = await measured(gateway.pid, () => load({ ...purchase(), url: `${base}/api/sales/${soldOutId}/orders` }));
     const metrics = await (await fetch(`${base}/metrics`)).text();
     const sum = Number(/gateway_kafka_batch_size_sum\{[^}]*outcome="acked"[^}]*\} (\S+)/.exec(metrics)?.[1] ?? 0);
     const count = Number(/gateway_kafka_batch_size_count\{[^}]*outcome="acked"[^}]*\} (\S+)/.exec(metrics)?.[1] ?? 0);
     if (count > 0) console.log(`kafka: ${count} produce requests, ${(sum / count).toFixed(1)} messages each on average`);
     const admissions = (outcome: string) => Number(new RegExp(`gateway_admissions_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\S+)`).exec(metrics)?.[1] ?? 0);
-    console.log(`admissions: ${admissions('admitted')} admitted, ${admissions('existing')} repeats of a user (should be 0)`);
-    return figures;
+    console.log(`admissions: ${admissions('admitted')} admitted, ${admissions('existing')} repeats of a user (should be 0), ${admissions('sold_out')} refused sold out`);
+    return { admitted: figures, refused };
   } finally {
     await stopChild(gateway);
     const redis = createRedis(services.REDIS_URL);
-    if (saleId) {
-      for (const pattern of [`${redisKeys.saleTag(saleId)}*`, redisKeys.userTickets(`${userPrefix}-*`)]) {
-        const keys = await redis.keys(pattern);
-        for (let index = 0; index < keys.length; index += 1000) await redis.unlink(...keys.slice(index, index + 1000));
-      }
+    const saleIds = [saleId, soldOutId].filter((id): id is string => id !== undefined);
+    for (const pattern of [...saleIds.map((id) => `${redisKeys.saleTag(id)}*`), redisKeys.userTickets(`${userPrefix}-*`)]) {
+      const keys = await redis.keys(pattern);
+      for (let index = 0; index < keys.length; index += 1000) await redis.unlink(...keys.slice(index, index + 1000));
+    }
+    await redis.srem(redisKeys.activeSales(), ...saleIds).catch(() => undefined);
+    if (saleIds.length > 0) {
       const prisma = createPrismaClient({ databaseUrl: services.DATABASE_URL });
-      await prisma.sale.deleteMany({ where: { id: saleId } });
+      await prisma.sale.deleteMany({ where: { id: { in: saleIds } } });
       await prisma.$disconnect();
     }
     await redis.quit();
@@ -242,10 +283,12 @@ async function main(): Promise<void> {
   console.log(`${cpus().length} cores, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')} (other processes skew both runs)`);
   console.log(`gateway from ${GATEWAY_FROM}, node flags: ${GATEWAY_NODE_FLAGS.join(' ') || 'none'}`);
   const bare = await benchBare();
-  const purchase = await benchPurchase();
+  const { admitted, refused } = await benchPurchase();
   print('bare', bare);
-  print('purchase', purchase);
-  console.log(`ratio ${(purchase.requestsPerSecond / bare.requestsPerSecond).toFixed(3)}`);
+  print('purchase', admitted);
+  print('refused', refused);
+  console.log(`refused/bare CPU ${(serviceCpu(refused) / serviceCpu(bare)).toFixed(2)} (server + Redis + Kafka per request)`);
+  console.log(`ratio ${(admitted.requestsPerSecond / bare.requestsPerSecond).toFixed(3)}`);
 }
 
 main().catch((error: unknown) => {

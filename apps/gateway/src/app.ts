@@ -19,6 +19,7 @@ import { createTicketService } from './domain/tickets';
 import { createWaitEstimator } from './domain/wait-estimator';
 import auth from './plugins/app/auth';
 import errors from './plugins/app/errors';
+import loadShedding from './plugins/app/load-shedding';
 import rateLimits from './plugins/app/rate-limits';
 import kafka from './plugins/external/kafka';
 import nats from './plugins/external/nats';
@@ -56,6 +57,7 @@ export const gatewayApp = fp<GatewayOptions>(
     fastify.setValidatorCompiler(validatorCompiler);
     fastify.setSerializerCompiler(serializerCompiler);
     await fastify.register(errors);
+    await fastify.register(loadShedding, { maxEventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS });
     await fastify.register(cors, {
       origin: config.CORS_ORIGINS ?? DEV_ORIGIN_PATTERN,
       exposedHeaders: ['Retry-After'], // the page reads it on 429/503
@@ -145,6 +147,7 @@ export const gatewayApp = fp<GatewayOptions>(
       clock,
       logger: log('admission'),
       timings: { admissionTimeoutMs: config.ADMISSION_TIMEOUT_MS, enqueueWaitMs: config.ENQUEUE_WAIT_MS, relayAfterMs: config.OUTBOX_RELAY_AFTER_MS },
+      limits: { perUser: config.RATE_LIMIT_PER_USER_PER_MIN, perIp: config.RATE_LIMIT_PER_IP_PER_MIN, windowMs: 60_000 },
       onOutcome: metrics.countAdmission,
     });
     const tickets = createTicketService({

@@ -47,6 +47,11 @@ export const gatewayConfigSchema = z.object({
   KAFKA_REQUEST_TIMEOUT_MS: env.positiveInt(5000),
   /** No Redis command waits longer than this on a stalled Redis. */
   REDIS_COMMAND_TIMEOUT_MS: env.positiveInt(1000),
+  /**
+   * Load shedding: while the event loop lags more than this, purchases are answered 503 with
+   * Retry-After at once (nothing reserved) instead of queueing past the answer bound; 0 is off.
+   */
+  SHED_EVENT_LOOP_DELAY_MS: nonNegativeInt(500),
   /** No PostgreSQL call off the order path (ticket lookups after a Redis loss, cancel records) waits longer. */
   POSTGRES_TIMEOUT_MS: env.positiveInt(2000),
   /** Wait estimate when no worker reported its throughput recently. */

@@ -37,7 +37,6 @@ describe('POST /api/sales/:saleId/orders', () => {
     });
     const ticket = await gateway.app.redis.hgetall(redisKeys.ticket(sale.id, receipt.ticketId));
     expect(ticket).toMatchObject({ ticketId: receipt.ticketId, saleId: sale.id, userId, ticketNumber: '1', status: 'QUEUED' });
-    expect(await gateway.app.redis.sismember(redisKeys.userTickets(userId), receipt.ticketId)).toBe(1);
 
     const orders = await gateway.readOrders(1);
     expect(orders.find((order) => order.ticketId === receipt.ticketId)).toMatchObject({ v: 1, saleId: sale.id, userId, ticketNumber: 1 });
@@ -152,8 +151,12 @@ describe('rate limits', () => {
     const userId = uniqueName('greedy');
     const headers = { authorization: `Bearer ${gateway.userToken(userId)}` };
     const url = `/api/sales/${sale.id}/orders`;
-    expect((await gateway.app.inject({ method: 'POST', url, headers })).statusCode).toBe(202);
-    expect((await gateway.app.inject({ method: 'POST', url, headers })).statusCode).toBe(202);
+    // Buy and give back, twice: a holder's repeats are never limited, a new attempt is.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const bought = await gateway.app.inject({ method: 'POST', url, headers });
+      expect(bought.statusCode).toBe(202);
+      await gateway.app.inject({ method: 'DELETE', url: `/api/tickets/${bought.json().ticketId}`, headers });
+    }
     const limited = await gateway.app.inject({ method: 'POST', url, headers });
     expect(limited.statusCode).toBe(429);
     expect(limited.json().error.code).toBe('RATE_LIMITED');

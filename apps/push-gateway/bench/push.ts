@@ -1,26 +1,31 @@
 /**
- * pnpm --filter @seckill/push-gateway bench [-- --sessions 5000 --messages 5000 --rate 2000 --receivers 1000]
+ * pnpm --filter @seckill/push-gateway bench [-- --sessions 5000 --messages 5000 --rate 2000 --receivers 1000 --kill-users 200]
  *
- * 1. N idle authenticated sessions on one push node (a child process): RSS per
- *    session from /proc/<pid>/status. Sessions are held by shard processes
- *    (bench/idle-clients.ts) plus the receivers held here.
- * 2. M ticket events published on NATS to the receivers: latency from publish to
- *    receipt, beside the same payloads sent through a bare `ws` server
- *    (bench/bare-server.ts, holding N sessions too), measured the same way in
- *    alternating rounds of the same run.
- * Prints `rss-per-session-kib`, both latency lines and, last, `ratio` (our p99 / bare p99).
+ * The same clients and the same messages on three sides, every event emitted by one separate
+ * process (bench/emitter.ts):
+ *  - ours: 3 push nodes (src/main.ts), events published on each user's NATS subject, as the order worker does;
+ *  - the peer: 3 socket.io 4 nodes with @socket.io/redis-adapter (bench/peer-server.ts), one room
+ *    per user, events through @socket.io/redis-emitter;
+ *  - the baseline: one bare `ws` server (bench/bare-server.ts).
+ * 1. N idle authenticated sessions per side, spread over its nodes (receivers here, the rest in
+ *    bench/idle-clients.ts shards): RSS per session from /proc/<pid>/status.
+ * 2. M ticket events to the receivers in alternating rounds: latency from emit (in the emitter) to
+ *    receipt (here), and CPU per delivery of the side's server processes from /proc/<pid>/stat.
+ * 3. Ours and the peer: a node SIGKILLed during a burst of final states to its users
+ *    (bench/node-kill.ts), the users reconnect elsewhere; the events they never saw are counted.
+ * Prints the figures of ours and the bare baseline, the peer's beside them and, last, `ratio`
+ * (our p99 / bare p99).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { userTicketSubject } from '@seckill/contracts';
-import { connectNats, createUserTokenSigner } from '@seckill/platform';
-import WebSocket from 'ws';
-import { closeAll, openSessions, type SessionTarget } from './sessions';
+import { createUserTokenSigner } from '@seckill/platform';
+import { cpuPerDeliveryUs, createDeliveryRounds, latencySummary } from './delivery-rounds';
+import { SIDES, type Side } from './emitter-protocol';
+import { holdIdleSessions, type IdleSide } from './idle-sessions';
+import { runNodeKill, type NodeKillOutcome } from './node-kill';
+import { stopProcesses } from './processes';
+import { brokerListeningOn, startBareServer, startEmitter, startPeerNodes, startPushNodes, type RunEnv, type SideUnderTest } from './servers';
 
 const { values } = parseArgs({
   // `pnpm bench -- --sessions 20000` may pass the `--` through.
@@ -31,279 +36,122 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '2000' },
     receivers: { type: 'string', default: '1000' },
     warmup: { type: 'string', default: '500' },
+    'kill-users': { type: 'string', default: '200' },
+    'kill-events-per-user': { type: 'string', default: '3' },
   },
 });
 const requestedSessions = Math.min(20_000, Math.max(1, Number(values.sessions)));
 const messages = Math.max(1, Number(values.messages));
 const ratePerSecond = Math.max(1, Number(values.rate));
 const warmupMessages = Math.max(0, Number(values.warmup));
+const killUsers = Math.max(1, Number(values['kill-users']));
+const killEventsPerUser = Math.max(1, Number(values['kill-events-per-user']));
+const NODES = 3;
 const ROUNDS = 10;
-const SESSIONS_PER_SHARD = 5_000;
-/** Descriptors a node needs besides its sessions (stdio, listen socket, NATS, Redis, epoll...). */
+/** Descriptors the bare server needs besides its sessions (stdio, listen socket, epoll...). */
 const NODE_FD_OVERHEAD = 64;
 
-const appRoot = path.resolve(__dirname, '..');
-const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/seckill';
-const authSecret = randomBytes(24).toString('hex');
-const subjectPrefix = `bench_${randomBytes(4).toString('hex')}`;
-const userPrefix = `bench-${randomBytes(3).toString('hex')}`;
-const children: ChildProcess[] = [];
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const runId = randomBytes(4).toString('hex');
+const run: RunEnv = {
+  natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+  redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  databaseUrl: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/seckill',
+  authSecret: randomBytes(24).toString('hex'),
+  subjectPrefix: `bench_${runId}`,
+  peerKey: `bench-sio-${runId}`,
+};
+const userPrefix = `bench-${runId}`;
 const fmt = (value: number, digits = 3) => value.toFixed(digits);
-
-// Never leave a node or a shard behind, whatever happens to the bench.
-process.on('exit', () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-process.on('SIGINT', () => process.exit(130));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function rssKib(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`no VmRSS for ${pid}`);
-  return Number(match[1]);
-}
-
-/** Median of a few samples after a pause: RSS moves with the garbage collector's rhythm. */
-async function settledRssKib(pid: number): Promise<number> {
-  await sleep(2_000);
-  const samples: number[] = [];
-  for (let i = 0; i < 5; i += 1) {
-    samples.push(rssKib(pid));
-    await sleep(400);
-  }
-  return samples.sort((a, b) => a - b)[2]!;
-}
-
-function spawnTs(script: string, env: Record<string, string>, nodeFlags: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', '--conditions=@seckill/source', script], {
-    cwd: appRoot,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  return child;
-}
-
-/** Resolves with the first stdout match of `pattern`; rejects if the child exits first. */
-function waitForLine(child: ChildProcess, pattern: RegExp, what: string): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = pattern.exec(output);
-      if (match) {
-        child.stdout!.off('data', onData);
-        resolve(match);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${what} exited with ${code}`)));
-  });
-}
-
-async function startPushNode(): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const child = spawnTs('src/main.ts', {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    AUTH_SECRET: authSecret,
-    NATS_URL: natsUrl,
-    REDIS_URL: redisUrl,
-    DATABASE_URL: databaseUrl,
-    NATS_SUBJECT_PREFIX: subjectPrefix,
-  }, (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean));
-  child.stdout!.pipe(process.stderr);
-  for (let attempt = 0; ; attempt += 1) {
-    if (child.exitCode !== null) throw new Error('push node exited during start');
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (attempt > 300) throw new Error('push node did not become ready');
-    await sleep(100);
-  }
-  return { child, url: `ws://127.0.0.1:${port}/ws` };
-}
-
-async function startBareServer(): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawnTs('bench/bare-server.ts', {});
-  const match = await waitForLine(child, /listening (\d+)/, 'bare server');
-  return { child, port: Number(match[1]) };
-}
-
-/** Idle sessions for users [from, to), in shard processes; resolves once all are open. */
-async function openIdleShards(target: SessionTarget, from: number, to: number): Promise<ChildProcess[]> {
-  const shards: ChildProcess[] = [];
-  for (let start = from; start < to; start += SESSIONS_PER_SHARD) {
-    shards.push(
-      spawnTs('bench/idle-clients.ts', {
-        TARGET: target.kind,
-        TARGET_URL: target.kind === 'push' ? target.url : '',
-        TARGET_PORT: target.kind === 'bare' ? String(target.port) : '',
-        AUTH_SECRET: authSecret,
-        USER_PREFIX: userPrefix,
-        FROM: String(start),
-        TO: String(Math.min(to, start + SESSIONS_PER_SHARD)),
-      }),
-    );
-  }
-  await Promise.all(shards.map((shard) => waitForLine(shard, /ready \d+/, 'idle-client shard')));
-  return shards;
-}
-
-async function stopShards(shards: ChildProcess[]): Promise<void> {
-  await Promise.all(
-    shards.map(
-      (shard) =>
-        new Promise<void>((resolve) => {
-          if (shard.exitCode !== null) return resolve();
-          shard.once('exit', () => resolve());
-          shard.kill('SIGTERM');
-        }),
-    ),
-  );
-}
-
-/** Called for every ticket message a receiver gets. */
-let onTicket: (ticketId: string) => void = () => undefined;
-
-function handleMessage(data: WebSocket.RawData): void {
-  const message = JSON.parse(data.toString()) as { type?: string; ticketId?: string };
-  if (message.type === 'ticket' && message.ticketId) onTicket(message.ticketId);
-}
-
-/** Send `count` events to the receivers at `ratePerSecond`; each event's publish-to-receipt latency in ms. */
-async function measureLatency(
-  label: string,
-  count: number,
-  receivers: readonly string[],
-  send: (userId: string, payload: string) => void,
-): Promise<number[]> {
-  const sentAt = new Map<string, number>();
-  const latencies: number[] = [];
-  let allReceived: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => (allReceived = resolve));
-  onTicket = (ticketId) => {
-    const started = sentAt.get(ticketId);
-    if (started === undefined) return;
-    sentAt.delete(ticketId);
-    latencies.push(performance.now() - started);
-    if (latencies.length === count) allReceived();
-  };
-  const started = performance.now();
-  for (let i = 0; i < count; ) {
-    const due = Math.min(count, Math.floor(((performance.now() - started) / 1000) * ratePerSecond) + 1);
-    for (; i < due; i += 1) {
-      const userId = receivers[(i * 7919) % receivers.length]!;
-      const ticketId = `${label}.${i + 1}`;
-      const payload = JSON.stringify({ type: 'ticket', ticketId, saleId: label, status: 'SUCCEEDED', orderId: `order-${i}`, at: Date.now() });
-      sentAt.set(ticketId, performance.now());
-      send(userId, payload);
-    }
-    await sleep(1);
-  }
-  if (count === 0) return latencies;
-  const timedOut = await Promise.race([done.then(() => false), sleep(30_000).then(() => true)]);
-  if (timedOut) process.stderr.write(`${label}: ${count - latencies.length} of ${count} events never arrived\n`);
-  return latencies;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-function summary(latencies: readonly number[]): { p50: number; p99: number } {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  if (process.env.BENCH_DEBUG) {
-    const at = (p: number) => fmt(percentile(sorted, p));
-    process.stderr.write(`p50 ${at(50)} p90 ${at(90)} p95 ${at(95)} p99 ${at(99)} max ${fmt(sorted.at(-1) ?? Number.NaN)}\n`);
-  }
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
-}
 
 async function main() {
   const fdLimit = Number(spawnSync('sh', ['-c', 'ulimit -n']).stdout.toString().trim()) || Number.POSITIVE_INFINITY;
+  // The bare server holds all N sessions in one process.
   const sessions = Math.min(requestedSessions, fdLimit - NODE_FD_OVERHEAD);
   if (sessions < requestedSessions) {
-    process.stderr.write(`note: open-file limit ${fdLimit} caps one node at ${sessions} sessions (asked for ${requestedSessions})\n`);
+    process.stderr.write(`note: open-file limit ${fdLimit} caps the bare server at ${sessions} sessions (asked for ${requestedSessions})\n`);
   }
   const receiverCount = Math.min(sessions, Math.max(1, Number(values.receivers)));
   const receivers = Array.from({ length: receiverCount }, (_, i) => `${userPrefix}-${i}`);
 
-  const nats = await connectNats({ url: natsUrl, name: 'push-bench' });
-  const node = await startPushNode();
-  const pid = node.child.pid!;
-  const push: SessionTarget = { kind: 'push', url: node.url, tokenFor: createUserTokenSigner(authSecret) };
+  const [pushNodes, peerNodes, bare] = await Promise.all([startPushNodes(run, NODES), startPeerNodes(run, NODES), startBareServer()]);
+  const { child: emitterChild, emitter } = await startEmitter(run, bare.url);
+  const tokenFor = createUserTokenSigner(run.authSecret);
+  const sides: Record<Side, SideUnderTest> = {
+    push: { target: { kind: 'push', urls: pushNodes.map((node) => node.url), tokenFor }, nodes: pushNodes.map((node) => node.child), broker: brokerListeningOn('nats', run.natsUrl, 4222) },
+    peer: { target: { kind: 'peer', urls: peerNodes.map((node) => node.url), tokenFor }, nodes: peerNodes.map((node) => node.child), broker: brokerListeningOn('redis', run.redisUrl, 6379) },
+    bare: { target: { kind: 'bare', urls: [bare.url] }, nodes: [bare.child] },
+  };
+  const rounds = createDeliveryRounds({ sides, emitter, receivers, ratePerSecond });
 
-  // Warm the node (JIT, pools) with sessions that come and go before the baseline.
-  await closeAll(await openSessions(push, Array.from({ length: Math.min(500, sessions) }, (_, i) => `${userPrefix}-warm-${i}`)));
-  const rssBefore = await settledRssKib(pid);
-  const connectStarted = performance.now();
-  const pushReceivers = await openSessions(push, receivers, handleMessage);
-  const pushShards = await openIdleShards(push, receiverCount, sessions);
-  const connectSeconds = (performance.now() - connectStarted) / 1000;
-  const rssAfter = await settledRssKib(pid);
-
-  const bare = await startBareServer();
-  const bareTarget: SessionTarget = { kind: 'bare', port: bare.port };
-  const bareConnectStarted = performance.now();
-  const bareReceivers = await openSessions(bareTarget, receivers, handleMessage);
-  const bareShards = await openIdleShards(bareTarget, receiverCount, sessions);
-  const bareConnectSeconds = (performance.now() - bareConnectStarted) / 1000;
-  const control = new WebSocket(`ws://127.0.0.1:${bare.port}/control`);
-  await new Promise((resolve) => control.once('open', resolve));
-
-  const publish = (userId: string, payload: string) => nats.publish(userTicketSubject(userId, subjectPrefix), payload);
-  const tell = (userId: string, payload: string) => control.send(`${userId}\n${payload}`);
-  await measureLatency('warmup-push', warmupMessages, receivers, publish);
-  await measureLatency('warmup-bare', warmupMessages, receivers, tell);
-  // Alternate short rounds, so a stall of this shared machine hits both sides alike.
-  const pushLatencies: number[] = [];
-  const bareLatencies: number[] = [];
-  const perRound = Math.ceil(messages / ROUNDS);
-  for (let round = 0; round < ROUNDS; round += 1) {
-    const sides = [
-      async () => pushLatencies.push(...(await measureLatency(`push${round}`, perRound, receivers, publish))),
-      async () => bareLatencies.push(...(await measureLatency(`bare${round}`, perRound, receivers, tell))),
-    ];
-    if (round % 2 === 1) sides.reverse();
-    for (const side of sides) await side();
+  const idle = {} as Record<Side, IdleSide>;
+  for (const side of SIDES) {
+    idle[side] = await holdIdleSessions(sides[side], { sessions, receivers, onTicket: rounds.onTicket, authSecret: run.authSecret, userPrefix });
   }
-  const pushLatency = summary(pushLatencies);
-  const bareLatency = summary(bareLatencies);
 
-  const nodeMetrics = await (await fetch(node.url.replace('ws://', 'http://').replace(/\/ws$/, '/metrics'))).text();
-  const lagMs = (name: string) => fmt(Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(nodeMetrics)?.[1]) * 1000, 1);
-  await Promise.all([stopShards([...pushShards, ...bareShards]), closeAll([...pushReceivers, ...bareReceivers, control])]);
-  node.child.kill('SIGTERM');
-  bare.child.kill('SIGTERM');
-  await nats.close();
+  await rounds.warmUp(warmupMessages);
+  const perRound = Math.ceil(messages / ROUNDS);
+  await rounds.run(ROUNDS, perRound);
+  const latency = Object.fromEntries(SIDES.map((side) => [side, latencySummary(side, rounds.results[side].latencies)])) as Record<Side, { p50: number; p99: number }>;
 
-  console.log(`sessions ${sessions}`);
-  console.log(`connect-seconds ${fmt(connectSeconds, 2)} (${Math.round(sessions / connectSeconds)} sessions/s)`);
-  console.log(`bare-connect-seconds ${fmt(bareConnectSeconds, 2)} (${Math.round(sessions / bareConnectSeconds)} sessions/s)`);
-  console.log(`rss-before-kib ${rssBefore}`);
-  console.log(`rss-after-kib ${rssAfter}`);
-  console.log(`rss-per-session-kib ${fmt((rssAfter - rssBefore) / sessions, 2)}`);
-  console.log(`messages ${perRound * ROUNDS} per side to ${receiverCount} receivers at ${ratePerSecond}/s, ${ROUNDS} alternating rounds`);
-  console.log(`push-latency-ms p50 ${fmt(pushLatency.p50)} p99 ${fmt(pushLatency.p99)}`);
-  console.log(`node-eventloop-lag-ms p99 ${lagMs('nodejs_eventloop_lag_p99_seconds')} max ${lagMs('nodejs_eventloop_lag_max_seconds')}`);
-  console.log(`bare-latency-ms p50 ${fmt(bareLatency.p50)} p99 ${fmt(bareLatency.p99)}`);
-  console.log(`ratio ${fmt(pushLatency.p99 / bareLatency.p99, 2)}`);
+  const lags = await Promise.all(pushNodes.map(async (node) => (await fetch(node.metricsUrl)).text()));
+  const lagMs = (name: string) =>
+    fmt(Math.max(...lags.map((metrics) => Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(metrics)?.[1]))) * 1000, 1);
+  await Promise.all(SIDES.map((side) => idle[side].close()));
+
+  const kills = {} as Record<'push' | 'peer', NodeKillOutcome>;
+  for (const side of ['push', 'peer'] as const) {
+    kills[side] = await runNodeKill({
+      side,
+      target: sides[side].target,
+      victim: sides[side].nodes[0]!,
+      emitter,
+      userIds: Array.from({ length: killUsers }, (_, i) => `${userPrefix}-kill-${side}-${i}`),
+      eventsPerUser: killEventsPerUser,
+      ratePerSecond,
+      saleId: `bench${runId}${side}`,
+    });
+  }
+  await emitter.cleanup();
+  await stopProcesses([...pushNodes, ...peerNodes, bare].map((node) => node.child).concat(emitterChild));
+
+  const cpu = (side: Side, group?: Parameters<typeof cpuPerDeliveryUs>[1]) => fmt(cpuPerDeliveryUs(rounds.results[side], group), 1);
+  const cpuParts = (side: Side) => {
+    const broker = sides[side].broker;
+    return `nodes ${cpu(side, 'nodes')} emitter ${cpu(side, 'emitter')}${broker ? ` ${broker.name} ${cpu(side, 'broker')}` : ''}`;
+  };
+  const connect = (side: Side) => `${fmt(idle[side].connectSeconds, 2)} (${Math.round(sessions / idle[side].connectSeconds)} sessions/s)`;
+  const kill = (side: 'push' | 'peer') => {
+    const outcome = kills[side];
+    return `${outcome.events} final states to ${killUsers} users of the killed node, ${outcome.afterKill} emitted after the SIGKILL; missed ${outcome.missed} (${outcome.missedBeforeKill} of them emitted before it); not reconnected ${outcome.notReconnected}`;
+  };
+
+  console.log(`sessions ${sessions} per side, over ${NODES} nodes (ours, peer) or one bare server`);
+  console.log(`connect-seconds ${connect('push')}`);
+  console.log(`bare-connect-seconds ${connect('bare')}`);
+  console.log(`rss-before-kib ${idle.push.rssBefore.join(' ')}`);
+  console.log(`rss-after-kib ${idle.push.rssAfter.join(' ')}`);
+  console.log(`rss-per-session-kib ${fmt(idle.push.perSessionKib, 2)}`);
+  console.log(`messages ${perRound * ROUNDS} per side to ${receiverCount} receivers at ${ratePerSecond}/s, ${ROUNDS} alternating rounds, emitted from one separate process`);
+  console.log(`push-latency-ms p50 ${fmt(latency.push.p50)} p99 ${fmt(latency.push.p99)}`);
+  console.log(`node-eventloop-lag-ms p99 ${lagMs('nodejs_eventloop_lag_p99_seconds')} max ${lagMs('nodejs_eventloop_lag_max_seconds')} (worst of ${NODES} nodes)`);
+  console.log(`bare-latency-ms p50 ${fmt(latency.bare.p50)} p99 ${fmt(latency.bare.p99)}`);
+  console.log(`bare-rss-per-session-kib ${fmt(idle.bare.perSessionKib, 2)}`);
+  console.log(`peer: socket.io 4 + @socket.io/redis-adapter, ${NODES} nodes, events from @socket.io/redis-emitter`);
+  console.log(`peer-connect-seconds ${connect('peer')}`);
+  console.log(`peer-rss-before-kib ${idle.peer.rssBefore.join(' ')}`);
+  console.log(`peer-rss-after-kib ${idle.peer.rssAfter.join(' ')}`);
+  console.log(`peer-rss-per-session-kib ${fmt(idle.peer.perSessionKib, 2)}`);
+  console.log(`peer-latency-ms p50 ${fmt(latency.peer.p50)} p99 ${fmt(latency.peer.p99)}`);
+  console.log(`cpu-per-delivery-us ours ${cpu('push')} peer ${cpu('peer')} bare ${cpu('bare')}`);
+  console.log(`cpu-per-delivery-us-parts ours: ${cpuParts('push')}; peer: ${cpuParts('peer')}; bare: ${cpuParts('bare')}`);
+  console.log(`node-kill ours: ${kill('push')}`);
+  console.log(`node-kill peer: ${kill('peer')}`);
+  console.log(`missed-after-node-kill ours ${kills.push.missed} peer ${kills.peer.missed}`);
+  console.log(
+    'missed-why: the redis adapter is pub/sub only, so an event emitted to a room while its user is between nodes reaches no one and nothing replays it ' +
+      '(socket.io connection state recovery needs an adapter that stores packets, not this one); ours records the final state in Redis before publishing and sends it in the snapshot on every (re)connect',
+  );
+  console.log(`ratio ${fmt(latency.push.p99 / latency.bare.p99, 2)}`);
 }
 
 main().then(

@@ -6,27 +6,48 @@ export type AdmitReply =
   /** Redis ran the script after the caller's deadline: nothing was admitted. */
   | { kind: 'TOO_LATE' | 'SALE_NOT_FOUND' | 'SALE_NOT_ACTIVE' | 'SOLD_OUT' }
   | { kind: 'QUEUE_FULL'; queueDepth: number }
+  /** Over this sale's per-user or per-IP limit; retry after `retryAfterMs`. */
+  | { kind: 'RATE_LIMITED'; retryAfterMs: number }
   /** The user already holds this ticket of the sale; position only while queued. */
   | { kind: 'EXISTING'; ticketId: string; ticketNumber: number; status: TicketStatus; position: number | undefined }
   | { kind: 'ADMITTED'; ticketId: string; ticketNumber: number; position: number };
+
+/** Purchase attempts allowed per user and per client IP, per sale and window; 0 turns one off. */
+export interface PurchaseLimits {
+  perUser: number;
+  perIp: number;
+  windowMs: number;
+}
+const NO_LIMITS: PurchaseLimits = { perUser: 0, perIp: 0, windowMs: 60_000 };
 
 export type CancelReply = { kind: 'OK'; ticketNumber: number } | { kind: 'NOT_FOUND' | 'CLAIMED' } | { kind: 'FINAL'; status: TicketStatus };
 
 type RawAdmitReply =
   | ['TOO_LATE' | 'SALE_NOT_FOUND' | 'SALE_NOT_ACTIVE' | 'SOLD_OUT']
   | ['QUEUE_FULL', number]
+  | ['RATE_LIMITED', number]
   | ['EXISTING', string, number, TicketStatus, number]
   | ['ADMITTED', string, number, number];
 
 export function createAdmissionState(scripts: { admitTicket: ScriptCall; cancelTicket: ScriptCall }, resultTtlSeconds: number) {
   return {
     /**
-     * The atomic admission (see lua/admit-ticket.lua). `deadlineMs` is when the caller stops
-     * waiting; `relayAfterMs` how long the outbox waits for Kafka's acknowledgement before a relay
-     * re-produces the ticket's message.
+     * The atomic admission (see lua/admit-ticket.lua), the purchase's one Redis command.
+     * `deadlineMs` is when the caller stops waiting; `relayAfterMs` how long the outbox waits for
+     * Kafka's acknowledgement before a relay re-produces the ticket's message; `limits` are
+     * attempts per window and per sale (0: off).
      */
-    async admitTicket(request: { saleId: string; userId: string; nowMs: number; deadlineMs: number; relayAfterMs: number }): Promise<AdmitReply> {
+    async admitTicket(request: {
+      saleId: string;
+      userId: string;
+      nowMs: number;
+      deadlineMs: number;
+      relayAfterMs: number;
+      clientIp?: string;
+      limits?: PurchaseLimits;
+    }): Promise<AdmitReply> {
       const { saleId } = request;
+      const limits = request.limits ?? NO_LIMITS;
       const reply = (await scripts.admitTicket(
         [
           redisKeys.saleInfo(saleId),
@@ -36,11 +57,25 @@ export function createAdmissionState(scripts: { admitTicket: ScriptCall; cancelT
           redisKeys.ticketsByUser(saleId),
           redisKeys.outbox(saleId),
         ],
-        [request.userId, request.nowMs, saleId, redisKeys.ticket(saleId, ''), request.deadlineMs, request.relayAfterMs],
+        [
+          request.userId,
+          request.nowMs,
+          saleId,
+          redisKeys.ticket(saleId, ''),
+          request.deadlineMs,
+          request.relayAfterMs,
+          redisKeys.purchaseRatePrefix(saleId),
+          request.clientIp ?? '',
+          limits.perUser,
+          request.clientIp ? limits.perIp : 0,
+          limits.windowMs,
+        ],
       )) as RawAdmitReply;
       switch (reply[0]) {
         case 'QUEUE_FULL':
           return { kind: 'QUEUE_FULL', queueDepth: reply[1] };
+        case 'RATE_LIMITED':
+          return { kind: 'RATE_LIMITED', retryAfterMs: Math.max(1, reply[1]) };
         case 'EXISTING':
           return { kind: 'EXISTING', ticketId: reply[1], ticketNumber: reply[2], status: reply[3], position: reply[4] >= 0 ? reply[4] : undefined };
         case 'ADMITTED':

@@ -18,6 +18,8 @@ export const redisKeys = {
   ticketsByUser: (saleId: string) => `{sale:${saleId}}:users`,
   /** Sorted set: admitted tickets whose Kafka message is not acknowledged yet, by when they are due for a (re)send. */
   outbox: (saleId: string) => `{sale:${saleId}}:outbox`,
+  /** Counters `<prefix>user:<id>` and `<prefix>ip:<address>`: purchase attempts in the current rate window (admit-ticket.lua). */
+  purchaseRatePrefix: (saleId: string) => `{sale:${saleId}}:rate:`,
   /** Hash: one ticket (see ticket-record.ts). */
   ticket: (saleId: string, ticketId: string) => `{sale:${saleId}}:ticket:${ticketId}`,
   /** Marker that one expired order's token went back. */

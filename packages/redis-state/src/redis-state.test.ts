@@ -81,6 +81,26 @@ describe('Redis state (real Redis)', () => {
       expect(await admit(randomUUID(), user())).toEqual({ kind: 'SALE_NOT_FOUND' });
     });
 
+    it('limits attempts per user and per IP within the sale, in the same step, but never a holder', async () => {
+      const saleId = await sale({ stock: 5, queueCapacity: 5 });
+      const limits = { perUser: 2, perIp: 3, windowMs: 60_000 };
+      const attempt = (userId: string, clientIp: string) =>
+        state.admitTicket({ saleId, userId, nowMs: Date.now(), deadlineMs: Date.now() + 5_000, relayAfterMs: 1_000, clientIp, limits });
+      const [holder, greedy] = [user(), user()];
+      expect(await attempt(holder, '10.0.0.1')).toMatchObject({ kind: 'ADMITTED' });
+      for (let i = 0; i < 5; i++) expect(await attempt(holder, '10.0.0.1')).toMatchObject({ kind: 'EXISTING' });
+      await state.cancelTicket({ saleId, ticketId: `${saleId}.1.1`, userId: holder, nowMs: Date.now() });
+      // Released, the former holder counts again: their second attempt is allowed, the third is not.
+      expect(await attempt(holder, '10.0.0.2')).toMatchObject({ kind: 'ADMITTED' });
+      await state.cancelTicket({ saleId, ticketId: `${saleId}.1.2`, userId: holder, nowMs: Date.now() });
+      expect(await attempt(holder, '10.0.0.3')).toMatchObject({ kind: 'RATE_LIMITED', retryAfterMs: expect.any(Number) });
+      // Per IP: three attempts from 10.0.0.9, whoever makes them.
+      for (const userId of [greedy, user(), user()]) expect(await attempt(userId, '10.0.0.9')).toMatchObject({ kind: 'ADMITTED' });
+      const limited = await attempt(user(), '10.0.0.9');
+      expect(limited).toMatchObject({ kind: 'RATE_LIMITED' });
+      expect(limited.kind === 'RATE_LIMITED' && limited.retryAfterMs).toBeGreaterThan(50_000);
+    });
+
     it('admits nothing once the caller\'s deadline passed on Redis\'s clock', async () => {
       const saleId = await sale();
       expect(await admit(saleId, user(), { deadlineMs: Date.now() - 1 })).toEqual({ kind: 'TOO_LATE' });

@@ -1,12 +1,22 @@
 import { SeckillError, type OrderRequested, type TicketReceipt, type TicketStatus } from '@seckill/contracts';
 import { DeadlineExceededError, withDeadline, type Logger } from '@seckill/platform';
-import type { AdmitReply, RedisState } from '@seckill/redis-state';
+import type { AdmitReply, PurchaseLimits, RedisState } from '@seckill/redis-state';
 import type { Clock } from './clock';
 import type { OrderProducer } from './order-producer';
 import type { SaleCatalog } from './sale-catalog';
 import type { WaitEstimator } from './wait-estimator';
 
-export type AdmissionOutcome = 'admitted' | 'existing' | 'sold_out' | 'not_active' | 'queue_full' | 'not_found' | 'unavailable' | 'enqueue_pending';
+export type AdmissionOutcome =
+  | 'admitted'
+  | 'existing'
+  | 'sold_out'
+  | 'not_active'
+  | 'queue_full'
+  | 'rate_limited'
+  | 'not_found'
+  | 'unavailable'
+  | 'shed'
+  | 'enqueue_pending';
 
 export type AdmissionResult =
   | { kind: 'admitted' | 'existing'; receipt: TicketReceipt }
@@ -14,7 +24,7 @@ export type AdmissionResult =
   | { kind: 'existing-final'; ticketId: string; ticketNumber: number; status: TicketStatus };
 
 export interface Admission {
-  admit(request: { saleId: string; userId: string }): Promise<AdmissionResult>;
+  admit(request: { saleId: string; userId: string; clientIp: string }): Promise<AdmissionResult>;
 }
 
 export interface AdmissionTimings {
@@ -41,13 +51,15 @@ const REPLY_GRACE_MS = 250;
  * deadline. A 503 means nothing was reserved.
  */
 export function createAdmission(options: {
-  redisState: Pick<RedisState, 'admitTicket' | 'cancelTicket' | 'indexUserTickets'>;
+  redisState: Pick<RedisState, 'admitTicket' | 'cancelTicket'>;
   sales: Pick<SaleCatalog, 'ensureLoaded'>;
   orderProducer: Pick<OrderProducer, 'send'>;
   estimator: WaitEstimator;
   clock: Clock;
   logger: Logger;
   timings: AdmissionTimings;
+  /** Purchase attempts per user and per client IP, per sale (checked in the admission script). */
+  limits: PurchaseLimits;
   onOutcome?: (outcome: AdmissionOutcome) => void;
 }): Admission {
   const { redisState, estimator, clock, logger, timings } = options;
@@ -72,8 +84,8 @@ export function createAdmission(options: {
   }
 
   /** The Redis step, reloading the sale from PostgreSQL once if Redis lost it. */
-  async function admitInRedis(saleId: string, userId: string, nowMs: number, deadlineMs: number): Promise<AdmitReply> {
-    const request = { saleId, userId, nowMs, deadlineMs, relayAfterMs: timings.relayAfterMs };
+  async function admitInRedis(saleId: string, userId: string, clientIp: string, nowMs: number, deadlineMs: number): Promise<AdmitReply> {
+    const request = { saleId, userId, clientIp, nowMs, deadlineMs, relayAfterMs: timings.relayAfterMs, limits: options.limits };
     const reply = await redisState.admitTicket(request);
     if (reply.kind !== 'SALE_NOT_FOUND') return reply;
     if (!(await options.sales.ensureLoaded(saleId))) return reply;
@@ -91,10 +103,12 @@ export function createAdmission(options: {
       .catch((err: unknown) => logger.warn({ err, saleId, userId }, 'a late admission could not be checked'));
   }
 
-  /** Produce the order; wait for Kafka's acknowledgement at most `enqueueWaitMs`, then answer anyway. */
+  /**
+   * Produce the order; wait for Kafka's acknowledgement at most `enqueueWaitMs`, then answer
+   * anyway. (The user's ticket index, the push snapshot's, is written with the result: a queued
+   * ticket is known to the shopper from this answer, and the purchase stays one Redis command.)
+   */
   async function enqueue(order: OrderRequested): Promise<void> {
-    // The user's ticket index only feeds the push snapshot: losing an entry must not fail the purchase.
-    redisState.indexUserTickets([order]).catch((err: unknown) => logger.warn({ err, ticketId: order.ticketId }, 'could not index the ticket for its user'));
     let waited: NodeJS.Timeout | undefined;
     const acknowledged = options.orderProducer.send(order).then(
       () => true,
@@ -109,10 +123,10 @@ export function createAdmission(options: {
   }
 
   return {
-    async admit({ saleId, userId }) {
+    async admit({ saleId, userId, clientIp }) {
       const nowMs = clock();
       const deadlineMs = nowMs + timings.admissionTimeoutMs;
-      const decided = admitInRedis(saleId, userId, nowMs, deadlineMs);
+      const decided = admitInRedis(saleId, userId, clientIp, nowMs, deadlineMs);
       let reply: AdmitReply;
       try {
         reply = await withDeadline(decided, timings.admissionTimeoutMs + REPLY_GRACE_MS, 'the admission');
@@ -135,6 +149,11 @@ export function createAdmission(options: {
         case 'QUEUE_FULL':
           count('queue_full');
           throw queueFull(reply.queueDepth);
+        case 'RATE_LIMITED': {
+          count('rate_limited');
+          const retryAfterSeconds = Math.max(1, Math.ceil(reply.retryAfterMs / 1000));
+          throw new SeckillError('RATE_LIMITED', `Too many attempts; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
+        }
         case 'EXISTING': {
           count('existing');
           const { ticketId, ticketNumber, status, position } = reply;

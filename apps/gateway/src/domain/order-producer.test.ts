@@ -146,6 +146,17 @@ describe('order producer', () => {
   });
 });
 
+describe('partitions', () => {
+  it('sends each batch to one partition, and the next batch of the lane to the next one', async () => {
+    const fake = fakeFactory();
+    const producer = createOrderProducer({ lanes: 1, createProducer: fake.createProducer, topic: 't', lingerMs: 0, maxBatchMessages: 2, partitions: () => 3 });
+    await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((index) => producer.send(order(index))));
+    const partitionsPerBatch = fake.records().map((record) => [...new Set(record.messages.map((message) => message.partition))]);
+    expect(partitionsPerBatch.every((partitions) => partitions.length === 1)).toBe(true);
+    expect(partitionsPerBatch.flat()).toEqual(partitionsPerBatch.map((_, index) => index % 3));
+  });
+});
+
 describe('lanes', () => {
   it('sends each user\'s messages through the same lane and spreads users over all of them', async () => {
     const fake = fakeFactory();

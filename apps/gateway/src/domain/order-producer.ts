@@ -34,6 +34,11 @@ interface PendingMessage {
  * load. An idempotent producer allows one request in flight, so several lanes are what lets
  * batches overlap; a user always maps to the same lane, which keeps their order.
  *
+ * Each batch goes to ONE partition, the next one for the lane's next batch (sticky and rotating,
+ * like the Java client's default partitioner): a produce request then carries one record batch
+ * instead of one per partition its users hash to, and every partition, so every worker, still
+ * gets its share. A ticket's order does not depend on its partition: the worker is idempotent.
+ *
  * A lane whose send failed replaces its producer before sending again: kafkajs rolls an
  * idempotent producer's sequence numbers back on a failed send, but the broker may hold that
  * batch, so the next batch would be taken for a duplicate (acknowledged, never written) or
@@ -45,17 +50,20 @@ export function createOrderProducer(options: {
   topic: string;
   lingerMs: number;
   maxBatchMessages: number;
+  /** The topic's partition count (0 while unknown: kafkajs then hashes the keys). */
+  partitions?: () => number;
   onBatch?: (size: number, outcome: 'acked' | 'failed') => void;
   /** Kafka acknowledged these orders (the outbox can let them go). */
   onDelivered?: (orders: readonly OrderRequested[]) => void;
   onProducerReplaced?: (error: unknown) => void;
 }): OrderProducer {
   if (options.lanes < 1) throw new Error('createOrderProducer needs at least one lane');
-  const lanes = Array.from({ length: options.lanes }, () => createLane());
+  const lanes = Array.from({ length: options.lanes }, (_, index) => createLane(index));
   let draining = false;
 
-  function createLane() {
+  function createLane(laneIndex: number) {
     const pending: PendingMessage[] = [];
+    let batches = laneIndex; // lanes start on different partitions
     const byTicket = new Map<string, PendingMessage>();
     let timer: NodeJS.Timeout | undefined;
     let inFlight: Promise<void> | undefined;
@@ -96,6 +104,9 @@ export function createOrderProducer(options: {
       }
       if (inFlight || pending.length === 0) return;
       const batch = pending.splice(0, options.maxBatchMessages);
+      const partitionCount = options.partitions?.() ?? 0;
+      const partition = partitionCount > 0 ? batches % partitionCount : undefined;
+      batches += 1;
       const settle = () => {
         for (const entry of batch) byTicket.delete(entry.order.ticketId);
       };
@@ -104,7 +115,7 @@ export function createOrderProducer(options: {
           current.send({
             topic: options.topic,
             acks: -1,
-            messages: batch.map(({ order }) => ({ key: orderMessageKey(order), value: JSON.stringify(order) })),
+            messages: batch.map(({ order }) => ({ key: orderMessageKey(order), value: JSON.stringify(order), ...(partition === undefined ? {} : { partition }) })),
           }),
         )
         .then(

@@ -11,7 +11,9 @@ export const purchaseRoutes: FastifyPluginAsyncZod<{ admission: Admission; ticke
   fastify.post(
     '/api/sales/:saleId/orders',
     {
-      onRequest: [fastify.authenticateUser, fastify.limitShopper],
+      // The per-user and per-IP limits are checked inside the admission script: one Redis command per purchase.
+      onRequest: fastify.authenticateUser,
+      config: fastify.shedUnderPressure,
       schema: {
         summary: 'Take a numbered ticket for the sale (one per user; a repeat returns the same ticket)',
         description: [
@@ -35,7 +37,7 @@ export const purchaseRoutes: FastifyPluginAsyncZod<{ admission: Admission; ticke
       },
     },
     async (request, reply) => {
-      const result = await admission.admit({ saleId: request.params.saleId, userId: request.userId });
+      const result = await admission.admit({ saleId: request.params.saleId, userId: request.userId, clientIp: request.ip });
       // Already decided: answer the full ticket (order id or failure reason), as polling would.
       if (result.kind === 'existing-final') return reply.code(200).send(await tickets.view(result.ticketId, request.userId));
       return reply.code(202).send(result.receipt);

@@ -1,11 +1,13 @@
--- One atomic admission: the holder first (a shopper who holds a ticket always gets it back), then
--- the sale window, a stock token, queue capacity, and the numbered ticket, recorded in the sale's
--- outbox until Kafka acknowledges its message. Every key shares the sale's hash tag; the ticket
+-- One atomic admission, in one round trip: the holder first (a shopper who holds a ticket always
+-- gets it back, and is never rate limited for asking), then the per-user and per-IP limits of this
+-- sale (fixed windows), the sale window, a stock token, queue capacity, and the numbered ticket,
+-- recorded in the sale's outbox until Kafka acknowledges its message. Every key shares the sale's hash tag; the ticket
 -- keys are built from the tag (their id is only known here), which stays in the sale's slot.
 -- A request whose gateway already gave up (deadline passed on Redis's clock, e.g. it waited in a
 -- queue behind a stall) admits nothing, so a shopper told 503 never holds a ticket.
 -- KEYS: info, stock, seq, queue, users, outbox
--- ARGV: userId, nowMs, saleId, ticketKeyPrefix, deadlineMs, relayAfterMs
+-- ARGV: userId, nowMs, saleId, ticketKeyPrefix, deadlineMs, relayAfterMs,
+--       rateKeyPrefix, clientIp, perUserLimit, perIpLimit, windowMs (a limit of 0 is off)
 local clock = redis.call('TIME')
 if tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000) > tonumber(ARGV[5]) then return {'TOO_LATE'} end
 local info = redis.call('HMGET', KEYS[1], 'startsAtMs', 'endsAtMs', 'queueCapacity', 'epoch')
@@ -16,6 +18,16 @@ if held then
   if ticket[1] then
     return {'EXISTING', held, tonumber(ticket[1]), ticket[2], redis.call('ZRANK', KEYS[4], held) or -1}
   end
+end
+local function overLimit(key, limit)
+  if limit <= 0 then return false end
+  local count = redis.call('INCR', key)
+  if count == 1 then redis.call('PEXPIRE', key, ARGV[11]) end
+  return count > limit
+end
+for _, limit in ipairs({{'user:' .. ARGV[1], tonumber(ARGV[9])}, {'ip:' .. ARGV[8], tonumber(ARGV[10])}}) do
+  local key = ARGV[7] .. limit[1]
+  if overLimit(key, limit[2]) then return {'RATE_LIMITED', redis.call('PTTL', key)} end
 end
 local now = tonumber(ARGV[2])
 if now < tonumber(info[1]) or now >= tonumber(info[2]) then return {'SALE_NOT_ACTIVE'} end

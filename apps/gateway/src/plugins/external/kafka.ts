@@ -38,6 +38,19 @@ export default fp<KafkaPluginOptions>(
       requestTimeoutMs: options.requestTimeoutMs,
       ...(options.socketFactory ? { socketFactory: options.socketFactory } : {}),
     });
+    // The partition count, for one partition per batch; re-read now and then (partitions can be added).
+    const admin = kafka.admin();
+    await admin.connect();
+    let partitionCount = 0;
+    const readPartitions = async () => {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [options.topic] });
+      partitionCount = topics[0]?.partitions.length ?? 0;
+    };
+    await readPartitions();
+    const partitionsTimer = setInterval(() => {
+      readPartitions().catch((err: unknown) => options.logger.warn({ err }, 'could not re-read the partitions of the orders topic'));
+    }, 60_000);
+    partitionsTimer.unref();
     const orderProducer = createOrderProducer({
       lanes: options.producerCount,
       // Few retries: a send that fails leaves its tickets in the outbox, which the relay re-sends.
@@ -45,6 +58,7 @@ export default fp<KafkaPluginOptions>(
       topic: options.topic,
       lingerMs: options.lingerMs,
       maxBatchMessages: options.maxBatchMessages,
+      partitions: () => partitionCount,
       ...(options.onBatch ? { onBatch: options.onBatch } : {}),
       ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}),
       onProducerReplaced: (err) => options.logger.warn({ err }, 'a Kafka send failed; its producer is replaced and the outbox re-sends its tickets'),
@@ -57,7 +71,8 @@ export default fp<KafkaPluginOptions>(
       await orderProducer.flush().catch((err: unknown) => fastify.log.error({ err }, 'flushing the last order batch failed'));
     });
     fastify.addHook('onClose', async () => {
-      await orderProducer.close();
+      clearInterval(partitionsTimer);
+      await Promise.all([orderProducer.close(), admin.disconnect()]);
     });
   },
   { name: 'kafka' },
