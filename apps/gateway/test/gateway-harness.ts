@@ -60,6 +60,8 @@ export async function startGateway(
     NATS_SUBJECT_PREFIX: uniqueName('test'),
     LOG_LEVEL: 'silent',
     SWAGGER_UI: 'false',
+    // A test process is busy at start (compiling): its first event-loop samples must not shed requests.
+    SHED_EVENT_LOOP_DELAY_MS: '0',
     ...env,
   });
   const app = await buildGateway({ config, logger, ...options });

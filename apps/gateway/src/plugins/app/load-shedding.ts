@@ -31,12 +31,11 @@ export default fp<{ maxEventLoopDelayMs: number; retryAfterSeconds?: number }>(
       });
     }
     fastify.decorate('shedUnderPressure', {
+      // under-pressure sends what the handler returns (and stops the request there).
       pressureHandler: (_request: unknown, reply: FastifyReply) => {
         fastify.metrics.countAdmission('shed');
-        return reply
-          .code(503)
-          .header('retry-after', String(retryAfterSeconds))
-          .send(errorBody('SERVICE_UNAVAILABLE', 'The shop is overloaded right now; nothing was reserved, try again'));
+        reply.code(503).header('retry-after', String(retryAfterSeconds));
+        return errorBody('SERVICE_UNAVAILABLE', 'The shop is overloaded right now; nothing was reserved, try again');
       },
     });
   },
