@@ -48,7 +48,15 @@ export class SeckillError extends Error {
   readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: { retryAfterSeconds?: number; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
+    // A refusal (4xx) is an answer, not a fault: no stack trace, which a herd of refusals would
+    // pay for on every request. Server-side errors keep theirs.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (errorCodes[code].httpStatus < 500) Error.stackTraceLimit = 0;
+    try {
+      super(message, { cause: options.cause });
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
     this.name = 'SeckillError';
     this.code = code;
     this.httpStatus = errorCodes[code].httpStatus;
