@@ -92,7 +92,8 @@ export function createBatchProcessor(options: BatchProcessorOptions) {
     const toWrite = [...orders.values()].filter((order) => isOpen(order.ticketId));
     const alreadyFinal = [...orders.values()].filter((order) => claims.get(order.ticketId) === 'SUCCEEDED' || claims.get(order.ticketId) === 'FAILED');
     const cancelled = [...orders.keys()].filter((ticketId) => claims.get(ticketId) === 'CANCELLED').length;
-    return { toWrite, toReject: rejected.filter((ticket) => isOpen(ticket.ticketId)), alreadyFinal, cancelled };
+    const unknownToRedis = new Set([...claims].flatMap(([ticketId, claim]) => (claim === 'MISSING' ? [ticketId] : [])));
+    return { toWrite, toReject: rejected.filter((ticket) => isOpen(ticket.ticketId)), alreadyFinal, cancelled, unknownToRedis };
   }
 
   /** Events for tickets a previous delivery finished: their recorded result, unchanged. */
@@ -111,11 +112,11 @@ export function createBatchProcessor(options: BatchProcessorOptions) {
     const phases = phaseTimer();
 
     const { orders, messageByTicket, letters, rejected } = parseBatch(messages);
-    const { toWrite, toReject, alreadyFinal, cancelled } = await claimTickets(orders, rejected);
+    const { toWrite, toReject, alreadyFinal, cancelled, unknownToRedis } = await claimTickets(orders, rejected);
     phases.done('claimMs');
     await batchHeartbeat();
 
-    const decisions = await orderWriter.writeOrders(toWrite, toReject);
+    const decisions = await orderWriter.writeOrders(toWrite, toReject, unknownToRedis);
     if (toWrite.length > 0) options.afterDatabaseCommit?.();
     phases.done('databaseMs');
     await batchHeartbeat();

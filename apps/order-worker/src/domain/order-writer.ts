@@ -22,9 +22,11 @@ export interface OrderWriter {
    * the unique keys turn a redelivery into a no-op that returns the existing order), decrement
    * the stock by what was inserted, and close every ticket that failed (so PostgreSQL knows each
    * final state should Redis lose it). `rejected` tickets fail REJECTED unless already ordered.
+   * `unknownToRedis` names the tickets Redis had no record of: only they can have been closed
+   * without Redis knowing (a cancel before a Redis loss), so only they are looked up.
    * Returns one decision per distinct ticket id.
    */
-  writeOrders(orders: readonly OrderRequested[], rejected?: readonly RejectedTicket[]): Promise<Map<string, OrderDecision>>;
+  writeOrders(orders: readonly OrderRequested[], rejected?: readonly RejectedTicket[], unknownToRedis?: ReadonlySet<string>): Promise<Map<string, OrderDecision>>;
 }
 
 // Waiting for a hot sale's row lock is normal under load; Prisma's 2 s / 5 s defaults are too tight.
@@ -93,7 +95,7 @@ export function createOrderWriter(options: { prisma: PrismaClient; paymentWindow
   }
 
   return {
-    async writeOrders(orders, rejected = []) {
+    async writeOrders(orders, rejected = [], unknownToRedis) {
       const decisions = new Map<string, OrderDecision>();
       if (orders.length === 0 && rejected.length === 0) return decisions;
       // A ticket produced twice (gateway retry, outbox relay) is one ticket.
@@ -110,7 +112,7 @@ export function createOrderWriter(options: { prisma: PrismaClient; paymentWindow
         const sales = await tx.$queryRaw<{ id: string; stock: number; ticketEpoch: number }[]>`
           SELECT id::text AS id, stock, ticket_epoch AS "ticketEpoch" FROM sales WHERE id = ANY(${saleIds}::uuid[]) ORDER BY id FOR UPDATE`;
         const saleById = new Map(sales.map((sale) => [sale.id, sale]));
-        await closedBefore(tx, [...ticketsById.keys()], decisions);
+        await closedBefore(tx, [...ticketsById.keys()].filter((ticketId) => !unknownToRedis || unknownToRedis.has(ticketId)), decisions);
         await resolveExisting(tx, decisions, rejected.filter((ticket) => !decisions.has(ticket.ticketId)), 'REJECTED');
 
         // Per sale, fairest first: the lower ticket number came first.
@@ -179,6 +181,7 @@ export function createCoalescingOrderWriter(inner: OrderWriter, options: { maxOr
   type Waiter = {
     orders: readonly OrderRequested[];
     rejected: readonly RejectedTicket[];
+    unknownToRedis: ReadonlySet<string> | undefined;
     resolve: (decisions: Map<string, OrderDecision>) => void;
     reject: (error: unknown) => void;
   };
@@ -197,9 +200,13 @@ export function createCoalescingOrderWriter(inner: OrderWriter, options: { maxOr
       }
       const group = waiting.splice(0, taken);
       try {
+        const unknown = group.some((waiter) => waiter.unknownToRedis === undefined)
+          ? undefined
+          : new Set(group.flatMap((waiter) => [...waiter.unknownToRedis!]));
         const decisions = await inner.writeOrders(
           group.flatMap((waiter) => waiter.orders),
           group.flatMap((waiter) => waiter.rejected),
+          unknown,
         );
         for (const waiter of group) waiter.resolve(decisions);
       } catch (error) {
@@ -210,10 +217,10 @@ export function createCoalescingOrderWriter(inner: OrderWriter, options: { maxOr
   }
 
   return {
-    writeOrders(orders, rejected = []) {
+    writeOrders(orders, rejected = [], unknownToRedis) {
       if (orders.length === 0 && rejected.length === 0) return Promise.resolve(new Map());
       return new Promise((resolve, reject) => {
-        waiting.push({ orders, rejected, resolve, reject });
+        waiting.push({ orders, rejected, unknownToRedis, resolve, reject });
         if (!writing) void drain();
       });
     },
