@@ -94,7 +94,9 @@ export interface CrowdShard {
 }
 
 export function createCrowdShard(init: ShardInit): CrowdShard {
-  const pool: HttpPool = createHttpPool({ connections: init.connections, timeoutMs: init.timeoutMs });
+  // A shopper's patience runs from when their request is sent, not while it waits for one of the
+  // pool's connections (a real shopper has a connection of their own).
+  const pool: HttpPool = createHttpPool({ connections: init.connections, timeoutMs: init.timeoutMs, answerTimeoutMs: init.pressAgain.patienceMs });
   // A shopper's own follow-ups (cancel, polls) travel on their own connections, as from their own
   // browser: queued behind the whole herd in one pool, every cancel would arrive after the worker.
   const followUps: HttpPool = createHttpPool({ connections: Math.max(8, Math.ceil(init.connections / 4)), timeoutMs: init.timeoutMs });
@@ -120,7 +122,7 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
     return async (url, request) => {
       const routed = shopper.gatewayUrl + url.slice(shopper.homeGatewayUrl.length);
       if (request?.method !== 'POST') return followUps.fetch(routed, request);
-      const response = await pool.fetch(routed, { ...request, timeoutMs: init.pressAgain.patienceMs });
+      const response = await pool.fetch(routed, request);
       shopper.lastServerMs = serverTiming(response.headers.get('server-timing'));
       return response;
     };
@@ -174,7 +176,7 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
   const rawPost = (shopper: Shopper, kind: Tag, path: string, headers: Record<string, string>, body?: string) =>
     press(shopper, kind, 0, async () => {
       const startedAt = Date.now();
-      const response = await pool.fetch(`${shopper.gatewayUrl}${path}`, { method: 'POST', headers, timeoutMs: init.pressAgain.patienceMs, ...(body !== undefined ? { body } : {}) });
+      const response = await pool.fetch(`${shopper.gatewayUrl}${path}`, { method: 'POST', headers, ...(body !== undefined ? { body } : {}) });
       const text = await response.text();
       let code: string | undefined;
       try {
@@ -392,7 +394,7 @@ function errorCode(error: unknown): string | undefined {
   if (error instanceof SeckillApiError && error.code !== 'NETWORK_ERROR') return error.code;
   const cause: unknown = error instanceof SeckillApiError ? error.cause : error;
   const name = cause instanceof Error || cause instanceof DOMException ? cause.name : undefined;
-  if (name === 'TimeoutError' || name === 'AbortError') return 'TIMEOUT';
+  if (name === 'TimeoutError' || name === 'AbortError' || (cause as { code?: unknown } | undefined)?.code === 'UND_ERR_HEADERS_TIMEOUT') return 'TIMEOUT';
   if (error instanceof SeckillApiError || (cause instanceof Error && 'code' in cause)) return 'CONNECTION_LOST';
   return error instanceof Error ? error.message : undefined;
 }
