@@ -1,7 +1,11 @@
 import { userTicketSubject, type TicketEvent, type TicketReceipt } from '@seckill/contracts';
 import { createPrismaClient } from '@seckill/db';
 import { connectNats } from '@seckill/platform';
-import { createFreezableSockets, startOwnedRedis, testServices, uniqueName, waitFor } from '@seckill/platform/testing';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startOwnedRedis } from '@seckill/devstack';
+import { createFreezableSockets, testServices, uniqueName, waitFor } from '@seckill/platform/testing';
 import { createRedisState, redisKeys } from '@seckill/redis-state';
 import { startGateway, type GatewayHarness } from './gateway-harness';
 
@@ -105,8 +109,9 @@ describe('the outbox of a gateway that died', () => {
 
 describe('a stalled Redis', () => {
   it('answers 503 within the bound and, once Redis wakes, has reserved nothing', async () => {
-    const redis = await startOwnedRedis();
-    const gateway = await startGateway({ REDIS_URL: redis.url, ADMISSION_TIMEOUT_MS: '300', RATE_LIMIT_PER_USER_PER_MIN: '0', RATE_LIMIT_PER_IP_PER_MIN: '0' });
+    const dir = await mkdtemp(path.join(tmpdir(), 'gateway-redis-'));
+    const redis = await startOwnedRedis({ dir });
+    const gateway = await startGateway({ REDIS_URL: redis.address, ADMISSION_TIMEOUT_MS: '300', RATE_LIMIT_PER_USER_PER_MIN: '0', RATE_LIMIT_PER_IP_PER_MIN: '0' });
     try {
       const sale = await gateway.createSale({ stock: 3 });
       const userId = uniqueName('frozen');
@@ -124,6 +129,7 @@ describe('a stalled Redis', () => {
     } finally {
       await gateway.close();
       await redis.stop();
+      await rm(dir, { recursive: true, force: true });
     }
   }, 30_000);
 });

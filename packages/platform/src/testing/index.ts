@@ -28,4 +28,3 @@ export async function waitFor<T>(
 }
 
 export { createFreezableSockets, type FreezableSockets } from './faulty-sockets';
-export { freePort, startOwnedRedis } from './owned-redis';
