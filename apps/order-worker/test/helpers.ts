@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { formatTicketId, orderMessageKey, type OrderRequested, type TicketEvent, type OrderEvent } from '@seckill/contracts';
 import { createPrismaClient, type PrismaClient } from '@seckill/db';
-import { connectNats, createKafka, createLogger, createMetricsRegistry, createRedis, parseConfig, type Logger, type NatsConnection, type Redis } from '@seckill/platform';
+import { connectNats, createKafka, createLogger, createMetricsRegistry, createRedis, parseConfig, type Logger, type NatsConnection, type RedisClient } from '@seckill/platform';
 import { testServices, uniqueName } from '@seckill/platform/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
@@ -180,4 +180,4 @@ export async function saleStock(prisma: PrismaClient, saleId: string): Promise<n
   return sale.stock;
 }
 
-export type { Kafka, Redis };
+export type { Kafka, RedisClient };

@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { toTicketEvent, userTicketSubject, type TicketEvent } from '@seckill/contracts';
-import { connectNats, createRedis } from '@seckill/platform';
+import { connectNats, createRedis, type Redis } from '@seckill/platform';
 import { createRedisState, redisKeys, type TicketResult } from '@seckill/redis-state';
 import { Emitter } from '@socket.io/redis-emitter';
 import WebSocket from 'ws';
@@ -21,7 +21,7 @@ async function main() {
   const env = process.env;
   const nats = await connectNats({ url: env.NATS_URL!, name: 'push-bench-emitter' });
   // The project's ioredis setup (auto-pipelining) for both: the worker's state and the peer's emitter.
-  const redis = createRedis(env.REDIS_URL!, { name: 'push-bench-emitter' });
+  const redis = createRedis(env.REDIS_URL!, { name: 'push-bench-emitter' }) as Redis; // the bench runs on one Redis (it scans keys)
   const redisState = createRedisState({ redis, resultTtlSeconds: RESULT_TTL_SECONDS });
   const peerRedis = createRedis(env.REDIS_URL!, { name: 'push-bench-peer-emitter' });
   const peer = new Emitter(peerRedis, { key: env.PEER_KEY! });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { formatTicketId, pushCloseCodes, userTicketSubject } from '@seckill/contracts';
 import { createPrismaClient } from '@seckill/db';
-import { createRedis, type NatsConnection, type Redis } from '@seckill/platform';
+import { createRedis, type NatsConnection, type RedisClient } from '@seckill/platform';
 import {
   connect,
   connectReady,
@@ -22,7 +22,7 @@ describe('push gateway across three nodes (real NATS, Redis and WebSockets)', ()
   const nodes: PushNode[] = [];
   const clients: TestClient[] = [];
   let nats: NatsConnection;
-  let redis: Redis;
+  let redis: RedisClient;
   const saleId = randomUUID();
   const users: string[] = [];
 

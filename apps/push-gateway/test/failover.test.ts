@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { formatTicketId, pushCloseCodes, userTicketSubject, type TicketEvent } from '@seckill/contracts';
-import { createRedis, type NatsConnection, type Redis } from '@seckill/platform';
+import { createRedis, type NatsConnection, type RedisClient } from '@seckill/platform';
 import { connect, connectReady, openNats, signerFor, startChildNode, testEnv, testServices, type ChildNode, type TestClient } from './helpers';
 import { redisKeys, createRedisState, type RedisState } from '@seckill/redis-state';
 
@@ -12,7 +12,7 @@ describe('push nodes as real processes: a node dies or drains while its users wa
   const clients: TestClient[] = [];
   let nodes: ChildNode[] = [];
   let nats: NatsConnection;
-  let redis: Redis;
+  let redis: RedisClient;
   let tickets: RedisState;
 
   /** What the order worker does: record the final state in Redis, then publish it. */

@@ -1,6 +1,6 @@
 import { formatTicketId } from '@seckill/contracts';
 import type { PrismaClient } from '@seckill/db';
-import type { Redis } from '@seckill/platform';
+import type { RedisClient } from '@seckill/platform';
 import type { StoredState } from './invariants';
 import { redisKeys } from '@seckill/redis-state';
 
@@ -12,7 +12,7 @@ export interface Snapshot extends StoredState {
 }
 
 /** A number from a Redis key whatever its type (string counter, list, set, sorted set); undefined if missing. */
-export async function countKey(redis: Redis, key: string): Promise<number | undefined> {
+export async function countKey(redis: RedisClient, key: string): Promise<number | undefined> {
   const type = await redis.type(key);
   if (type === 'string') return Number(await redis.get(key));
   if (type === 'list') return redis.llen(key);
@@ -30,7 +30,7 @@ export async function countKey(redis: Redis, key: string): Promise<number | unde
  */
 export async function readSnapshot(options: {
   prisma: PrismaClient;
-  redis: Redis;
+  redis: RedisClient;
   saleId: string;
   knownTicketIds: Iterable<string>;
 }): Promise<Snapshot> {

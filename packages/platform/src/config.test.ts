@@ -26,3 +26,23 @@ describe('parseConfig', () => {
     }
   });
 });
+
+describe('REDIS_URL and NATS_URL', () => {
+  const connections = z.object({ REDIS_URL: env.redisUrl, NATS_URL: env.natsUrl });
+
+  it('take one server or a cluster', () => {
+    expect(parseConfig(connections, {})).toEqual({ REDIS_URL: 'redis://127.0.0.1:6379', NATS_URL: 'nats://127.0.0.1:4222' });
+    const cluster = { REDIS_URL: 'redis-cluster://10.0.0.1:7001,10.0.0.2:7002', NATS_URL: 'nats://10.0.0.1:4222,nats://10.0.0.2:4222' };
+    expect(parseConfig(connections, cluster)).toEqual(cluster);
+  });
+
+  it.each([
+    ['REDIS_URL', 'http://redis:6379'],
+    ['REDIS_URL', 'redis-cluster://10.0.0.1'],
+    ['REDIS_URL', 'redis-cluster://'],
+    ['NATS_URL', '127.0.0.1:4222'],
+    ['NATS_URL', 'nats://a:1,,nats://b:2'],
+  ])('refuse %s=%p, naming it', (name, value) => {
+    expect(() => parseConfig(connections, { [name]: value })).toThrow(`${name}:`);
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseRedisTarget } from './redis';
 
 /** Raised when the environment does not satisfy an app's config schema. */
 export class ConfigError extends Error {
@@ -50,9 +51,19 @@ export const env = {
   port,
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   databaseUrl: urlWithProtocol(['postgresql:', 'postgres:']),
-  redisUrl: urlWithProtocol(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  redisUrl: z
+    .string()
+    .refine((value) => parseRedisTarget(value) !== undefined, 'must be redis://host:port (one server) or redis-cluster://host:port,host:port (cluster seed nodes)')
+    .default('redis://127.0.0.1:6379'),
   kafkaBrokers: brokerList.default(['127.0.0.1:9092']),
-  natsUrl: z.string().min(1).default('nats://127.0.0.1:4222'),
+  /** One NATS server, or a comma list of a cluster's servers. */
+  natsUrl: z
+    .string()
+    .refine(
+      (value) => value.split(',').every((server) => /^(nats|tls|ws|wss):\/\/[^\s,]+$/.test(server.trim())),
+      'must be nats://host:port[,nats://host:port...]',
+    )
+    .default('nats://127.0.0.1:4222'),
   /** Prefix of the per-user NATS subjects (`<prefix>.users.<id>.tickets`); tests isolate with their own. */
   natsSubjectPrefix: z
     .string()

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client';
 import { redisKeys } from './keys';
 import type { ScriptCall } from './scripts';
 
@@ -20,7 +20,7 @@ export interface OutboxSweep {
   idle: boolean;
 }
 
-export function createOutboxState(redis: Redis, scripts: { sweepOutbox: ScriptCall }, resultTtlSeconds: number) {
+export function createOutboxState(redis: RedisClient, scripts: { sweepOutbox: ScriptCall }, resultTtlSeconds: number) {
   return {
     /** Kafka acknowledged these tickets' messages. */
     async clearOutbox(tickets: readonly { saleId: string; ticketId: string }[]): Promise<void> {
@@ -30,10 +30,8 @@ export function createOutboxState(redis: Redis, scripts: { sweepOutbox: ScriptCa
         if (ids) ids.push(ticketId);
         else bySale.set(saleId, [ticketId]);
       }
-      if (bySale.size === 0) return;
-      const pipeline = redis.pipeline();
-      for (const [saleId, ticketIds] of bySale) pipeline.zrem(redisKeys.outbox(saleId), ...ticketIds);
-      for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+      // One command per sale (each its own slot), sent together by auto-pipelining.
+      await Promise.all([...bySale].map(([saleId, ticketIds]) => redis.zrem(redisKeys.outbox(saleId), ...ticketIds)));
     },
 
     /** Sales whose outbox may hold tickets. */

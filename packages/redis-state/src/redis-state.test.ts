@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { formatTicketId } from '@seckill/contracts';
-import { createRedis, type Redis } from '@seckill/platform';
+import { createRedis, type RedisClient } from '@seckill/platform';
 import { testServices } from '@seckill/platform/testing';
 import { redisKeys } from './keys';
 import { createRedisState, type RedisState } from './redis-state';
 
 describe('Redis state (real Redis)', () => {
-  let redis: Redis;
+  let redis: RedisClient;
   let state: RedisState;
   const saleIds: string[] = [];
   const userIds: string[] = [];
@@ -17,12 +17,15 @@ describe('Redis state (real Redis)', () => {
     state = createRedisState({ redis });
   });
   afterAll(async () => {
-    for (const saleId of saleIds) {
-      const keys = await redis.keys(`${redisKeys.saleTag(saleId)}*`);
-      if (keys.length) await redis.del(...keys);
-      await redis.srem(redisKeys.activeSales(), saleId);
-    }
-    if (userIds.length) await redis.del(...userIds.map((userId) => redisKeys.userTickets(userId)));
+    // One key per command: the test also runs on a Redis Cluster (REDIS_URL=redis-cluster://...),
+    // where a command's keys must share a slot.
+    const sales = saleIds.flatMap((saleId) => [
+      redisKeys.saleInfo(saleId), redisKeys.stockTokens(saleId), redisKeys.ticketSequence(saleId), redisKeys.queuedTickets(saleId),
+      redisKeys.ticketsByUser(saleId), redisKeys.outbox(saleId),
+    ]);
+    const tickets = await Promise.all(saleIds.map((saleId) => redis.keys(`${redisKeys.saleTag(saleId)}*`)));
+    await Promise.all([...sales, ...tickets.flat(), ...userIds.map((userId) => redisKeys.userTickets(userId))].map((key) => redis.del(key)));
+    await Promise.all(saleIds.map((saleId) => redis.srem(redisKeys.activeSales(), saleId)));
     await redis.quit();
   });
 

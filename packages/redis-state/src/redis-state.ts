@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client';
 import { createAdmissionState } from './admission';
 import { redisKeys } from './keys';
 import { createOutboxState } from './outbox';
@@ -15,7 +15,7 @@ const STOCK_RETURNED_MARKER_TTL_SECONDS = 7 * 24 * 3600;
  * Seckill's state in Redis, as named operations: sales, admission, tickets, the outbox between
  * admission and Kafka, expired orders' stock. Every app reads and writes Redis through this.
  */
-export function createRedisState(options: { redis: Redis; resultTtlSeconds?: number }) {
+export function createRedisState(options: { redis: RedisClient; resultTtlSeconds?: number }) {
   const { redis } = options;
   const ttl = options.resultTtlSeconds ?? TICKET_RESULT_TTL_SECONDS;
   const scripts = redisScripts(redis);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client';
 import { redisKeys } from './keys';
 import type { ScriptCall } from './scripts';
 
@@ -44,7 +44,7 @@ export interface DecidedTicket {
 
 const RESTORE_CHUNK = 500;
 
-export function createSaleState(redis: Redis, scripts: { loadSale: ScriptCall; restoreTickets: ScriptCall }, resultTtlSeconds: number) {
+export function createSaleState(redis: RedisClient, scripts: { loadSale: ScriptCall; restoreTickets: ScriptCall }, resultTtlSeconds: number) {
   const loadSaleScript = scripts.loadSale;
   return {
     /**

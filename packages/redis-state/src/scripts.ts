@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client';
 
 /** Every Lua script, by the name of its file in `lua/`. */
 const SCRIPTS = {
@@ -31,7 +31,7 @@ function source(name: ScriptName): string {
  * The scripts as commands of this client (ioredis `defineCommand`: EVALSHA, falling back to EVAL
  * once after a script flush or a Redis restart). Defined once per client.
  */
-export function redisScripts(redis: Redis): Record<ScriptName, ScriptCall> {
+export function redisScripts(redis: RedisClient): Record<ScriptName, ScriptCall> {
   const commands = redis as unknown as Record<string, ((...params: (string | number)[]) => Promise<unknown>) | undefined>;
   const calls = {} as Record<ScriptName, ScriptCall>;
   for (const name of Object.keys(SCRIPTS) as ScriptName[]) {

@@ -1,5 +1,5 @@
 import { parseTicketId, type TicketStatus } from '@seckill/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client';
 import { redisKeys } from './keys';
 import type { ScriptCall } from './scripts';
 import { parseTicketRecord, type TicketRecord } from './ticket-record';
@@ -33,7 +33,7 @@ function bySale<T>(items: readonly T[], ticketIdOf: (item: T) => string): Map<st
   return groups;
 }
 
-export function createTicketState(redis: Redis, scripts: { claimTickets: ScriptCall; recordResults: ScriptCall }, resultTtlSeconds: number) {
+export function createTicketState(redis: RedisClient, scripts: { claimTickets: ScriptCall; recordResults: ScriptCall }, resultTtlSeconds: number) {
   async function getTicket(ticketId: string): Promise<TicketRecord | undefined> {
     const parsed = parseTicketId(ticketId);
     return parsed ? parseTicketRecord(await redis.hgetall(redisKeys.ticket(parsed.saleId, ticketId))) : undefined;
@@ -54,15 +54,18 @@ export function createTicketState(redis: Redis, scripts: { claimTickets: ScriptC
       return records.filter((record): record is TicketRecord => record !== undefined && record.userId === userId);
     },
 
-    /** Index a ticket under its user (outside the sale's slot: plain commands, idempotent). */
+    /**
+     * Index tickets under their users. Each user's key is in a slot of its own: one command per
+     * key, which ioredis's auto-pipelining sends in one write per server (a pipeline could not
+     * span slots on a cluster). Idempotent.
+     */
     async indexUserTickets(tickets: readonly { userId: string; ticketId: string }[]): Promise<void> {
-      if (tickets.length === 0) return;
-      const pipeline = redis.pipeline();
-      for (const { userId, ticketId } of tickets) {
-        const key = redisKeys.userTickets(userId);
-        pipeline.sadd(key, ticketId).expire(key, resultTtlSeconds);
-      }
-      for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+      await Promise.all(
+        tickets.flatMap(({ userId, ticketId }) => {
+          const key = redisKeys.userTickets(userId);
+          return [redis.sadd(key, ticketId), redis.expire(key, resultTtlSeconds)];
+        }),
+      );
     },
 
     /** Claim queued tickets for processing (a cancel or the reaper can no longer take them). */

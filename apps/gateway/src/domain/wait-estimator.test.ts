@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@seckill/platform';
 import { createWaitEstimator, throughputFromReports } from './wait-estimator';
 
 describe('throughputFromReports', () => {
@@ -14,7 +14,7 @@ describe('throughputFromReports', () => {
 });
 
 describe('wait estimator', () => {
-  const redisWith = (reports: Record<string, string>) => ({ hgetall: async () => reports }) as unknown as Redis;
+  const redisWith = (reports: Record<string, string>) => ({ hgetall: async () => reports }) as unknown as RedisClient;
 
   it('falls back to the default rate before any report', () => {
     const estimator = createWaitEstimator({ redis: redisWith({}), clock: () => 0, defaultOrdersPerSecond: 100, staleAfterMs: 5000 });

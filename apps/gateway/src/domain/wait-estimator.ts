@@ -1,5 +1,5 @@
 import { redisKeys } from '@seckill/redis-state';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@seckill/platform';
 import type { Clock } from './clock';
 
 /**
@@ -34,7 +34,7 @@ export interface WaitEstimator {
 }
 
 export function createWaitEstimator(options: {
-  redis: Redis;
+  redis: RedisClient;
   clock: Clock;
   defaultOrdersPerSecond: number;
   staleAfterMs: number;

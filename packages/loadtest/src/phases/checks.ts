@@ -1,5 +1,5 @@
 import type { PrismaClient } from '@seckill/db';
-import type { Redis } from '@seckill/platform';
+import type { RedisClient } from '@seckill/platform';
 import type { ShopperRecord } from '../crowd-shard';
 import type { Chaos } from '../fault-injector';
 import { checkInvariants, type CrowdObservations, type InvariantResult } from '../invariants';
@@ -15,7 +15,7 @@ export interface Checked {
 /** The truth, from PostgreSQL and Redis, against what the shoppers saw. */
 export async function checkRun(
   run: RunContext,
-  input: { prisma: PrismaClient; redis: Redis; saleId: string; shoppers: ShopperRecord[]; chaos: Chaos },
+  input: { prisma: PrismaClient; redis: RedisClient; saleId: string; shoppers: ShopperRecord[]; chaos: Chaos },
 ): Promise<Checked> {
   const { shoppers } = input;
   const crowd = observations(shoppers, input.chaos);

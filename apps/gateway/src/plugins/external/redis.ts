@@ -1,9 +1,9 @@
-import { createRedis, type Redis } from '@seckill/platform';
+import { createRedis, type RedisClient } from '@seckill/platform';
 import fp from 'fastify-plugin';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    redis: Redis;
+    redis: RedisClient;
   }
 }
 
@@ -12,7 +12,7 @@ export default fp<{ url: string; commandTimeoutMs?: number }>(
   async (fastify, options) => {
     const redis = createRedis(options.url, { name: 'gateway', ...(options.commandTimeoutMs ? { commandTimeoutMs: options.commandTimeoutMs } : {}) });
     redis.on('error', (err) => fastify.log.warn({ err }, 'redis connection error'));
-    fastify.decorate('redis', redis);
+    fastify.decorate<RedisClient>('redis', redis);
     fastify.addHook('onClose', async () => {
       await redis.quit().catch(() => redis.disconnect());
     });

@@ -1,10 +1,10 @@
-import { createRedis, type Redis } from '@seckill/platform';
+import { createRedis, type RedisClient } from '@seckill/platform';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    redis: Redis;
+    redis: RedisClient;
   }
 }
 
@@ -12,7 +12,7 @@ declare module 'fastify' {
 export default fp(
   async (fastify: FastifyInstance, options: { url: string; name: string }) => {
     const redis = createRedis(options.url, { name: options.name });
-    fastify.decorate('redis', redis);
+    fastify.decorate<RedisClient>('redis', redis);
     fastify.addHook('onClose', async () => {
       await redis.quit().catch(() => redis.disconnect());
     });
