@@ -125,12 +125,11 @@ export async function startGateway(
       await consumer?.disconnect();
       if (!appClosed) await app.close();
       const redis = createRedis(config.REDIS_URL);
-      for (const saleId of saleIds) {
-        const keys = await redis.keys(`${redisKeys.saleTag(saleId)}*`);
-        if (keys.length) await redis.del(...keys);
-      }
+      // One key per command: the harness also runs on a Redis Cluster, where a command's keys share a slot.
+      const saleKeys = await Promise.all(saleIds.map((saleId) => redis.keys(`${redisKeys.saleTag(saleId)}*`)));
       const userKeys = [...userIds].map((userId) => redisKeys.userTickets(userId));
-      for (let index = 0; index < userKeys.length; index += 1000) await redis.del(...userKeys.slice(index, index + 1000));
+      await Promise.all([...saleKeys.flat(), ...userKeys].map((key) => redis.del(key)));
+      await Promise.all(saleIds.map((saleId) => redis.srem(redisKeys.activeSales(), saleId)));
       await redis.quit();
       if (saleIds.length) {
         const prisma = createPrismaClient({ databaseUrl: config.DATABASE_URL });
