@@ -164,6 +164,8 @@ export const gatewayApp = fp<GatewayOptions>(
       prisma: fastify.prisma,
       provider: options.paymentProvider ?? createFakePaymentProvider(),
       clock,
+      publishOrderEvent: publishTicketEvent,
+      subjectPrefix: config.NATS_SUBJECT_PREFIX,
     });
 
     await fastify.register(healthRoutes);

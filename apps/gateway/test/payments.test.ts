@@ -1,14 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { formatTicketId, type OrderView } from '@seckill/contracts';
-import { uniqueName } from '@seckill/platform/testing';
+import { formatTicketId, userTicketSubject, type OrderEvent, type OrderView } from '@seckill/contracts';
+import { connectNats } from '@seckill/platform';
+import { testServices, uniqueName, waitFor } from '@seckill/platform/testing';
 import type { PaymentProvider } from '../src/domain/payments';
 import { startGateway, type GatewayHarness } from './gateway-harness';
 
 describe('POST /api/orders/:orderId/pay', () => {
   let gateway: GatewayHarness;
   let declineNext = false;
+  const charges: Array<{ orderId: string; idempotencyKey?: string }> = [];
+  let duringCharge: (() => Promise<void>) | undefined;
   const provider: PaymentProvider = {
-    async charge({ orderId }) {
+    async charge(request) {
+      charges.push(request as { orderId: string; idempotencyKey?: string });
+      await duringCharge?.();
+      // A real provider takes a moment: two clicks overlap.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const { orderId } = request;
       if (declineNext) {
         declineNext = false;
         return { approved: false, reason: 'card refused' };
@@ -85,5 +93,50 @@ describe('POST /api/orders/:orderId/pay', () => {
     const response = await pay(orderId, uniqueName('thief'));
     expect(response.statusCode).toBe(404);
     expect(response.json().error.code).toBe('ORDER_NOT_FOUND');
+  });
+
+  it('charges once for two concurrent clicks, with the order id as the provider\'s idempotency key', async () => {
+    const userId = uniqueName('double');
+    const pending = await order(userId);
+    const before = charges.length;
+    const answers = await Promise.all([pay(pending.id, userId), pay(pending.id, userId)]);
+    expect(answers.map((answer) => [answer.statusCode, answer.json<OrderView>().status])).toEqual([
+      [200, 'PAID'],
+      [200, 'PAID'],
+    ]);
+    expect(charges.slice(before)).toEqual([{ orderId: pending.id, userId, idempotencyKey: pending.id }]);
+  });
+
+  it('never charges an order its expiry took, and the expiry never takes an order being charged', async () => {
+    const userId = uniqueName('late');
+    const pending = await order(userId);
+    // The worker's expiry sweep, exactly as it selects, runs while the provider charges.
+    duringCharge = async () => {
+      await gateway.app.prisma.$executeRaw`
+        UPDATE orders SET status = 'EXPIRED' WHERE id = ${pending.id}::uuid AND status = 'PENDING_PAYMENT'
+          AND (payment_started_at IS NULL OR payment_started_at < now() - interval '5 minutes')`;
+    };
+    try {
+      const answer = await pay(pending.id, userId);
+      expect([answer.statusCode, answer.json<OrderView>().status]).toEqual([200, 'PAID']);
+    } finally {
+      duringCharge = undefined;
+    }
+  });
+
+  it('tells the shopper\'s push sessions that the order is PAID', async () => {
+    const userId = uniqueName('pushed');
+    const pending = await order(userId);
+    const nats = await connectNats({ url: testServices.natsUrl, name: 'payments-test' });
+    const events: OrderEvent[] = [];
+    nats.subscribe(userTicketSubject(userId, gateway.config.NATS_SUBJECT_PREFIX), { callback: (_error, message) => void events.push(message.json<OrderEvent>()) });
+    await nats.flush();
+    try {
+      await pay(pending.id, userId);
+      const event = await waitFor(() => events.find((candidate) => candidate.status === 'PAID'), { what: 'the PAID event' });
+      expect(event).toEqual({ type: 'order', orderId: pending.id, ticketId: pending.ticketId, saleId: pending.saleId, status: 'PAID', at: expect.any(Number) });
+    } finally {
+      await nats.close();
+    }
   });
 });

@@ -15,6 +15,7 @@ export const errorCodes = {
   NOT_FOUND: { httpStatus: 404, retriable: false },
   TICKET_NOT_CANCELLABLE: { httpStatus: 409, retriable: false },
   ORDER_NOT_PAYABLE: { httpStatus: 409, retriable: false },
+  PAYMENT_IN_PROGRESS: { httpStatus: 409, retriable: true },
   CONFLICT: { httpStatus: 409, retriable: false },
   PAYMENT_DECLINED: { httpStatus: 402, retriable: false },
   SOLD_OUT: { httpStatus: 410, retriable: false },

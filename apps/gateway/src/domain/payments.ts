@@ -1,10 +1,11 @@
-import { SeckillError, type OrderView } from '@seckill/contracts';
-import type { Order, PrismaClient } from '@seckill/db';
+import { SeckillError, userTicketSubject, type OrderEvent, type OrderView } from '@seckill/contracts';
+import { PAYMENT_CLAIM_TIMEOUT_SECONDS, type Order, type PrismaClient } from '@seckill/db';
 import type { Clock } from './clock';
 
 /** The payment service boundary; a real provider (card, wallet) would implement it. */
 export interface PaymentProvider {
-  charge(request: { orderId: string; userId: string }): Promise<{ approved: true; reference: string } | { approved: false; reason: string }>;
+  /** `idempotencyKey` (the order id): a charge repeated with the same key is charged once. */
+  charge(request: { orderId: string; userId: string; idempotencyKey: string }): Promise<{ approved: true; reference: string } | { approved: false; reason: string }>;
 }
 
 /** Approves every charge: the demo has no real payment provider. */
@@ -33,8 +34,22 @@ export interface Payments {
 }
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** How long a second click waits for the payment a first one is making. */
+const CONCURRENT_PAYMENT_WAIT_MS = 5_000;
 
-export function createPayments(options: { prisma: PrismaClient; provider: PaymentProvider; clock: Clock }): Payments {
+/**
+ * Claim first, then charge: the order is claimed in PostgreSQL (a conditional update that also
+ * checks the deadline, so nothing is charged once the order expired), the provider is charged
+ * with the order id as its idempotency key, and the order becomes PAID. A second click finds the
+ * claim and waits for the first one's outcome; the expiry sweep leaves a claimed order alone.
+ */
+export function createPayments(options: {
+  prisma: PrismaClient;
+  provider: PaymentProvider;
+  clock: Clock;
+  publishOrderEvent?: (subject: string, event: OrderEvent) => void;
+  subjectPrefix?: string;
+}): Payments {
   const { prisma, provider, clock } = options;
 
   async function findOwn(orderId: string, userId: string): Promise<Order> {
@@ -44,7 +59,40 @@ export function createPayments(options: { prisma: PrismaClient; provider: Paymen
   }
 
   function notPayable(order: Order): SeckillError {
-    return new SeckillError('ORDER_NOT_PAYABLE', `Order ${order.id} is ${order.status} and cannot be paid`);
+    const why = order.status === 'PENDING_PAYMENT' ? 'is past its payment deadline' : `is ${order.status}`;
+    return new SeckillError('ORDER_NOT_PAYABLE', `Order ${order.id} ${why} and cannot be paid`);
+  }
+
+  /** Take the order for this payment; false when it is not payable or another payment holds it. */
+  async function claim(orderId: string): Promise<boolean> {
+    const claimed = await prisma.$executeRaw`
+      UPDATE orders SET payment_started_at = now(), updated_at = now()
+      WHERE id = ${orderId}::uuid AND status = 'PENDING_PAYMENT' AND expires_at > now()
+        AND (payment_started_at IS NULL OR payment_started_at < now() - make_interval(secs => ${PAYMENT_CLAIM_TIMEOUT_SECONDS}))`;
+    return claimed === 1;
+  }
+
+  /** Another click holds the claim: its outcome, once it is there (bounded). */
+  async function awaitOtherPayment(orderId: string, userId: string): Promise<OrderView> {
+    const deadline = clock() + CONCURRENT_PAYMENT_WAIT_MS;
+    for (;;) {
+      const order = await findOwn(orderId, userId);
+      if (order.status === 'PAID') return orderView(order);
+      const claimed = order.status === 'PENDING_PAYMENT' && order.paymentStartedAt !== null;
+      if (!claimed) throw notPayable(order);
+      if (clock() > deadline) throw new SeckillError('PAYMENT_IN_PROGRESS', `A payment of order ${orderId} is in progress; check again shortly`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  function announcePaid(order: Order): void {
+    if (!options.publishOrderEvent) return;
+    const event: OrderEvent = { type: 'order', orderId: order.id, ticketId: order.ticketId, saleId: order.saleId, status: 'PAID', at: clock() };
+    try {
+      options.publishOrderEvent(userTicketSubject(order.userId, options.subjectPrefix), event);
+    } catch {
+      // The order is paid; polling and the next snapshot show it.
+    }
   }
 
   return {
@@ -52,19 +100,24 @@ export function createPayments(options: { prisma: PrismaClient; provider: Paymen
       const order = await findOwn(orderId, userId);
       if (order.status === 'PAID') return orderView(order);
       if (order.status !== 'PENDING_PAYMENT') throw notPayable(order);
-      if (order.expiresAt && order.expiresAt.getTime() <= clock()) {
-        throw new SeckillError('ORDER_NOT_PAYABLE', `Order ${order.id} is past its payment deadline`);
+      if (!(await claim(orderId))) return awaitOtherPayment(orderId, userId);
+
+      let charge: Awaited<ReturnType<PaymentProvider['charge']>>;
+      try {
+        charge = await provider.charge({ orderId, userId, idempotencyKey: orderId });
+      } catch (error) {
+        // Unknown outcome: the claim stays; a retry after it lapses charges again under the same key.
+        throw new SeckillError('SERVICE_UNAVAILABLE', 'The payment provider did not answer; try again shortly', { retryAfterSeconds: 5, cause: error });
       }
-      const charge = await provider.charge({ orderId, userId });
-      if (!charge.approved) throw new SeckillError('PAYMENT_DECLINED', `Payment declined: ${charge.reason}`);
-      // Conditional update: an expiry sweep that got there first wins and the payment is refused.
-      const paid = await prisma.order.updateMany({
-        where: { id: orderId, status: 'PENDING_PAYMENT' },
-        data: { status: 'PAID', paidAt: new Date(clock()) },
-      });
-      const current = await findOwn(orderId, userId);
-      if (paid.count === 0 && current.status !== 'PAID') throw notPayable(current);
-      return orderView(current);
+      if (!charge.approved) {
+        await prisma.order.updateMany({ where: { id: orderId, status: 'PENDING_PAYMENT' }, data: { paymentStartedAt: null } });
+        throw new SeckillError('PAYMENT_DECLINED', `Payment declined: ${charge.reason}`);
+      }
+      await prisma.order.updateMany({ where: { id: orderId, status: 'PENDING_PAYMENT' }, data: { status: 'PAID', paidAt: new Date(clock()) } });
+      const paid = await findOwn(orderId, userId);
+      if (paid.status !== 'PAID') throw notPayable(paid);
+      announcePaid(paid);
+      return orderView(paid);
     },
   };
 }

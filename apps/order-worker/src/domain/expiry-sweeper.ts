@@ -1,5 +1,5 @@
 import { type OrderEvent } from '@seckill/contracts';
-import type { PrismaClient } from '@seckill/db';
+import { PAYMENT_CLAIM_TIMEOUT_SECONDS, type PrismaClient } from '@seckill/db';
 import type { Logger } from '@seckill/platform';
 import type { UserEventPublisher } from './user-events';
 import type { RedisState } from '@seckill/redis-state';
@@ -42,6 +42,8 @@ export function createExpirySweeper(options: ExpirySweeperOptions) {
           WHERE id IN (
             SELECT id FROM orders
             WHERE status = 'PENDING_PAYMENT' AND expires_at <= now()
+              -- A payment in progress (claimed, the provider being charged) is left to finish.
+              AND (payment_started_at IS NULL OR payment_started_at < now() - make_interval(secs => ${PAYMENT_CLAIM_TIMEOUT_SECONDS}))
             ORDER BY expires_at
             LIMIT ${batchSize}
             FOR UPDATE SKIP LOCKED)

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "orders" ADD COLUMN     "payment_started_at" TIMESTAMPTZ(3);
