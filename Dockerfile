@@ -11,7 +11,8 @@ RUN pnpm install --frozen-lockfile \
 
 FROM node:20-slim
 ARG APP
-ENV NODE_ENV=production APP=${APP}
+# Images listen on every interface (the apps default to loopback); the demo login stays off.
+ENV NODE_ENV=production APP=${APP} HOST=0.0.0.0
 WORKDIR /repo
 COPY --from=build --chown=node:node /repo /repo
 USER node

@@ -10,7 +10,7 @@ export const DEV_ORIGIN_PATTERN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(
 
 export const gatewayConfigSchema = z.object({
   PORT: env.port(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  HOST: env.host,
   LOG_LEVEL: env.logLevel,
   DATABASE_URL: env.databaseUrl,
   REDIS_URL: env.redisUrl,
@@ -65,15 +65,9 @@ export const gatewayConfigSchema = z.object({
     .optional()
     .transform((value) => value?.split(',').map((origin) => origin.trim()).filter(Boolean)),
   /** Serve the Swagger UI at /docs (the OpenAPI document is always at /openapi.json). */
-  SWAGGER_UI: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((value) => value === 'true'),
+  SWAGGER_UI: env.flag(true),
   /** Trust X-Forwarded-For from a reverse proxy (the per-IP limit then uses the client's address). */
-  TRUST_PROXY: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((value) => value === 'true'),
+  TRUST_PROXY: env.flag(false),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

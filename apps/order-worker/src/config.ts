@@ -4,7 +4,6 @@ import { env } from '@seckill/platform';
 import { z } from 'zod';
 import { TICKET_RESULT_TTL_SECONDS } from '@seckill/redis-state';
 
-const flag = z.enum(['0', '1', 'true', 'false']).default('0').transform((value) => value === '1' || value === 'true');
 
 export const configSchema = z.object({
   DATABASE_URL: env.databaseUrl,
@@ -13,7 +12,7 @@ export const configSchema = z.object({
   NATS_URL: env.natsUrl,
   NATS_SUBJECT_PREFIX: env.natsSubjectPrefix,
   PORT: env.port(3100),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  HOST: env.host,
   LOG_LEVEL: env.logLevel,
   /** Topic, dead-letter topic and group: overridable so tests and benchmarks use fresh names. */
   ORDERS_TOPIC: z.string().min(1).default(ORDERS_TOPIC),
@@ -34,7 +33,7 @@ export const configSchema = z.object({
   /** Most bytes fetched per partition per request (bounds the batch size). */
   KAFKA_MAX_BYTES_PER_PARTITION: env.positiveInt(1_048_576),
   /** Test hook: SIGKILL this process right after the first database commit. */
-  WORKER_CRASH_AFTER_DB_COMMIT: flag,
+  WORKER_CRASH_AFTER_DB_COMMIT: env.flag(false),
 });
 
 export type WorkerConfig = z.infer<typeof configSchema>;

@@ -12,7 +12,7 @@ const originList = z
 /** Environment of one push node; see README.md for what each variable does. */
 export const configSchema = z.object({
   PORT: env.port(3001),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  HOST: env.host,
   LOG_LEVEL: env.logLevel,
   REDIS_URL: env.redisUrl,
   /** PostgreSQL: the snapshot's source for final tickets Redis lost. */

@@ -30,6 +30,7 @@ describe('web app', () => {
       GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
       PUSH_URLS: 'ws://127.0.0.1:3001/ws, ws://127.0.0.1:3002/ws',
       DEMO_SALE_ID: '3f1c2d4e-0000-4000-8000-000000000001',
+      DEMO_LOGIN: 'true',
     });
     web = Fastify();
     await web.register(webApp, { config, shopScript: '/* bundled */' });
@@ -57,6 +58,7 @@ describe('web app', () => {
     expect(response.json()).toEqual({
       pushUrls: ['ws://127.0.0.1:3001/ws', 'ws://127.0.0.1:3002/ws'],
       saleId: '3f1c2d4e-0000-4000-8000-000000000001',
+      demoLogin: true,
     });
   });
 
@@ -123,5 +125,18 @@ describe('readiness without a gateway', () => {
     const response = await web.inject('/readyz');
     expect(response.statusCode).toBe(503);
     await web.close();
+  });
+
+  it('has no demo login unless DEMO_LOGIN=true: it would sign a token for any name', async () => {
+    const config = parseConfig(configSchema, { AUTH_SECRET });
+    expect([config.DEMO_LOGIN, config.HOST]).toEqual([false, '127.0.0.1']);
+    const locked = Fastify();
+    await locked.register(webApp, { config, shopScript: '' });
+    try {
+      expect((await locked.inject({ method: 'POST', url: '/demo/login', payload: { name: 'mallory' } })).statusCode).toBe(404);
+      expect((await locked.inject('/config.json')).json()).toMatchObject({ demoLogin: false });
+    } finally {
+      await locked.close();
+    }
   });
 });

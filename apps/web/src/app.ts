@@ -9,7 +9,7 @@ import { shopRoutes } from './routes/shop';
 import { bundleShopScript } from './shop-bundle';
 
 export interface WebAppOptions {
-  config: Pick<WebConfig, 'AUTH_SECRET' | 'GATEWAY_URL' | 'PUSH_URLS' | 'DEMO_SALE_ID' | 'DEMO_TOKEN_TTL_MS'>;
+  config: Pick<WebConfig, 'AUTH_SECRET' | 'GATEWAY_URL' | 'PUSH_URLS' | 'DEMO_SALE_ID' | 'DEMO_TOKEN_TTL_MS' | 'DEMO_LOGIN'>;
   /** The bundled page script; bundled here when not given. */
   shopScript?: string;
   registry?: Registry;
@@ -27,6 +27,7 @@ export const webApp: FastifyPluginAsync<WebAppOptions> = async (app, options) =>
     tokenTtlMs: config.DEMO_TOKEN_TTL_MS,
     pushUrls: config.PUSH_URLS,
     demoSaleId: config.DEMO_SALE_ID,
+    demoLogin: config.DEMO_LOGIN,
   });
   await app.register(shopRoutes, { shopScript });
   // Same-origin API for the page: no CORS, and the gateway's status codes and Retry-After pass through untouched.

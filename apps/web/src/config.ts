@@ -12,7 +12,7 @@ const wsUrlList = z
 /** Environment of the demo shop server. */
 export const configSchema = z.object({
   PORT: env.port(8080),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  HOST: env.host,
   LOG_LEVEL: env.logLevel,
   /** Signs the demo login's user tokens; must be the gateway's and push nodes' secret. */
   AUTH_SECRET: env.authSecret,
@@ -23,5 +23,10 @@ export const configSchema = z.object({
   /** Sale shown when the page URL has no `?sale=<id>`. */
   DEMO_SALE_ID: z.uuid({ error: 'must be a sale id (uuid)' }).optional(),
   DEMO_TOKEN_TTL_MS: env.positiveInt(3_600_000),
+  /**
+   * `POST /demo/login` signs a token for any name with the real AUTH_SECRET: only for a demo
+   * (`npm start` turns it on); off by default and in images.
+   */
+  DEMO_LOGIN: env.flag(false),
 });
 export type WebConfig = z.infer<typeof configSchema>;

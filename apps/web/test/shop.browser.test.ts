@@ -99,7 +99,7 @@ describe('the shop page in a real browser', () => {
     context = await browser.newContext(PHONE);
     // Hand the page a push node on a port where nothing listens.
     await context.route('**/config.json', (route) =>
-      route.fulfill({ json: { pushUrls: ['ws://127.0.0.1:9/ws'], saleId: null } }),
+      route.fulfill({ json: { pushUrls: ['ws://127.0.0.1:9/ws'], saleId: null, demoLogin: true } }),
     );
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);

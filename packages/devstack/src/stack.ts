@@ -141,7 +141,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     pushPorts.forEach((port, i) => launch('push-gateway', `push-gateway-${i + 1}`, port, { NODE_ID: `push-${i + 1}` }));
     const webPort = options.basePorts?.web ?? 8080;
     if (options.web) {
-      launch('web', 'web', webPort, { GATEWAY_URL: gatewayUrls[0]!, PUSH_URLS: pushUrls.join(',') });
+      // A development stack is a demo: its shop page signs shoppers in by name.
+      launch('web', 'web', webPort, { GATEWAY_URL: gatewayUrls[0]!, PUSH_URLS: pushUrls.join(','), DEMO_LOGIN: 'true' });
     }
     await Promise.all(slots.map((slot) => waitUntilReady(slot.proc)));
     return {

@@ -49,6 +49,10 @@ const brokerList = z
 /** Env fragments, composed by each app into the schema of what it needs. */
 export const env = {
   port,
+  /** The address to listen on: loopback unless told otherwise (images set 0.0.0.0). */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** `true` / `false` (also 1/0, yes/no, on/off). */
+  flag: (fallback: boolean) => z.stringbool().default(fallback),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   databaseUrl: urlWithProtocol(['postgresql:', 'postgres:']),
   redisUrl: z

@@ -12,6 +12,8 @@ import { describeWait, formatDuration, purchaseErrorMessage, resultMessage, sale
 interface PageConfig {
   pushUrls: string[];
   saleId: string | null;
+  /** Whether the server's demo login exists (DEMO_LOGIN=true). */
+  demoLogin: boolean;
 }
 interface Session {
   userId: string;
@@ -63,7 +65,7 @@ const gatewayUrl = window.location.origin;
 // Reads the sale before anyone signs in; never opens a WebSocket.
 const saleReader = createSeckillClient({ gatewayUrl, token: '', WebSocket: null });
 
-let config: PageConfig = { pushUrls: [], saleId: null };
+let config: PageConfig = { pushUrls: [], saleId: null, demoLogin: false };
 let saleId: string | undefined;
 let sale: SaleView | undefined;
 let session: Session | undefined;
@@ -280,6 +282,10 @@ async function main(): Promise<void> {
   saleId = new URLSearchParams(window.location.search).get('sale') ?? config.saleId ?? undefined;
   ui.loginForm.addEventListener('submit', (event) => {
     event.preventDefault();
+    if (!config.demoLogin) {
+      showMessage('Signing in by name is a demo, turned off on this server (DEMO_LOGIN).', 'NO_DEMO_LOGIN');
+      return;
+    }
     void signIn(ui.loginName.value.trim());
   });
   ui.logout.addEventListener('click', signOut);

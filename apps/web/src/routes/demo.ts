@@ -14,10 +14,12 @@ export const demoRoutes: FastifyPluginAsync<{
   tokenTtlMs: number;
   pushUrls: readonly string[];
   demoSaleId: string | undefined;
+  /** Whether `POST /demo/login` exists at all. */
+  demoLogin: boolean;
 }> = async (app, options) => {
   const signUserToken = createUserTokenSigner(options.authSecret, { expiresInMs: options.tokenTtlMs });
 
-  app.post('/demo/login', async (request, reply) => {
+  if (options.demoLogin) app.post('/demo/login', async (request, reply) => {
     const body = loginBodySchema.safeParse(request.body);
     if (!body.success) {
       return reply.code(400).send({
@@ -29,6 +31,6 @@ export const demoRoutes: FastifyPluginAsync<{
 
   app.get('/config.json', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
-    return { pushUrls: options.pushUrls, saleId: options.demoSaleId ?? null };
+    return { pushUrls: options.pushUrls, saleId: options.demoSaleId ?? null, demoLogin: options.demoLogin };
   });
 };
