@@ -88,7 +88,7 @@ describe('push gateway across three nodes (real NATS, Redis and WebSockets)', ()
 
     const client = track(connect(nodes[1]!.url, { token: sign(userId) }));
     const snapshot = await client.waitForMessage((message) => message.type === 'ticket');
-    expect(client.messages[0]).toEqual({ type: 'ready', userId });
+    expect(client.messages[0]).toEqual({ type: 'ready', userId, expiresAt: expect.any(Number) });
     expect(snapshot).toEqual({ type: 'ticket', ticketId, saleId, status: 'SUCCEEDED', orderId: 'order-200', at: 1234 });
   });
 

@@ -108,4 +108,35 @@ describe('session hardening (one node with small limits)', () => {
     await tabs[2]!.waitForMessage((message) => message.type === 'ticket');
     expect(await metricsOf(counting)).toMatch(/push_deliveries_total\{source="live"[^}]*\} 1\n/);
   });
+
+  describe('a session lives as long as its token', () => {
+    it('is closed with 4004 when its token expires', async () => {
+      const shortLived = signerFor(env, { expiresInMs: 2_000 });
+      const client = await connectReady(node.url, shortLived(`u-${randomUUID()}`));
+      clients.push(client);
+      const ready = client.messages[0]!;
+      expect(ready.expiresAt).toEqual(expect.any(Number));
+      const { code } = await client.closed;
+      expect(code).toBe(4004);
+      expect(Date.now()).toBeGreaterThanOrEqual((ready.expiresAt as number) - 50);
+    });
+
+    it('goes on with a fresh token of the same user sent on the open socket, and ends with anyone else\'s', async () => {
+      const userId = `u-${randomUUID()}`;
+      const client = await connectReady(node.url, signerFor(env, { expiresInMs: 2_000 })(userId));
+      clients.push(client);
+      client.socket.send(JSON.stringify({ type: 'auth', token: signerFor(env, { expiresInMs: 60_000 })(userId) }));
+      const renewed = await client.waitForMessage((message) => message.type === 'reauthenticated');
+      expect(renewed.expiresAt as number).toBeGreaterThan(Date.now() + 50_000);
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect(client.socket.readyState).toBe(client.socket.OPEN);
+      // Still delivering: a live event arrives.
+      const ticketId = formatTicketId(randomUUID(), 1);
+      nats.publish(userTicketSubject(userId, env.NATS_SUBJECT_PREFIX), JSON.stringify(ticketEvent(ticketId)));
+      await client.waitForMessage((message) => message.ticketId === ticketId);
+
+      client.socket.send(JSON.stringify({ type: 'auth', token: sign(`u-${randomUUID()}`) }));
+      expect((await client.closed).code).toBe(4001);
+    });
+  });
 });

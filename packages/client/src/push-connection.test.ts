@@ -69,6 +69,41 @@ describe('push connection', () => {
     connection.close();
   });
 
+  it('sends a fresh token on the open socket before the session\'s token expires, and again before the next one does', async () => {
+    let token = 'jwt-1';
+    const { connection } = connect({ getToken: async () => token });
+    const socket = FakeWebSocket.latest();
+    socket.open();
+    await jest.advanceTimersByTimeAsync(0);
+    socket.receive({ type: 'ready', userId: 'alice', expiresAt: Date.now() + 300_000 });
+    token = 'jwt-2';
+    await jest.advanceTimersByTimeAsync(269_000);
+    expect(socket.sent).toEqual([{ type: 'auth', token: 'jwt-1' }]);
+    await jest.advanceTimersByTimeAsync(1_000); // a tenth of its life (at most a minute) before expiry
+    expect(socket.sent).toEqual([{ type: 'auth', token: 'jwt-1' }, { type: 'auth', token: 'jwt-2' }]);
+    socket.receive({ type: 'reauthenticated', expiresAt: Date.now() + 300_000 });
+    token = 'jwt-3';
+    await jest.advanceTimersByTimeAsync(270_000);
+    expect(socket.sent.at(-1)).toEqual({ type: 'auth', token: 'jwt-3' });
+    expect(connection.state.status).toBe('ready');
+    connection.close();
+  });
+
+  it('reconnects at once, asking for a token again, when the server ends a session whose token expired (4004)', async () => {
+    let token = 'jwt-1';
+    const { connection } = connect({ random: () => 0, getToken: async () => token });
+    const first = await acceptLatest();
+    token = 'jwt-2';
+    first.drop(pushCloseCodes.TOKEN_EXPIRED);
+    expect(connection.state).toMatchObject({ status: 'reconnecting', closeCode: 4004, retryInMs: 0 });
+    await jest.advanceTimersByTimeAsync(0);
+    const second = FakeWebSocket.latest();
+    second.open();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(second.sent).toEqual([{ type: 'auth', token: 'jwt-2' }]);
+    connection.close();
+  });
+
   it('spreads drained clients over one initial step with jitter', () => {
     const delays = [0, 0.5, 0.99].map((value) => {
       const { connection } = connect({ random: () => value });

@@ -55,6 +55,7 @@ export function createPushConnection(options: PushConnectionOptions): { close():
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let readyTimer: ReturnType<typeof setTimeout> | undefined;
   let heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
   let heardSinceLastPing = true;
   let stopped = false;
 
@@ -66,7 +67,31 @@ export function createPushConnection(options: PushConnectionOptions): { close():
   function clearSessionTimers(): void {
     clearTimeout(readyTimer);
     clearInterval(heartbeatTimer);
-    readyTimer = heartbeatTimer = undefined;
+    clearTimeout(refreshTimer);
+    readyTimer = heartbeatTimer = refreshTimer = undefined;
+  }
+
+  /**
+   * A session ends with its token: shortly before `expiresAt` ask for the current token and
+   * send it on the open socket, so the session goes on without a reconnect. (A token that did
+   * not change cannot extend anything: the server then closes with TOKEN_EXPIRED and the next
+   * connection asks for a token again.)
+   */
+  function scheduleRefresh(current: WebSocketLike, expiresAt: unknown, sent: { token: string }): void {
+    clearTimeout(refreshTimer);
+    if (typeof expiresAt !== 'number') return;
+    const lifetime = Math.max(0, expiresAt - Date.now());
+    const delay = Math.min(2 ** 31 - 1, Math.max(0, lifetime - Math.min(60_000, lifetime / 10)));
+    refreshTimer = setTimeout(() => {
+      options.getToken().then(
+        (token) => {
+          if (token === sent.token || socket !== current || current.readyState !== WS_OPEN) return;
+          sent.token = token;
+          current.send(JSON.stringify({ type: 'auth', token }));
+        },
+        () => undefined, // no fresh token: the session ends at expiry and reconnects
+      );
+    }, delay);
   }
 
   function connect(): void {
@@ -83,9 +108,11 @@ export function createPushConnection(options: PushConnectionOptions): { close():
     socket = current;
     readyTimer = setTimeout(() => abandon(current, 'not ready in time'), options.readyTimeoutMs);
 
+    const sent = { token: '' };
     current.onopen = () => {
       options.getToken().then(
         (token) => {
+          sent.token = token;
           if (socket === current && current.readyState === WS_OPEN) current.send(JSON.stringify({ type: 'auth', token }));
         },
         () => abandon(current, 'no token'),
@@ -99,7 +126,10 @@ export function createPushConnection(options: PushConnectionOptions): { close():
       if (isType(message, 'ready')) {
         clearTimeout(readyTimer);
         startHeartbeat(current);
+        scheduleRefresh(current, (message as { expiresAt?: unknown }).expiresAt, sent);
         setState({ status: 'ready', url, attempt: 0 });
+      } else if (isType(message, 'reauthenticated')) {
+        scheduleRefresh(current, (message as { expiresAt?: unknown }).expiresAt, sent);
       } else if (!isType(message, 'pong')) {
         options.onMessage(message);
       }
@@ -135,8 +165,9 @@ export function createPushConnection(options: PushConnectionOptions): { close():
 
   function scheduleRetry(closeCode: number | undefined): void {
     urlIndex = (urlIndex + 1) % urls.length;
-    // A draining node closes everyone at once: reconnect right away, spread over one initial step.
-    const draining = closeCode === PUSH_CLOSE.SERVICE_RESTART;
+    // A draining node closes everyone at once, an expired token ends one session: reconnect right
+    // away (the next connection asks for a fresh token), spread over one initial step.
+    const draining = closeCode === PUSH_CLOSE.SERVICE_RESTART || closeCode === PUSH_CLOSE.TOKEN_EXPIRED;
     const attempt = draining ? state.attempt : state.attempt + 1;
     const retryInMs = draining
       ? Math.round(random() * options.reconnect.initialMs)

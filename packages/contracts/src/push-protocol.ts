@@ -25,6 +25,11 @@ export const pushCloseCodes = {
   TOO_MANY_SESSIONS: 4002,
   /** Origin not in the allowlist (an upgrade with a bad Origin is refused with HTTP 403 instead). */
   ORIGIN_NOT_ALLOWED: 4003,
+  /**
+   * The session's token expired before a fresh one was sent (`{ "type": "auth", token }` on the
+   * open socket): reconnect with a fresh token; the snapshot brings back what was missed.
+   */
+  TOKEN_EXPIRED: 4004,
   /** The client read too slowly: the server's send buffer passed its limit. */
   SLOW_CONSUMER: 4008,
   /** Binary frame or text that is not JSON. */

@@ -8,7 +8,10 @@ export const pushClientMessageSchema = z.discriminatedUnion('type', [pushAuthMes
 export type PushClientMessage = z.infer<typeof pushClientMessageSchema>;
 
 /** Server -> client, after a successful auth and before the ticket snapshot. */
-export const pushReadyMessageSchema = z.object({ type: z.literal('ready'), userId: z.string() });
+/** `expiresAt` (epoch ms): when the token ends the session, unless a fresh one is sent before. */
+export const pushReadyMessageSchema = z.object({ type: z.literal('ready'), userId: z.string(), expiresAt: z.number().int().nonnegative() });
+/** Server -> client: a fresh token sent on the open socket was accepted; the session now ends at `expiresAt`. */
+export const pushReauthenticatedMessageSchema = z.object({ type: z.literal('reauthenticated'), expiresAt: z.number().int().nonnegative() });
 /** Answer to a client `{ "type": "ping" }` (browsers cannot see protocol-level pings). */
 export const pushPongMessageSchema = z.object({ type: z.literal('pong'), at: z.number().int().nonnegative() });
 
@@ -19,6 +22,7 @@ export const pushPongMessageSchema = z.object({ type: z.literal('pong'), at: z.n
  */
 export const pushServerMessageSchema = z.discriminatedUnion('type', [
   pushReadyMessageSchema,
+  pushReauthenticatedMessageSchema,
   pushPongMessageSchema,
   ticketEventSchema,
 ]);

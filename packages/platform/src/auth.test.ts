@@ -6,8 +6,17 @@ const secret = 's'.repeat(32);
 describe('user tokens', () => {
   const verify = createUserTokenVerifier(secret);
 
-  it('returns the user id of a token signed with the secret', () => {
-    expect(verify(createUserTokenSigner(secret)('alice'))).toBe('alice');
+  it('returns the user id and the expiry of a token signed with the secret', () => {
+    const before = Date.now();
+    const token = verify(createUserTokenSigner(secret, { expiresInMs: 60_000 })('alice'));
+    expect(token.userId).toBe('alice');
+    expect(token.expiresAtMs).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 59_000);
+    expect(token.expiresAtMs).toBeLessThanOrEqual(before + 61_000);
+  });
+
+  it('rejects a token without an expiry: it would never end its session', () => {
+    const forever = createSigner({ key: secret, algorithm: 'HS256' })({ sub: 'alice' });
+    expect(() => verify(forever)).toThrow();
   });
 
   it('rejects a token signed with another secret', () => {

@@ -30,6 +30,8 @@ interface Connection {
   nextHeartbeatAt: number;
   session: PushSession | undefined;
   authTimer: NodeJS.Timeout | undefined;
+  /** Ends the session when its token expires, unless a fresh one comes first. */
+  expiryTimer: NodeJS.Timeout | undefined;
   /** The code this server closed with, for the metric (the peer may never echo it). */
   closedWith: number | undefined;
   windowStartedAt: number;
@@ -52,7 +54,7 @@ export interface ConnectionHandler {
  */
 export function createConnectionHandler(options: {
   registry: SessionRegistry;
-  verifyToken: (token: string) => string;
+  verifyToken: (token: string) => { userId: string; expiresAtMs: number };
   /** The user's tickets Redis holds: the snapshot, sent before going live. */
   listTickets: (userId: string) => Promise<TicketEvent[]>;
   /**
@@ -91,6 +93,7 @@ export function createConnectionHandler(options: {
 
   function close(connection: Connection, code: number, reason: string): void {
     clearTimeout(connection.authTimer);
+    clearTimeout(connection.expiryTimer);
     connection.closedWith ??= code;
     if (connection.session) connection.session.close(code, reason);
     else connection.socket.close(code, reason);
@@ -98,6 +101,7 @@ export function createConnectionHandler(options: {
 
   function onClose(connection: Connection, code: number): void {
     clearTimeout(connection.authTimer);
+    clearTimeout(connection.expiryTimer);
     connections.delete(connection);
     if (connection.session) registry.remove(connection.session);
     metrics.closes.inc({ code: String(connection.closedWith ?? code) });
@@ -108,10 +112,41 @@ export function createConnectionHandler(options: {
     return connection.socket.readyState === WebSocket.OPEN;
   }
 
+  /** A session lives as long as its token: at expiry it is closed, and the client comes back with a fresh one. */
+  function endAtExpiry(connection: Connection, expiresAtMs: number): void {
+    clearTimeout(connection.expiryTimer);
+    // setTimeout holds at most ~24.8 days; a longer token is checked again then.
+    const delay = Math.min(2 ** 31 - 1, Math.max(0, expiresAtMs - clock()));
+    connection.expiryTimer = setTimeout(() => {
+      if (clock() >= expiresAtMs) close(connection, pushCloseCodes.TOKEN_EXPIRED, 'token expired');
+      else endAtExpiry(connection, expiresAtMs);
+    }, delay);
+    connection.expiryTimer.unref();
+  }
+
+  /** A fresh token on an open session: the same user's extends it, anyone else's ends it. */
+  function reauthenticate(connection: Connection, session: PushSession, token: string): void {
+    let verified: { userId: string; expiresAtMs: number };
+    try {
+      verified = options.verifyToken(token);
+    } catch (error) {
+      logger.debug({ err: error }, 'push re-auth rejected');
+      close(connection, pushCloseCodes.UNAUTHORIZED, 'invalid token');
+      return;
+    }
+    if (verified.userId !== session.userId) {
+      close(connection, pushCloseCodes.UNAUTHORIZED, 'a session belongs to one user');
+      return;
+    }
+    endAtExpiry(connection, verified.expiresAtMs);
+    session.send(JSON.stringify({ type: 'reauthenticated', expiresAt: verified.expiresAtMs }));
+  }
+
   async function authenticate(connection: Connection, token: string): Promise<void> {
     let userId: string;
+    let expiresAtMs: number;
     try {
-      userId = options.verifyToken(token);
+      ({ userId, expiresAtMs } = options.verifyToken(token));
     } catch (error) {
       logger.debug({ err: error }, 'push auth rejected');
       close(connection, pushCloseCodes.UNAUTHORIZED, 'invalid token');
@@ -139,7 +174,8 @@ export function createConnectionHandler(options: {
     try {
       await added.ready; // subscribed before reading Redis: a result is either live or in the snapshot
       if (!isOpen(connection)) return;
-      session.send(JSON.stringify({ type: 'ready', userId }));
+      endAtExpiry(connection, expiresAtMs);
+      session.send(JSON.stringify({ type: 'ready', userId, expiresAt: expiresAtMs }));
       const tickets = await options.listTickets(userId);
       if (!isOpen(connection)) return;
       session.goLive(tickets.map(pushEventFromTicket));
@@ -184,8 +220,10 @@ export function createConnectionHandler(options: {
       // Unauthenticated: the only thing to say is who you are.
       if (message?.type === 'auth') void authenticate(connection, message.token);
       else close(connection, pushCloseCodes.UNAUTHORIZED, 'first message must be {"type":"auth","token":...}');
+    } else if (connection.session && message?.type === 'auth') {
+      reauthenticate(connection, connection.session, message.token);
     }
-    // Authenticated: anything else (a second auth, unknown types) is ignored.
+    // Authenticated: anything else (unknown types) is ignored.
   }
 
   return {
@@ -196,6 +234,7 @@ export function createConnectionHandler(options: {
         nextHeartbeatAt: clock() + limits.heartbeatMs * (0.5 + Math.random() / 2),
         session: undefined,
         authTimer: undefined,
+        expiryTimer: undefined,
         closedWith: undefined,
         windowStartedAt: 0,
         messagesInWindow: 0,

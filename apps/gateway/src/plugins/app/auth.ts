@@ -38,7 +38,7 @@ export default fp<{ authSecret: string; adminToken: string }>(
       const token = bearerToken(request);
       if (!token) throw new SeckillError('UNAUTHORIZED', 'Missing bearer token: send Authorization: Bearer <user JWT>');
       try {
-        request.userId = verifyUserToken(token);
+        request.userId = verifyUserToken(token).userId;
       } catch {
         throw new SeckillError('UNAUTHORIZED', 'Invalid or expired user token');
       }
