@@ -67,7 +67,7 @@ describe('web app', () => {
     expect(response.statusCode).toBe(200);
     const body = response.json<{ userId: string; token: string }>();
     expect(body.userId).toBe('alice_01');
-    expect(createUserTokenVerifier(AUTH_SECRET)(body.token)).toBe('alice_01');
+    expect(createUserTokenVerifier(AUTH_SECRET)(body.token)).toMatchObject({ userId: 'alice_01', expiresAtMs: expect.any(Number) });
   });
 
   it.each([{ name: 'alice.smith' }, { name: '' }, { name: 'a'.repeat(65) }, {}, { name: 'bob', admin: true }])(
