@@ -14,6 +14,7 @@ import { systemClock, type Clock } from './domain/clock';
 import { createGatewayMetrics, type GatewayMetrics } from './domain/metrics';
 import { createFakePaymentProvider, createPayments, type PaymentProvider } from './domain/payments';
 import { createSaleCatalog } from './domain/sale-catalog';
+import { createSaleRecovery } from './domain/sale-recovery';
 import { createOutboxRelay, type OutboxRelay } from './domain/outbox-relay';
 import { createTicketService } from './domain/tickets';
 import { createWaitEstimator } from './domain/wait-estimator';
@@ -116,6 +117,7 @@ export const gatewayApp = fp<GatewayOptions>(
     await fastify.register(kafka, {
       brokers: config.KAFKA_BROKERS,
       topic: config.ORDERS_TOPIC,
+      workerGroup: config.ORDER_WORKER_GROUP,
       producerCount: config.KAFKA_PRODUCERS,
       lingerMs: config.KAFKA_LINGER_MS,
       maxBatchMessages: config.KAFKA_BATCH_MAX_MESSAGES,
@@ -138,7 +140,17 @@ export const gatewayApp = fp<GatewayOptions>(
       defaultOrdersPerSecond: config.DEFAULT_ORDERS_PER_SECOND,
       staleAfterMs: config.THROUGHPUT_STALE_MS,
     });
-    const sales = createSaleCatalog({ prisma: fastify.prisma, redisState, clock });
+    const recovery = createSaleRecovery({
+      redisState,
+      orderQueue: fastify.orderQueue,
+      clock,
+      logger: log('recovery'),
+      // Batches admitted before the loss are answered (and so sent or given up on) within this.
+      settleMs: config.ENQUEUE_WAIT_MS,
+      maxMs: config.SALE_RECOVERY_MAX_MS,
+    });
+    const watchRecovery = (saleId: string) => void recovery.watch(saleId);
+    const sales = createSaleCatalog({ prisma: fastify.prisma, redisState, clock, onReloaded: watchRecovery });
     const admission = createAdmission({
       redisState,
       sales,
@@ -149,6 +161,7 @@ export const gatewayApp = fp<GatewayOptions>(
       timings: { admissionTimeoutMs: config.ADMISSION_TIMEOUT_MS, enqueueWaitMs: config.ENQUEUE_WAIT_MS, relayAfterMs: config.OUTBOX_RELAY_AFTER_MS },
       limits: { perUser: config.RATE_LIMIT_PER_USER_PER_MIN, perIp: config.RATE_LIMIT_PER_IP_PER_MIN, windowMs: 60_000 },
       onOutcome: metrics.countAdmission,
+      onRecovering: watchRecovery,
     });
     const tickets = createTicketService({
       redisState,

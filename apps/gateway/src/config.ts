@@ -1,4 +1,4 @@
-import { ORDERS_TOPIC } from '@seckill/contracts';
+import { ORDER_WORKER_GROUP, ORDERS_TOPIC } from '@seckill/contracts';
 import { env } from '@seckill/platform';
 import { z } from 'zod';
 
@@ -20,6 +20,8 @@ export const gatewayConfigSchema = z.object({
   ADMIN_TOKEN: env.adminToken,
   /** Topic the admitted orders go to (tests use a fresh one). */
   ORDERS_TOPIC: z.string().min(1).default(ORDERS_TOPIC),
+  /** The order workers' consumer group: after a Redis loss, a sale admits again once it consumed what was in flight. */
+  ORDER_WORKER_GROUP: z.string().min(1).default(ORDER_WORKER_GROUP),
   /** Prefix of the per-user NATS subjects (`<prefix>.users.<id>.tickets`). */
   NATS_SUBJECT_PREFIX: env.natsSubjectPrefix,
   /** Requests per minute; 0 disables the limit. */
@@ -43,6 +45,11 @@ export const gatewayConfigSchema = z.object({
   OUTBOX_SWEEP_INTERVAL_MS: env.positiveInt(500),
   /** A ticket Kafka has not taken this long after admission (and no worker claimed) ends FAILED QUEUE_UNAVAILABLE; its stock returns. */
   ENQUEUE_DEADLINE_MS: env.positiveInt(30_000),
+  /**
+   * A sale reloaded after a Redis loss admits nobody new (503, nothing reserved) until the order
+   * workers consumed the tickets from before the loss, or this long at most.
+   */
+  SALE_RECOVERY_MAX_MS: env.positiveInt(15_000),
   /** How long one Kafka request may wait for the broker. */
   KAFKA_REQUEST_TIMEOUT_MS: env.positiveInt(5000),
   /** No Redis command waits longer than this on a stalled Redis. */

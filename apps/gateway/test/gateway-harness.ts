@@ -22,6 +22,8 @@ export interface GatewayHarness {
   readOrders(count: number): Promise<OrderRequested[]>;
   /** Messages on the harness topic, from the partitions' high watermarks. */
   countMessages(): Promise<number>;
+  /** Commit the order workers' group at the end of the harness topic, as workers that consumed everything would. */
+  workersCaughtUp(): Promise<void>;
   /** Close the gateway (as SIGTERM would); `close` still cleans up after it. */
   closeApp(): Promise<void>;
   close(): Promise<void>;
@@ -57,6 +59,7 @@ export async function startGateway(
     AUTH_SECRET: randomBytes(32).toString('hex'),
     ADMIN_TOKEN: randomBytes(24).toString('hex'),
     ORDERS_TOPIC: topic,
+    ORDER_WORKER_GROUP: uniqueName('test-workers'),
     NATS_SUBJECT_PREFIX: uniqueName('test'),
     LOG_LEVEL: 'silent',
     SWAGGER_UI: 'false',
@@ -113,6 +116,16 @@ export async function startGateway(
       try {
         const partitions = await offsets.fetchTopicOffsets(topic);
         return partitions.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
+      } finally {
+        await offsets.disconnect();
+      }
+    },
+    async workersCaughtUp() {
+      const offsets = kafka.admin();
+      await offsets.connect();
+      try {
+        const partitions = await offsets.fetchTopicOffsets(topic);
+        await offsets.setOffsets({ groupId: config.ORDER_WORKER_GROUP, topic, partitions: partitions.map(({ partition, high }) => ({ partition, offset: high })) });
       } finally {
         await offsets.disconnect();
       }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type SaleView } from '@seckill/contracts';
+import { waitFor } from '@seckill/platform/testing';
 import { saleBody, startGateway, type GatewayHarness } from './gateway-harness';
 import { redisKeys } from '@seckill/redis-state';
 
@@ -122,14 +123,44 @@ describe('sales API', () => {
       const response = await gateway.app.inject({ method: 'GET', url: `/api/sales/${sale.id}` });
       expect(response.statusCode).toBe(200);
       expect(response.json<SaleView>()).toMatchObject({ remainingStock: 5, state: 'ACTIVE' });
+    });
 
+    it('admits nobody new after a Redis loss until the workers consumed the tickets from before it', async () => {
+      const sale = await gateway.createSale({ stock: 5 });
+      const buy = (userId: string) =>
+        gateway.app.inject({ method: 'POST', url: `/api/sales/${sale.id}/orders`, headers: { authorization: `Bearer ${gateway.userToken(userId)}` } });
+      expect((await buy('before-loss')).statusCode).toBe(202);
       await gateway.app.redis.del(...(await gateway.app.redis.keys(`${redisKeys.saleTag(sale.id)}*`)));
-      const purchase = await gateway.app.inject({
-        method: 'POST',
-        url: `/api/sales/${sale.id}/orders`,
-        headers: { authorization: `Bearer ${gateway.userToken('after-flush')}` },
-      });
-      expect(purchase.statusCode).toBe(202);
+
+      // The ticket of 'before-loss' is in Kafka only: nobody may be admitted past it unseen.
+      const whileRecovering = await buy('after-loss');
+      expect(whileRecovering.statusCode).toBe(503);
+      expect(whileRecovering.headers['retry-after']).toBe('1');
+      expect(whileRecovering.json().error.code).toBe('SERVICE_UNAVAILABLE');
+      await new Promise((resolve) => setTimeout(resolve, gateway.config.ENQUEUE_WAIT_MS + 500));
+      expect((await buy('after-loss')).statusCode).toBe(503);
+
+      await gateway.workersCaughtUp();
+      const admitted = await waitFor(async () => {
+        const response = await buy('after-loss');
+        return response.statusCode === 202 ? response : undefined;
+      }, { timeoutMs: 10_000, what: 'admission after the recovery' });
+      expect(admitted.json()).toMatchObject({ status: 'QUEUED', ticketId: expect.stringMatching(/\.2\.\d+$/) });
+    });
+
+    it('admits again after SALE_RECOVERY_MAX_MS when the workers do not catch up', async () => {
+      const impatient = await startGateway({ SALE_RECOVERY_MAX_MS: '1500' });
+      try {
+        const sale = await impatient.createSale({ stock: 5 });
+        const buy = (userId: string) =>
+          impatient.app.inject({ method: 'POST', url: `/api/sales/${sale.id}/orders`, headers: { authorization: `Bearer ${impatient.userToken(userId)}` } });
+        expect((await buy('before-loss')).statusCode).toBe(202);
+        await impatient.app.redis.del(...(await impatient.app.redis.keys(`${redisKeys.saleTag(sale.id)}*`)));
+        expect((await buy('after-loss')).statusCode).toBe(503);
+        await waitFor(async () => ((await buy('after-loss')).statusCode === 202 ? true : undefined), { timeoutMs: 10_000, what: 'admission after SALE_RECOVERY_MAX_MS' });
+      } finally {
+        await impatient.close();
+      }
     });
   });
 

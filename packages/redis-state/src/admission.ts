@@ -5,6 +5,8 @@ import type { ScriptCall } from './scripts';
 export type AdmitReply =
   /** Redis ran the script after the caller's deadline: nothing was admitted. */
   | { kind: 'TOO_LATE' | 'SALE_NOT_FOUND' | 'SALE_NOT_ACTIVE' | 'SOLD_OUT' }
+  /** Reloaded after a Redis loss, the sale admits nobody new until the tickets in flight are decided. */
+  | { kind: 'RECOVERING' }
   | { kind: 'QUEUE_FULL'; queueDepth: number }
   /** Over this sale's per-user or per-IP limit; retry after `retryAfterMs`. */
   | { kind: 'RATE_LIMITED'; retryAfterMs: number }
@@ -23,7 +25,7 @@ const NO_LIMITS: PurchaseLimits = { perUser: 0, perIp: 0, windowMs: 60_000 };
 export type CancelReply = { kind: 'OK'; ticketNumber: number } | { kind: 'NOT_FOUND' | 'CLAIMED' } | { kind: 'FINAL'; status: TicketStatus };
 
 type RawAdmitReply =
-  | ['TOO_LATE' | 'SALE_NOT_FOUND' | 'SALE_NOT_ACTIVE' | 'SOLD_OUT']
+  | ['TOO_LATE' | 'SALE_NOT_FOUND' | 'SALE_NOT_ACTIVE' | 'SOLD_OUT' | 'RECOVERING']
   | ['QUEUE_FULL', number]
   | ['RATE_LIMITED', number]
   | ['EXISTING', string, number, TicketStatus, number]

@@ -6,7 +6,7 @@
  */
 export const redisKeys = {
   saleTag: (saleId: string) => `{sale:${saleId}}`,
-  /** Hash: id, name, initialStock, queueCapacity, startsAtMs, endsAtMs, epoch. */
+  /** Hash: id, name, initialStock, queueCapacity, startsAtMs, endsAtMs, epoch, recoveringSinceMs? (after a loss). */
   saleInfo: (saleId: string) => `{sale:${saleId}}:info`,
   /** Counter: stock tokens left for admission. */
   stockTokens: (saleId: string) => `{sale:${saleId}}:stock`,
@@ -18,6 +18,10 @@ export const redisKeys = {
   ticketsByUser: (saleId: string) => `{sale:${saleId}}:users`,
   /** Sorted set: admitted tickets whose Kafka message is not acknowledged yet, by when they are due for a (re)send. */
   outbox: (saleId: string) => `{sale:${saleId}}:outbox`,
+  /** Hash: stock epoch -> orders recorded while the sale was not loaded (load-sale.lua takes them off its count). */
+  uncountedOrders: (saleId: string) => `{sale:${saleId}}:uncounted`,
+  /** String: the epoch of the reload restoring the sale after a loss (fences off concurrent reloads). */
+  loading: (saleId: string) => `{sale:${saleId}}:loading`,
   /** Counters `<prefix>user:<id>` and `<prefix>ip:<address>`: purchase attempts in the current rate window (admit-ticket.lua). */
   purchaseRatePrefix: (saleId: string) => `{sale:${saleId}}:rate:`,
   /** Hash: one ticket (see ticket-record.ts). */

@@ -21,7 +21,7 @@ describe('Redis state (real Redis)', () => {
     // where a command's keys must share a slot.
     const sales = saleIds.flatMap((saleId) => [
       redisKeys.saleInfo(saleId), redisKeys.stockTokens(saleId), redisKeys.ticketSequence(saleId), redisKeys.queuedTickets(saleId),
-      redisKeys.ticketsByUser(saleId), redisKeys.outbox(saleId),
+      redisKeys.ticketsByUser(saleId), redisKeys.outbox(saleId), redisKeys.uncountedOrders(saleId), redisKeys.loading(saleId),
     ]);
     const tickets = await Promise.all(saleIds.map((saleId) => redis.keys(`${redisKeys.saleTag(saleId)}*`)));
     await Promise.all([...sales, ...tickets.flat(), ...userIds.map((userId) => redisKeys.userTickets(userId))].map((key) => redis.del(key)));
@@ -30,8 +30,8 @@ describe('Redis state (real Redis)', () => {
   });
 
   async function sale(patch: Partial<Parameters<RedisState['loadSale']>[0]> = {}) {
-    const id = randomUUID();
-    saleIds.push(id);
+    const id = patch.id ?? randomUUID();
+    if (!saleIds.includes(id)) saleIds.push(id);
     await state.loadSale({ id, name: 'phones', stock: 2, initialStock: 2, queueCapacity: 2, startsAtMs: now - 60_000, endsAtMs: now + 60_000, epoch: 1, ticketNumberFloor: 0, ...patch });
     return id;
   }
@@ -104,6 +104,26 @@ describe('Redis state (real Redis)', () => {
       expect(limited.kind === 'RATE_LIMITED' && limited.retryAfterMs).toBeGreaterThan(50_000);
     });
 
+    it('admits nobody new while a sale reloaded after a loss recovers, but gives holders their ticket', async () => {
+      const saleId = randomUUID();
+      saleIds.push(saleId);
+      const holder = user();
+      await state.restoreTickets(saleId, 2, [
+        { ticketId: formatTicketId(saleId, 7), saleId, userId: holder, ticketNumber: 7, status: 'SUCCEEDED', orderId: randomUUID(), decidedAt: now },
+      ]);
+      await sale({ id: saleId, epoch: 2, recoveringSinceMs: now });
+      expect(await state.readSale(saleId)).toMatchObject({ epoch: 2, recoveringSinceMs: now });
+      expect(await admit(saleId, user())).toEqual({ kind: 'RECOVERING' });
+      expect(await admit(saleId, holder)).toMatchObject({ kind: 'EXISTING', status: 'SUCCEEDED' });
+
+      expect(await state.endRecovery(saleId, 1)).toBe(false);
+      expect(await admit(saleId, user())).toEqual({ kind: 'RECOVERING' });
+      expect(await state.endRecovery(saleId, 2)).toBe(true);
+      expect((await state.readSale(saleId))?.recoveringSinceMs).toBeUndefined();
+      expect(await admit(saleId, user())).toMatchObject({ kind: 'ADMITTED' });
+      expect(await tokens(saleId)).toBe(1);
+    });
+
     it('admits nothing once the caller\'s deadline passed on Redis\'s clock', async () => {
       const saleId = await sale();
       expect(await admit(saleId, user(), { deadlineMs: Date.now() - 1 })).toEqual({ kind: 'TOO_LATE' });
@@ -165,10 +185,10 @@ describe('Redis state (real Redis)', () => {
 
     it('keeps the tokens equal to what PostgreSQL can sell, across epochs', async () => {
       const saleId = await sale({ stock: 10, queueCapacity: 10, epoch: 2 });
-      const result = (ticketNumber: number, epoch: number, status: 'SUCCEEDED' | 'FAILED', stockEpoch?: number) => ({
+      const result = (ticketNumber: number, epoch: number, status: 'SUCCEEDED' | 'FAILED', detail?: number | string) => ({
         ticketId: formatTicketId(saleId, ticketNumber, epoch), saleId, userId: user(), status, at: 1,
-        ...(status === 'FAILED' ? { reason: 'SOLD_OUT' } : { orderId: `o-${ticketNumber}` }),
-        ...(stockEpoch === undefined ? {} : { stockEpoch }),
+        ...(status === 'FAILED' ? { reason: (detail as string | undefined) ?? 'ALREADY_ORDERED' } : { orderId: `o-${ticketNumber}` }),
+        ...(typeof detail === 'number' ? { stockEpoch: detail } : {}),
       });
       await state.recordResults([
         result(1, 2, 'FAILED'), // this epoch's token, not used: back (+1)
@@ -177,17 +197,28 @@ describe('Redis state (real Redis)', () => {
         result(4, 1, 'SUCCEEDED', 1), // older epoch, stock taken before the reload: already counted
         result(5, 1, 'FAILED'), // older epoch's token was never in this count: nothing
         result(6, 2, 'SUCCEEDED', 3), // a later reload lost the race to load; still after this count: nothing (this epoch)
+        result(10, 2, 'FAILED', 'SOLD_OUT'), // PostgreSQL had nothing for it: its token stood for no item, nothing
       ]);
       expect(await tokens(saleId)).toBe(10);
       await state.recordResults([result(7, 2, 'FAILED'), result(8, 2, 'FAILED'), result(9, 1, 'SUCCEEDED', 3)]);
       expect(await tokens(saleId)).toBe(11);
     });
 
-    it('leaves the tokens alone while the sale is not loaded (its next load counts PostgreSQL)', async () => {
+    it('counts orders recorded while the sale is not loaded against the next load at or before their stock epoch', async () => {
       const saleId = randomUUID();
       saleIds.push(saleId);
-      await state.recordResults([{ ticketId: formatTicketId(saleId, 1), saleId, userId: user(), status: 'FAILED', reason: 'SOLD_OUT', at: 1 }]);
+      const result = (ticketNumber: number, status: 'SUCCEEDED' | 'FAILED', stockEpoch?: number) => ({
+        ticketId: formatTicketId(saleId, ticketNumber, 1), saleId, userId: user(), status, at: 1,
+        ...(status === 'FAILED' ? { reason: 'SOLD_OUT' } : { orderId: `o-${ticketNumber}` }),
+        ...(stockEpoch === undefined ? {} : { stockEpoch }),
+      });
+      // Written before the reload read PostgreSQL (epoch 1), after it (epoch 2 and 3: a reload that lost the race to load).
+      await state.recordResults([result(1, 'SUCCEEDED', 1), result(2, 'SUCCEEDED', 2), result(3, 'SUCCEEDED', 3), result(4, 'FAILED')]);
       expect(await redis.exists(redisKeys.stockTokens(saleId))).toBe(0);
+      // The load read 10 left at epoch 2: orders 2 and 3 came later and come off.
+      await state.loadSale({ id: saleId, name: 'x', stock: 10, initialStock: 12, queueCapacity: 10, startsAtMs: now - 1, endsAtMs: now + 60_000, epoch: 2, ticketNumberFloor: 9 });
+      expect(await tokens(saleId)).toBe(8);
+      expect(await redis.exists(redisKeys.uncountedOrders(saleId))).toBe(0);
     });
   });
 
@@ -226,6 +257,25 @@ describe('Redis state (real Redis)', () => {
   });
 
   describe('restoreTickets', () => {
+    it('lets one reload restore and load: the latest epoch, never after the sale is loaded', async () => {
+      const saleId = randomUUID();
+      saleIds.push(saleId);
+      const decided = (n: number) => ({ ticketId: formatTicketId(saleId, n), saleId, userId: user(), ticketNumber: n, status: 'SUCCEEDED' as const, orderId: `o-${n}`, decidedAt: 1 });
+      const load = (epoch: number, stock: number) =>
+        state.loadSale({ id: saleId, name: 'x', stock, initialStock: 9, queueCapacity: 9, startsAtMs: now - 1, endsAtMs: now + 60_000, epoch, ticketNumberFloor: 9 });
+      expect(await state.restoreTickets(saleId, 2, [decided(1)])).toBe(true);
+      // A concurrent reload counted later (epoch 3): it takes over; the first may no longer load.
+      expect(await state.restoreTickets(saleId, 3, [decided(1), decided(2)])).toBe(true);
+      expect(await state.restoreTickets(saleId, 2, [])).toBe(false);
+      expect(await load(2, 8)).toBe(false);
+      expect(await load(3, 7)).toBe(true);
+      expect(await state.readSale(saleId)).toMatchObject({ epoch: 3, stockTokens: 7 });
+      expect(await state.restoreTickets(saleId, 4, [decided(3)])).toBe(false);
+      expect(await state.getTicket(formatTicketId(saleId, 3))).toBeUndefined();
+      expect(await redis.exists(redisKeys.loading(saleId))).toBe(0);
+    });
+
+
     it('rebuilds the decided tickets a loss took, held by their buyers, without touching the ones Redis has', async () => {
       const saleId = randomUUID();
       saleIds.push(saleId);
@@ -233,7 +283,7 @@ describe('Redis state (real Redis)', () => {
       const decided = { ticketId: formatTicketId(saleId, 4), saleId, userId: buyer, ticketNumber: 4, status: 'SUCCEEDED' as const, orderId: 'o-4', decidedAt: 44 };
       const present = { ...decided, ticketId: formatTicketId(saleId, 5), userId: other, ticketNumber: 5, orderId: 'o-5' };
       await redis.hset(redisKeys.ticket(saleId, present.ticketId), { ticketId: present.ticketId, saleId, userId: other, ticketNumber: 5, status: 'SUCCEEDED', orderId: 'kept', updatedAt: 1 });
-      expect(await state.restoreTickets(saleId, [decided, present])).toBe(1);
+      expect(await state.restoreTickets(saleId, 2, [decided, present])).toBe(true);
       expect(await state.getTicket(decided.ticketId)).toMatchObject({ status: 'SUCCEEDED', orderId: 'o-4', updatedAt: 44 });
       expect((await state.getTicket(present.ticketId))?.orderId).toBe('kept');
       await state.loadSale({ id: saleId, name: 'x', stock: 0, initialStock: 2, queueCapacity: 2, startsAtMs: now - 1, endsAtMs: now + 60_000, epoch: 2, ticketNumberFloor: 9 });

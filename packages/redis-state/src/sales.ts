@@ -15,6 +15,8 @@ export interface SaleToLoad {
   epoch: number;
   /** Ticket numbers continue above this. */
   ticketNumberFloor: number;
+  /** Set when reloaded after a Redis loss: admission waits until `endRecovery`. */
+  recoveringSinceMs?: number;
 }
 
 /** A sale as Redis holds it, with its live figures. */
@@ -28,6 +30,8 @@ export interface SaleRuntime {
   epoch: number;
   stockTokens: number;
   queueDepth: number;
+  /** Reloaded after a Redis loss at this time, and not admitting new tickets yet. */
+  recoveringSinceMs?: number;
 }
 
 /** A decided ticket as PostgreSQL knows it, to be restored after a Redis loss. */
@@ -44,34 +48,50 @@ export interface DecidedTicket {
 
 const RESTORE_CHUNK = 500;
 
-export function createSaleState(redis: RedisClient, scripts: { loadSale: ScriptCall; restoreTickets: ScriptCall }, resultTtlSeconds: number) {
+export function createSaleState(redis: RedisClient, scripts: { loadSale: ScriptCall; endRecovery: ScriptCall; restoreTickets: ScriptCall }, resultTtlSeconds: number) {
   const loadSaleScript = scripts.loadSale;
   return {
     /**
      * Before reloading a sale Redis lost: its decided tickets again, each held by its buyer (so
-     * a repeat purchase answers it) and indexed for the push snapshot. Idempotent.
+     * a repeat purchase answers it) and indexed for the push snapshot. Idempotent. False when the
+     * sale is loaded already or a reload at a later epoch owns the load: then this one must not load.
      */
-    async restoreTickets(saleId: string, tickets: readonly DecidedTicket[]): Promise<number> {
-      let restored = 0;
-      for (let i = 0; i < tickets.length; i += RESTORE_CHUNK) {
-        const args: (string | number)[] = [resultTtlSeconds, redisKeys.ticket(saleId, '')];
+    async restoreTickets(saleId: string, epoch: number, tickets: readonly DecidedTicket[]): Promise<boolean> {
+      const keys = [redisKeys.ticketsByUser(saleId), redisKeys.saleInfo(saleId), redisKeys.loading(saleId)];
+      // At least one call, even with nothing to restore: it claims the load.
+      for (let i = 0; i === 0 || i < tickets.length; i += RESTORE_CHUNK) {
+        const args: (string | number)[] = [resultTtlSeconds, redisKeys.ticket(saleId, ''), epoch];
         for (const t of tickets.slice(i, i + RESTORE_CHUNK)) {
           args.push(t.ticketId, t.saleId, t.userId, t.ticketNumber, t.status, t.orderId ?? '', t.reason ?? '', t.decidedAt);
         }
-        restored += (await scripts.restoreTickets([redisKeys.ticketsByUser(saleId)], args)) as number;
+        if ((await scripts.restoreTickets(keys, args)) === -1) return false;
       }
-      return restored;
+      return true;
     },
 
     /** Load a sale unless it is there; false when another load got there first. */
     async loadSale(sale: SaleToLoad): Promise<boolean> {
       const loaded = await loadSaleScript(
-        [redisKeys.saleInfo(sale.id), redisKeys.stockTokens(sale.id), redisKeys.ticketSequence(sale.id)],
-        [sale.stock, sale.ticketNumberFloor, sale.id, sale.name, sale.initialStock, sale.queueCapacity, sale.startsAtMs, sale.endsAtMs, sale.epoch],
+        [
+          redisKeys.saleInfo(sale.id),
+          redisKeys.stockTokens(sale.id),
+          redisKeys.ticketSequence(sale.id),
+          redisKeys.uncountedOrders(sale.id),
+          redisKeys.loading(sale.id),
+        ],
+        [
+          ...[sale.stock, sale.ticketNumberFloor, sale.id, sale.name, sale.initialStock, sale.queueCapacity, sale.startsAtMs, sale.endsAtMs, sale.epoch],
+          sale.recoveringSinceMs ?? '',
+        ],
       );
       // Outside the sale's slot: a plain command of its own.
       await redis.sadd(redisKeys.activeSales(), sale.id);
       return loaded === 1;
+    },
+
+    /** The sale at `epoch` admits again (a no-op once Redis reloaded it at a newer epoch). */
+    async endRecovery(saleId: string, epoch: number): Promise<boolean> {
+      return (await scripts.endRecovery([redisKeys.saleInfo(saleId)], [epoch])) === 1;
     },
 
     async saleLoaded(saleId: string): Promise<boolean> {
@@ -99,6 +119,7 @@ export function createSaleState(redis: RedisClient, scripts: { loadSale: ScriptC
         epoch: Number(info.epoch ?? 1),
         stockTokens: Number(results[1]?.[1] ?? 0),
         queueDepth: Number(results[2]?.[1] ?? 0),
+        ...(info.recoveringSinceMs ? { recoveringSinceMs: Number(info.recoveringSinceMs) } : {}),
       };
     },
   };

@@ -4,14 +4,15 @@ import type { RedisClient } from './redis-client';
 
 /** Every Lua script, by the name of its file in `lua/`. */
 const SCRIPTS = {
-  loadSale: { file: 'load-sale', keys: 3 },
+  loadSale: { file: 'load-sale', keys: 5 },
+  endRecovery: { file: 'end-recovery', keys: 1 },
   admitTicket: { file: 'admit-ticket', keys: 6 },
   cancelTicket: { file: 'cancel-ticket', keys: 5 },
   claimTickets: { file: 'claim-tickets', keys: -1 },
   recordResults: { file: 'record-results', keys: -1 },
   sweepOutbox: { file: 'sweep-outbox', keys: 5 },
   returnExpiredTokens: { file: 'return-expired-tokens', keys: -1 },
-  restoreTickets: { file: 'restore-tickets', keys: 1 },
+  restoreTickets: { file: 'restore-tickets', keys: 3 },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

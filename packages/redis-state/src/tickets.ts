@@ -97,7 +97,7 @@ export function createTicketState(redis: RedisClient, scripts: { claimTickets: S
       const recorded: boolean[] = results.map(() => false);
       await Promise.all(
         [...bySale(results, (result) => result.ticketId)].map(async ([saleId, indexes]) => {
-          const keys = [redisKeys.queuedTickets(saleId), redisKeys.outbox(saleId), redisKeys.stockTokens(saleId), redisKeys.saleInfo(saleId), redisKeys.ticketsByUser(saleId)];
+          const keys = [redisKeys.queuedTickets(saleId), redisKeys.outbox(saleId), redisKeys.stockTokens(saleId), redisKeys.saleInfo(saleId), redisKeys.ticketsByUser(saleId), redisKeys.uncountedOrders(saleId)];
           const args: (string | number)[] = [resultTtlSeconds];
           for (const index of indexes) {
             const result = results[index]!;

@@ -15,6 +15,7 @@ export type AdmissionOutcome =
   | 'rate_limited'
   | 'not_found'
   | 'unavailable'
+  | 'recovering'
   | 'shed'
   | 'enqueue_pending';
 
@@ -61,6 +62,8 @@ export function createAdmission(options: {
   /** Purchase attempts per user and per client IP, per sale (checked in the admission script). */
   limits: PurchaseLimits;
   onOutcome?: (outcome: AdmissionOutcome) => void;
+  /** A purchase met a sale recovering from a Redis loss (see sale-recovery.ts). */
+  onRecovering?: (saleId: string) => void;
 }): Admission {
   const { redisState, estimator, clock, logger, timings } = options;
   const count = (outcome: AdmissionOutcome) => options.onOutcome?.(outcome);
@@ -89,7 +92,9 @@ export function createAdmission(options: {
     const reply = await redisState.admitTicket(request);
     if (reply.kind !== 'SALE_NOT_FOUND') return reply;
     if (!(await options.sales.ensureLoaded(saleId))) return reply;
-    return redisState.admitTicket(request);
+    const again = await redisState.admitTicket(request);
+    // It exists in PostgreSQL, and another gateway's reload is still putting it back.
+    return again.kind === 'SALE_NOT_FOUND' ? { kind: 'RECOVERING' } : again;
   }
 
   /** An admission whose reply came after this gateway answered 503: the shopper must not hold it. */
@@ -137,6 +142,12 @@ export function createAdmission(options: {
       switch (reply.kind) {
         case 'TOO_LATE':
           throw unavailable();
+        case 'RECOVERING':
+          count('recovering');
+          options.onRecovering?.(saleId);
+          throw new SeckillError('SERVICE_UNAVAILABLE', 'This sale is being restored after an outage; nothing was reserved, try again in a moment', {
+            retryAfterSeconds: 1,
+          });
         case 'SALE_NOT_FOUND':
           count('not_found');
           throw new SeckillError('SALE_NOT_FOUND', `No sale ${saleId}`);

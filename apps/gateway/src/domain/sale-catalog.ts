@@ -23,12 +23,15 @@ export function createSaleCatalog(options: {
   prisma: PrismaClient;
   redisState: Pick<RedisState, 'loadSale' | 'readSale' | 'saleLoaded' | 'restoreTickets' | 'indexUserTickets'>;
   clock: Clock;
+  /** The sale was reloaded after a Redis loss and recovers before it admits again. */
+  onReloaded?: (saleId: string) => void;
 }): SaleCatalog {
   const { prisma, redisState, clock } = options;
   const loading = new Map<string, Promise<boolean>>();
 
-  async function load(sale: Sale, ticketNumberFloor: number): Promise<void> {
+  async function load(sale: Sale, ticketNumberFloor: number, recoveringSinceMs?: number): Promise<void> {
     await redisState.loadSale({
+      ...(recoveringSinceMs === undefined ? {} : { recoveringSinceMs }),
       id: sale.id,
       name: sale.name,
       stock: sale.stock,
@@ -44,23 +47,32 @@ export function createSaleCatalog(options: {
   async function reload(saleId: string): Promise<boolean> {
     if (!UUID_PATTERN.test(saleId)) return false;
     // Redis lost the sale (flushed, restarted without persistence). A new ticket epoch, taken
-    // with the stock in one statement under the sale's row lock: tickets issued from now on
-    // never share an id with one still in flight, and the stock tokens start from exactly what
-    // PostgreSQL can sell at that epoch (the worker accounts for older tickets ordered later).
-    const [sale] = await prisma.$queryRaw<Sale[]>`
-      UPDATE sales SET ticket_epoch = ticket_epoch + 1, updated_at = now() WHERE id = ${saleId}::uuid
-      RETURNING id::text AS id, name, stock, initial_stock AS "initialStock", queue_capacity AS "queueCapacity",
-                starts_at AS "startsAt", ends_at AS "endsAt", ticket_epoch AS "ticketEpoch",
-                created_at AS "createdAt", updated_at AS "updatedAt"`;
-    if (!sale) return false;
+    // with the stock under the sale's row lock: tickets issued from now on never share an id with
+    // one still in flight, and the stock tokens start from exactly what PostgreSQL can sell at that
+    // epoch (the worker accounts for older tickets ordered later, by their orders' stock epoch).
+    // The decided tickets are read under the same lock, so each restored order is one the count
+    // already took off (a later one is the worker's to account for).
+    const reloaded = await prisma.$transaction(async (tx) => {
+      const [sale] = await tx.$queryRaw<Sale[]>`
+        UPDATE sales SET ticket_epoch = ticket_epoch + 1, updated_at = now() WHERE id = ${saleId}::uuid
+        RETURNING id::text AS id, name, stock, initial_stock AS "initialStock", queue_capacity AS "queueCapacity",
+                  starts_at AS "startsAt", ends_at AS "endsAt", ticket_epoch AS "ticketEpoch",
+                  created_at AS "createdAt", updated_at AS "updatedAt"`;
+      return sale ? { sale, outcomes: await listHeldOutcomesOfSale(tx, saleId) } : undefined;
+    });
+    if (!reloaded) return false;
+    const { sale } = reloaded;
     // Numbers continue above every one PostgreSQL knows plus what can still be in flight, so
     // the counter keeps reading like a bank's.
     // Decided tickets first (the sale is not admitted against until loaded): their buyers hold them again.
-    const held = (await listHeldOutcomesOfSale(prisma, saleId)).flatMap((ticket) => (ticket.status === 'CANCELLED' ? [] : [{ ...ticket, status: ticket.status }]));
-    await redisState.restoreTickets(saleId, held);
+    const held = reloaded.outcomes.flatMap((ticket) => (ticket.status === 'CANCELLED' ? [] : [{ ...ticket, status: ticket.status }]));
+    // Another reload at a later epoch loads it (or already has): this one's count is older.
+    if (!(await redisState.restoreTickets(saleId, sale.ticketEpoch, held))) return true;
     await redisState.indexUserTickets(held);
     const highest = held.reduce((max, ticket) => Math.max(max, ticket.ticketNumber), 0);
-    await load(sale, highest + sale.queueCapacity + sale.initialStock);
+    // Admission waits until the tickets from before the loss are decided (sale-recovery.ts).
+    await load(sale, highest + sale.queueCapacity + sale.initialStock, clock());
+    options.onReloaded?.(saleId);
     return true;
   }
 

@@ -5,12 +5,14 @@
 -- keys are built from the tag (their id is only known here), which stays in the sale's slot.
 -- A request whose gateway already gave up (deadline passed on Redis's clock, e.g. it waited in a
 -- queue behind a stall) admits nothing, so a shopper told 503 never holds a ticket.
+-- A sale reloaded after a Redis loss admits nobody new while it recovers (tickets from before the
+-- loss are still on their way to PostgreSQL, and their holders must find them when they ask again).
 -- KEYS: info, stock, seq, queue, users, outbox
 -- ARGV: userId, nowMs, saleId, ticketKeyPrefix, deadlineMs, relayAfterMs,
 --       rateKeyPrefix, clientIp, perUserLimit, perIpLimit, windowMs (a limit of 0 is off)
 local clock = redis.call('TIME')
 if tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000) > tonumber(ARGV[5]) then return {'TOO_LATE'} end
-local info = redis.call('HMGET', KEYS[1], 'startsAtMs', 'endsAtMs', 'queueCapacity', 'epoch')
+local info = redis.call('HMGET', KEYS[1], 'startsAtMs', 'endsAtMs', 'queueCapacity', 'epoch', 'recoveringSinceMs')
 if not info[1] then return {'SALE_NOT_FOUND'} end
 local held = redis.call('HGET', KEYS[5], ARGV[1])
 if held then
@@ -19,6 +21,7 @@ if held then
     return {'EXISTING', held, tonumber(ticket[1]), ticket[2], redis.call('ZRANK', KEYS[4], held) or -1}
   end
 end
+if info[5] then return {'RECOVERING'} end
 local function overLimit(key, limit)
   if limit <= 0 then return false end
   local count = redis.call('INCR', key)

@@ -3,16 +3,20 @@ import { createKafka, type Logger } from '@seckill/platform';
 import fp from 'fastify-plugin';
 import type { ISocketFactory } from 'kafkajs';
 import { createOrderProducer, type OrderProducer } from '../../domain/order-producer';
+import type { OrderQueueProgress } from '../../domain/sale-recovery';
 
 declare module 'fastify' {
   interface FastifyInstance {
     orderProducer: OrderProducer;
+    orderQueue: OrderQueueProgress;
   }
 }
 
 export interface KafkaPluginOptions {
   brokers: string[];
   topic: string;
+  /** The order workers' consumer group (how far they are: sale-recovery.ts). */
+  workerGroup: string;
   /** Idempotent producers sending batches side by side. */
   producerCount: number;
   lingerMs: number;
@@ -65,6 +69,15 @@ export default fp<KafkaPluginOptions>(
     });
     await orderProducer.connect();
     fastify.decorate('orderProducer', orderProducer);
+    const byPartition = (offsets: readonly { partition: number; offset: string }[]) =>
+      new Map(offsets.map(({ partition, offset }) => [partition, Number(offset)]));
+    fastify.decorate('orderQueue', {
+      endOffsets: async () => byPartition(await admin.fetchTopicOffsets(options.topic)),
+      committedOffsets: async () => {
+        const [topic] = await admin.fetchOffsets({ groupId: options.workerGroup, topics: [options.topic] });
+        return byPartition(topic?.partitions ?? []);
+      },
+    });
     // preClose, not onClose: requests still in flight wait for their batch, and close() waits for
     // them. After the flush, messages go out without lingering, so by onClose nothing is pending.
     fastify.addHook('preClose', async () => {
