@@ -67,6 +67,7 @@ describe('a stalled Kafka broker', () => {
       expect(failed).toMatchObject({ status: 'FAILED', reason: 'QUEUE_UNAVAILABLE' });
       expect(await gateway.app.redis.get(redisKeys.stockTokens(sale.id))).toBe('1');
       await waitFor(() => events.find((event) => event.ticketId === ticketId && event.status === 'FAILED'), { what: 'the pushed FAILED' });
+      expect(await redisState.listUserTickets(userId)).toEqual([expect.objectContaining({ ticketId, status: 'FAILED' })]);
       expect(await prisma.closedTicket.findUnique({ where: { ticketId } })).toMatchObject({ status: 'FAILED', reason: 'QUEUE_UNAVAILABLE', userId });
 
       // The message the stalled send still held reaches Kafka after all: a worker's claim skips it.

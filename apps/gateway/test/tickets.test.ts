@@ -104,6 +104,8 @@ describe('tickets API', () => {
       subscription.unsubscribe();
 
       const redis = gateway.app.redis;
+      // A push session that (re)connects later and missed the event finds it in its snapshot.
+      expect(await createRedisState({ redis }).listUserTickets(userId)).toEqual([expect.objectContaining({ ticketId: receipt.ticketId, status: 'CANCELLED' })]);
       expect(await redis.get(redisKeys.stockTokens(sale.id))).toBe('1');
       expect(await redis.zcard(redisKeys.queuedTickets(sale.id))).toBe(0);
       expect((await createRedisState({ redis }).claimTickets([receipt.ticketId])).get(receipt.ticketId)).toBe('CANCELLED');

@@ -6,7 +6,7 @@ import type { Clock } from './clock';
 import type { OrderProducer } from './order-producer';
 
 export interface OutboxRelayOptions {
-  redisState: Pick<RedisState, 'activeSales' | 'sweepOutbox' | 'retireSale'>;
+  redisState: Pick<RedisState, 'activeSales' | 'sweepOutbox' | 'retireSale' | 'indexUserTickets'>;
   orderProducer: Pick<OrderProducer, 'send'>;
   /** Persist reaped tickets in PostgreSQL, so a Redis loss cannot turn their late messages into orders. */
   closeTickets: (tickets: readonly ClosedTicketInput[]) => Promise<void>;
@@ -48,6 +48,8 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
       options.orderProducer.send({ v: 1, ticketId, ticketNumber, saleId, userId, requestedAt: admittedAt }).catch(() => undefined);
     }
     if (sweep.reaped.length > 0) {
+      // Indexed first, so a push session that missed the event finds the result in its snapshot.
+      await redisState.indexUserTickets(sweep.reaped).catch((err: unknown) => logger.warn({ err, saleId }, 'could not index the reaped tickets'));
       for (const ticket of sweep.reaped) {
         const event = toTicketEvent({ ...ticket, status: 'FAILED', reason: 'QUEUE_UNAVAILABLE' }, nowMs);
         options.publishTicketEvent(userTicketSubject(ticket.userId, options.subjectPrefix), event);

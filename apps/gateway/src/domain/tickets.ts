@@ -12,7 +12,7 @@ export interface TicketService {
 }
 
 export function createTicketService(options: {
-  redisState: Pick<RedisState, 'getTicket' | 'queuePosition' | 'cancelTicket'>;
+  redisState: Pick<RedisState, 'getTicket' | 'queuePosition' | 'cancelTicket' | 'indexUserTickets'>;
   /** PostgreSQL's final state of a ticket: the answer when Redis lost the ticket. */
   findOutcome: (ticketId: string) => Promise<TicketOutcome | undefined>;
   /** Persist a cancel in PostgreSQL, so a Redis loss cannot turn the ticket's message into an order. */
@@ -58,6 +58,9 @@ export function createTicketService(options: {
         const why = outcome.kind === 'FINAL' ? `is ${outcome.status}` : 'is already being processed';
         throw new SeckillError('TICKET_NOT_CANCELLABLE', `Ticket ${ticketId} ${why} and can no longer be cancelled`);
       }
+      // In the user's index, a push session that (re)connects finds the cancel in its Redis snapshot
+      // even if it missed the event (the PostgreSQL fallback may time out in a reconnect storm).
+      await redisState.indexUserTickets([{ userId, ticketId }]).catch((err: unknown) => logger.warn({ err, ticketId }, 'could not index the cancelled ticket'));
       // The cancel is done in Redis; PostgreSQL only needs it should Redis later lose the ticket.
       await options
         .closeTickets([{ ticketId, saleId, userId, ticketNumber: outcome.ticketNumber, status: 'CANCELLED' }])
