@@ -72,3 +72,25 @@ export function toTicketEvent(
     at,
   };
 }
+
+/**
+ * Answer to a purchase during a sale's pre-queue (`202`): the shopper is in; their place is drawn
+ * at `drawsAt` (the start). Asking again after it answers the drawn ticket, if they got one.
+ */
+export const prequeueReceiptSchema = z.object({
+  saleId: z.string(),
+  status: z.literal('PREQUEUED'),
+  drawsAt: z.string(),
+  /** Shoppers in the pre-queue so far. */
+  prequeueSize: z.number().int().nonnegative(),
+});
+export type PrequeueReceipt = z.infer<typeof prequeueReceiptSchema>;
+
+/** A purchase challenge (`POST /api/sales/:saleId/challenge`): solve, then buy with it. */
+export const purchaseChallengeSchema = z.object({
+  challenge: z.string(),
+  /** Leading zero bits SHA-256(`<challenge>.<solution>`) must have. */
+  difficulty: z.number().int().nonnegative(),
+  expiresAt: z.string(),
+});
+export type PurchaseChallenge = z.infer<typeof purchaseChallengeSchema>;
