@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { RedisClient } from './redis-client';
 
 /** Every Lua script, by the name of its file in `lua/`; `uses`: files of `lua/lib/` put before it. */
-const SCRIPTS: Record<string, { file: string; keys: number; uses?: readonly string[] }> = {
+const SCRIPTS = {
   loadSale: { file: 'load-sale', keys: 5 },
   endRecovery: { file: 'end-recovery', keys: 1 },
   admitTicket: { file: 'admit-ticket', keys: 8, uses: ['issue-ticket'] },
@@ -14,26 +14,17 @@ const SCRIPTS: Record<string, { file: string; keys: number; uses?: readonly stri
   sweepOutbox: { file: 'sweep-outbox', keys: 6 },
   returnExpiredTokens: { file: 'return-expired-tokens', keys: -1 },
   restoreTickets: { file: 'restore-tickets', keys: 3 },
-};
+} as const satisfies Record<string, { file: string; keys: number; uses?: readonly string[] }>;
 
-export type ScriptName =
-  | 'loadSale'
-  | 'endRecovery'
-  | 'admitTicket'
-  | 'drawPrequeue'
-  | 'cancelTicket'
-  | 'claimTickets'
-  | 'recordResults'
-  | 'sweepOutbox'
-  | 'returnExpiredTokens'
-  | 'restoreTickets';
+export type ScriptName = keyof typeof SCRIPTS;
 export type ScriptCall = (keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
 
 const sources = new Map<ScriptName, string>();
 function source(name: ScriptName): string {
   let lua = sources.get(name);
   if (lua === undefined) {
-    const { file, uses = [] } = SCRIPTS[name]!;
+    const script: { file: string; uses?: readonly string[] } = SCRIPTS[name];
+    const { file, uses = [] } = script;
     const read = (relative: string) => readFileSync(path.join(__dirname, 'lua', `${relative}.lua`), 'utf8');
     lua = [...uses.map((library) => read(path.join('lib', library))), read(file)].join('\n');
     sources.set(name, lua);
@@ -50,7 +41,7 @@ export function redisScripts(redis: RedisClient): Record<ScriptName, ScriptCall>
   const calls = {} as Record<ScriptName, ScriptCall>;
   for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
     const command = `seckill_${name}`;
-    const { keys: numberOfKeys } = SCRIPTS[name]!;
+    const { keys: numberOfKeys } = SCRIPTS[name];
     if (typeof commands[command] !== 'function') {
       // A variable key count is passed as the first argument of each call.
       redis.defineCommand(command, numberOfKeys >= 0 ? { numberOfKeys, lua: source(name) } : { lua: source(name) });

@@ -8,7 +8,7 @@
 -- ARGV: nowMs, retryMs, enqueueDeadlineMs, ttlSeconds, limit, ticketKeyPrefix
 -- Returns {relay: [ticketId, userId, ticketNumber, admittedAt]..., reaped: [ticketId, userId, ticketNumber]..., idle, drawDue}
 -- where idle = 1 when the sale has ended and its outbox is empty, drawDue = 1 when its
--- pre-queue's draw is due (started, not drawn yet).
+-- pre-queue's draw is due (started, not drawn yet, not recovering from a Redis loss).
 local now = tonumber(ARGV[1])
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[5]))
 local relay, reaped = {}, {}
@@ -38,6 +38,6 @@ end
 local idle = 0
 if #due == 0 and redis.call('ZCARD', KEYS[1]) == 0 and now >= tonumber(redis.call('HGET', KEYS[5], 'endsAtMs') or '0') then idle = 1 end
 local drawDue = 0
-local startsAt = redis.call('HMGET', KEYS[5], 'startsAtMs', 'prequeueOpensAtMs')
-if startsAt[2] and now >= tonumber(startsAt[1]) and redis.call('EXISTS', KEYS[6]) == 0 then drawDue = 1 end
+local lottery = redis.call('HMGET', KEYS[5], 'startsAtMs', 'prequeueOpensAtMs', 'recoveringSinceMs')
+if lottery[2] and not lottery[3] and now >= tonumber(lottery[1]) and redis.call('EXISTS', KEYS[6]) == 0 then drawDue = 1 end
 return {relay, reaped, idle, drawDue}
