@@ -19,8 +19,8 @@ export const createSaleBodySchema = z
     prequeueOpensAt: z.iso.datetime({ offset: true }).optional(),
     /**
      * Opt-in bot friction: each purchase needs a proof of work (this many leading zero bits of
-     * SHA-256) on a single-use challenge bound to the user and the sale, issued once the sale
-     * (or its pre-queue) is open. 0 or absent: off.
+     * SHA-256; DEFAULT_CHALLENGE_DIFFICULTY is what we measured) on a single-use challenge bound to
+     * the user and the sale, issued only once the sale (or its pre-queue) is open. 0 or absent: off.
      */
     challengeDifficulty: z.number().int().min(0).max(MAX_CHALLENGE_DIFFICULTY).optional(),
   })
@@ -49,8 +49,11 @@ export const saleViewSchema = z.object({
   startsAt: z.string(),
   endsAt: z.string(),
   state: saleStateSchema,
+  /** A lottery sale: its pre-queue opens here; the order is drawn at `startsAt`. */
   prequeueOpensAt: z.string().optional(),
+  /** Shoppers in the pre-queue (0 before it opens and once drawn). */
+  prequeueSize: z.number().int().nonnegative(),
   /** Purchases need a solved challenge of this difficulty (0: none). */
-  challengeDifficulty: z.number().int(),
+  challengeDifficulty: z.number().int().nonnegative(),
 });
 export type SaleView = z.infer<typeof saleViewSchema>;

@@ -14,8 +14,8 @@ export type AdmitReply =
   /** The user already holds this ticket of the sale; position only while queued. */
   | { kind: 'EXISTING'; ticketId: string; ticketNumber: number; status: TicketStatus; position: number | undefined }
   | { kind: 'ADMITTED'; ticketId: string; ticketNumber: number; position: number }
-  /** Before the start of a lottery sale: the user is in its pre-queue (of `prequeueSize` shoppers). */
-  | { kind: 'PREQUEUED'; prequeueSize: number }
+  /** Before the start of a lottery sale: the user is in its pre-queue (of `prequeueSize` shoppers), drawn at `startsAtMs`. */
+  | { kind: 'PREQUEUED'; prequeueSize: number; startsAtMs: number }
   /** The sale started and its pre-queue is not drawn yet: draw it (`drawPrequeue`), then ask again. */
   | { kind: 'DRAW_FIRST' }
   /** The sale wants a solved challenge and none came (or an invalid one: the caller passed none). */
@@ -46,7 +46,7 @@ export type CancelReply = { kind: 'OK'; ticketNumber: number } | { kind: 'NOT_FO
 
 type RawAdmitReply =
   | ['TOO_LATE' | 'SALE_NOT_FOUND' | 'SALE_NOT_ACTIVE' | 'SOLD_OUT' | 'RECOVERING' | 'DRAW_FIRST' | 'CHALLENGE_REQUIRED' | 'CHALLENGE_INVALID']
-  | ['PREQUEUED', number]
+  | ['PREQUEUED', number, number]
   | ['QUEUE_FULL', number]
   | ['RATE_LIMITED', number]
   | ['EXISTING', string, number, TicketStatus, number]
@@ -113,7 +113,7 @@ export function createAdmissionState(scripts: { admitTicket: ScriptCall; cancelT
         case 'ADMITTED':
           return { kind: 'ADMITTED', ticketId: reply[1], ticketNumber: reply[2], position: reply[3] };
         case 'PREQUEUED':
-          return { kind: 'PREQUEUED', prequeueSize: reply[1] };
+          return { kind: 'PREQUEUED', prequeueSize: reply[1], startsAtMs: reply[2] };
         default:
           return { kind: reply[0] };
       }

@@ -141,9 +141,9 @@ describe('Redis state (real Redis)', () => {
       const saleId = await lotterySale({ prequeueOpensAtMs: now + 1_000 });
       const [first, second] = [user(), user()];
       expect(await at(saleId, first, now)).toEqual({ kind: 'SALE_NOT_ACTIVE' }); // the pre-queue is not open yet
-      expect(await at(saleId, first, now + 1_000)).toEqual({ kind: 'PREQUEUED', prequeueSize: 1 });
-      expect(await at(saleId, second, now + 2_000)).toEqual({ kind: 'PREQUEUED', prequeueSize: 2 });
-      expect(await at(saleId, first, now + 3_000)).toEqual({ kind: 'PREQUEUED', prequeueSize: 2 });
+      expect(await at(saleId, first, now + 1_000)).toEqual({ kind: 'PREQUEUED', prequeueSize: 1, startsAtMs: expect.any(Number) });
+      expect(await at(saleId, second, now + 2_000)).toEqual({ kind: 'PREQUEUED', prequeueSize: 2, startsAtMs: now + 60_000 });
+      expect(await at(saleId, first, now + 3_000)).toEqual({ kind: 'PREQUEUED', prequeueSize: 2, startsAtMs: now + 60_000 });
       expect(await state.readSale(saleId)).toMatchObject({ prequeueOpensAtMs: now + 1_000, prequeueSize: 2, prequeueDrawn: false, stockTokens: 2 });
       // After the start, nobody is let in before the draw.
       for (const userId of [first, user()]) expect(await at(saleId, userId, now + 60_000)).toEqual({ kind: 'DRAW_FIRST' });
@@ -222,8 +222,8 @@ describe('Redis state (real Redis)', () => {
       const saleId = await sale({ startsAtMs: now + 60_000, endsAtMs: now + 120_000, prequeueOpensAtMs: now - 1_000, challengeDifficulty: 8 });
       const userId = user();
       expect(await withChallenge(saleId, userId)).toEqual({ kind: 'CHALLENGE_REQUIRED' });
-      expect(await withChallenge(saleId, userId, challenge())).toEqual({ kind: 'PREQUEUED', prequeueSize: 1 });
-      expect(await withChallenge(saleId, userId)).toEqual({ kind: 'PREQUEUED', prequeueSize: 1 });
+      expect(await withChallenge(saleId, userId, challenge())).toEqual({ kind: 'PREQUEUED', prequeueSize: 1, startsAtMs: expect.any(Number) });
+      expect(await withChallenge(saleId, userId)).toEqual({ kind: 'PREQUEUED', prequeueSize: 1, startsAtMs: expect.any(Number) });
     });
   });
 

@@ -30,7 +30,7 @@ end
 local now, startsAt = tonumber(ARGV[2]), tonumber(info[1])
 local undrawn = info[6] and redis.call('EXISTS', KEYS[8]) == 0
 if undrawn and redis.call('ZSCORE', KEYS[7], ARGV[1]) then
-  if now < startsAt then return {'PREQUEUED', redis.call('ZCARD', KEYS[7])} end
+  if now < startsAt then return {'PREQUEUED', redis.call('ZCARD', KEYS[7]), startsAt} end
   return {'DRAW_FIRST'}
 end
 if info[5] then return {'RECOVERING'} end
@@ -58,7 +58,7 @@ if now < startsAt then
   local refused = challengeRefused()
   if refused then return {refused} end
   redis.call('ZADD', KEYS[7], 'NX', ARGV[15], ARGV[1])
-  return {'PREQUEUED', redis.call('ZCARD', KEYS[7])}
+  return {'PREQUEUED', redis.call('ZCARD', KEYS[7]), startsAt}
 end
 -- The pre-queue's places are drawn before anyone who came after the start is let in.
 if undrawn then return {'DRAW_FIRST'} end
