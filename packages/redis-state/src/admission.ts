@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { TicketStatus } from '@seckill/contracts';
-import { redisKeys } from './keys';
+import { redisKeys, ticketIssuingKeys } from './keys';
 import type { ScriptCall } from './scripts';
 
 export type AdmitReply =
@@ -74,16 +74,7 @@ export function createAdmissionState(scripts: { admitTicket: ScriptCall; cancelT
       const limits = request.limits ?? NO_LIMITS;
       const { challenge } = request;
       const reply = (await scripts.admitTicket(
-        [
-          redisKeys.saleInfo(saleId),
-          redisKeys.stockTokens(saleId),
-          redisKeys.ticketSequence(saleId),
-          redisKeys.queuedTickets(saleId),
-          redisKeys.ticketsByUser(saleId),
-          redisKeys.outbox(saleId),
-          redisKeys.prequeue(saleId),
-          redisKeys.prequeueDrawn(saleId),
-        ],
+        ticketIssuingKeys(saleId),
         [
           request.userId,
           request.nowMs,

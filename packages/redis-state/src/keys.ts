@@ -44,3 +44,17 @@ export const redisKeys = {
   /** Hash: worker id -> `<orders per second>:<updatedAt ms>`, read by the gateway's wait estimate. */
   workerThroughput: () => 'workers:throughput',
 };
+
+/** The keys of the scripts that issue tickets (admit-ticket.lua, draw-prequeue.lua), in their order. */
+export function ticketIssuingKeys(saleId: string): string[] {
+  return [
+    redisKeys.saleInfo(saleId),
+    redisKeys.stockTokens(saleId),
+    redisKeys.ticketSequence(saleId),
+    redisKeys.queuedTickets(saleId),
+    redisKeys.ticketsByUser(saleId),
+    redisKeys.outbox(saleId),
+    redisKeys.prequeue(saleId),
+    redisKeys.prequeueDrawn(saleId),
+  ];
+}

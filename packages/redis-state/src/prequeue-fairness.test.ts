@@ -3,7 +3,7 @@ import { formatTicketId } from '@seckill/contracts';
 import chisquareCdf from '@stdlib/stats-base-dists-chisquare-cdf';
 import { createRedis, type RedisClient } from '@seckill/platform';
 import { testServices } from '@seckill/platform/testing';
-import { redisKeys } from './keys';
+import { redisKeys, ticketIssuingKeys } from './keys';
 import { createRedisState, type RedisState } from './redis-state';
 
 /**
@@ -60,7 +60,7 @@ describe('the pre-queue draw (real Redis)', () => {
   afterAll(async () => {
     // Every key a sale here has (KEYS over the whole keyspace per sale would take seconds).
     const keys = saleIds.flatMap((saleId) => [
-      ...[redisKeys.saleInfo, redisKeys.stockTokens, redisKeys.ticketSequence, redisKeys.queuedTickets, redisKeys.ticketsByUser, redisKeys.outbox, redisKeys.prequeue, redisKeys.prequeueDrawn].map((key) => key(saleId)),
+      ...ticketIssuingKeys(saleId),
       ...Array.from({ length: ENTRANTS }, (_, i) => redisKeys.ticket(saleId, formatTicketId(saleId, i + 1))),
     ]);
     await Promise.all(keys.map((key) => redis.del(key)));

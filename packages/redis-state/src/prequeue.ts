@@ -1,4 +1,4 @@
-import { redisKeys } from './keys';
+import { redisKeys, ticketIssuingKeys } from './keys';
 import type { ScriptCall } from './scripts';
 
 /** A ticket the lottery's draw issued (queued, in the outbox until Kafka acknowledges it). */
@@ -19,16 +19,7 @@ export function createPrequeueState(scripts: { drawPrequeue: ScriptCall }) {
     /** The lottery's draw (lua/draw-prequeue.lua): once per sale, atomic; any number of callers may race. */
     async drawPrequeue(saleId: string, options: { nowMs: number; relayAfterMs: number }): Promise<DrawOutcome> {
       const reply = (await scripts.drawPrequeue(
-        [
-          redisKeys.saleInfo(saleId),
-          redisKeys.stockTokens(saleId),
-          redisKeys.ticketSequence(saleId),
-          redisKeys.queuedTickets(saleId),
-          redisKeys.ticketsByUser(saleId),
-          redisKeys.outbox(saleId),
-          redisKeys.prequeue(saleId),
-          redisKeys.prequeueDrawn(saleId),
-        ],
+        ticketIssuingKeys(saleId),
         [options.nowMs, saleId, redisKeys.ticket(saleId, ''), options.relayAfterMs],
       )) as ['NOT_DUE' | 'ALREADY_DRAWN'] | ['DRAWN', number, ...(string | number)[]];
       if (reply[0] !== 'DRAWN') return { kind: reply[0] };
