@@ -100,7 +100,7 @@ export function createAdmission(options: {
    * The Redis step, reloading the sale from PostgreSQL once if Redis lost it, and drawing the
    * lottery's pre-queue first when the script asks for it.
    */
-  async function admitInRedis(request: Parameters<RedisState['admitTicket']>[0]): Promise<AdmitReply> {
+  async function admitInRedis(request: Parameters<RedisState['admitTicket']>[0]): Promise<Exclude<AdmitReply, { kind: 'DRAW_FIRST' }>> {
     let reply = await redisState.admitTicket(request);
     if (reply.kind === 'SALE_NOT_FOUND') {
       if (!(await options.sales.ensureLoaded(request.saleId))) return reply;
@@ -109,6 +109,7 @@ export function createAdmission(options: {
       if (reply.kind === 'SALE_NOT_FOUND') return { kind: 'RECOVERING' };
     }
     if (reply.kind !== 'DRAW_FIRST') return reply;
+    // Started, not drawn yet: draw (or wait for this process's draw in progress), then ask again.
     await options.prequeueDraw.draw(request.saleId);
     const again = await redisState.admitTicket(request);
     // Not drawn even now: only while the sale recovers from a Redis loss.
@@ -167,7 +168,7 @@ export function createAdmission(options: {
       const decided = admitInRedis({
         saleId, userId, clientIp, nowMs, deadlineMs, relayAfterMs: timings.relayAfterMs, limits: options.limits, ...(challenge ? { challenge } : {}),
       });
-      let reply: AdmitReply;
+      let reply: Awaited<typeof decided>;
       try {
         reply = await withDeadline(decided, timings.admissionTimeoutMs + REPLY_GRACE_MS, 'the admission');
       } catch (error) {
@@ -177,7 +178,6 @@ export function createAdmission(options: {
       switch (reply.kind) {
         case 'TOO_LATE':
           throw unavailable();
-        case 'DRAW_FIRST': // admitInRedis drew; never returned
         case 'CHALLENGE_REQUIRED':
           if (problem) throw challengeInvalid(problem);
           count('challenge_required');
