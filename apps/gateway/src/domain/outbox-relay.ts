@@ -60,8 +60,9 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
         .catch((err: unknown) => logger.error({ err, saleId, reaped: sweep.reaped.length }, 'could not record reaped tickets in PostgreSQL'));
       logger.warn({ saleId, reaped: sweep.reaped.length }, 'tickets that Kafka did not take in time failed QUEUE_UNAVAILABLE; their stock is back');
     }
+    // A draw puts tickets in the outbox: the sale stays active for them, even one that ended undrawn.
     if (sweep.drawDue) await options.prequeueDraw.draw(saleId);
-    if (sweep.idle) await redisState.retireSale(saleId);
+    else if (sweep.idle) await redisState.retireSale(saleId);
     return { relayed: sweep.relay.length, reaped: sweep.reaped.length };
   }
 
