@@ -16,6 +16,8 @@ import { createFakePaymentProvider, createPayments, type PaymentProvider } from 
 import { createSaleCatalog } from './domain/sale-catalog';
 import { createSaleRecovery } from './domain/sale-recovery';
 import { createOutboxRelay, type OutboxRelay } from './domain/outbox-relay';
+import { createPrequeueDraw } from './domain/prequeue-draw';
+import { createPurchaseChallenges } from './domain/purchase-challenges';
 import { createTicketService } from './domain/tickets';
 import { createWaitEstimator } from './domain/wait-estimator';
 import auth from './plugins/app/auth';
@@ -26,6 +28,7 @@ import kafka from './plugins/external/kafka';
 import nats from './plugins/external/nats';
 import prisma from './plugins/external/prisma';
 import redis from './plugins/external/redis';
+import { challengeRoutes } from './routes/challenges';
 import { healthRoutes } from './routes/health';
 import { paymentRoutes } from './routes/payments';
 import { purchaseRoutes } from './routes/purchases';
@@ -96,8 +99,18 @@ export const gatewayApp = fp<GatewayOptions>(
     const inPostgres = <T>(work: Promise<T>) => withDeadline(work, config.POSTGRES_TIMEOUT_MS, 'PostgreSQL');
     const closeTickets = (tickets: Parameters<typeof recordClosedTickets>[1]) => inPostgres(recordClosedTickets(fastify.prisma, tickets));
     const publishTicketEvent = (subject: string, event: object) => fastify.nats.publish(subject, JSON.stringify(event));
+    const prequeueDraw = createPrequeueDraw({
+      redisState,
+      // The Kafka plugin below decorates the producer; nothing draws before the app is ready.
+      orderProducer: { send: (order) => fastify.orderProducer.send(order) },
+      clock,
+      logger: log('lottery'),
+      relayAfterMs: config.OUTBOX_RELAY_AFTER_MS,
+      onDrawn: metrics.countDrawnTickets,
+    });
     const relay = createOutboxRelay({
       redisState,
+      prequeueDraw,
       // The Kafka plugin below decorates the producer; the relay only sends once the app is ready.
       orderProducer: { send: (order) => fastify.orderProducer.send(order) },
       closeTickets,
@@ -151,9 +164,12 @@ export const gatewayApp = fp<GatewayOptions>(
     });
     const watchRecovery = (saleId: string) => void recovery.watch(saleId);
     const sales = createSaleCatalog({ prisma: fastify.prisma, redisState, clock, onReloaded: watchRecovery });
+    const challenges = createPurchaseChallenges({ secret: config.AUTH_SECRET, ttlMs: config.CHALLENGE_TTL_MS, clock });
     const admission = createAdmission({
       redisState,
       sales,
+      prequeueDraw,
+      challenges,
       orderProducer: fastify.orderProducer,
       estimator,
       clock,
@@ -183,6 +199,7 @@ export const gatewayApp = fp<GatewayOptions>(
 
     await fastify.register(healthRoutes);
     await fastify.register(salesRoutes, { sales });
+    await fastify.register(challengeRoutes, { sales, challenges, clock });
     await fastify.register(purchaseRoutes, { admission, tickets });
     await fastify.register(ticketRoutes, { tickets });
     await fastify.register(paymentRoutes, { payments });

@@ -50,6 +50,8 @@ export const gatewayConfigSchema = z.object({
    * workers consumed the tickets from before the loss, or this long at most.
    */
   SALE_RECOVERY_MAX_MS: env.positiveInt(15_000),
+  /** A purchase challenge (sales with bot friction) is good for one purchase within this long of being issued. */
+  CHALLENGE_TTL_MS: env.positiveInt(120_000),
   /** How long one Kafka request may wait for the broker. */
   KAFKA_REQUEST_TIMEOUT_MS: env.positiveInt(5000),
   /** No Redis command waits longer than this on a stalled Redis. */

@@ -66,6 +66,16 @@ describe('POST /api/orders/:orderId/pay', () => {
     expect(repeat.json<OrderView>().status).toBe('PAID');
   });
 
+  it('shows the owner their order with its payment deadline (GET /api/orders/:orderId), nobody else', async () => {
+    const userId = uniqueName('viewer');
+    const pending = await order(userId);
+    const get = (asUser: string) => gateway.app.inject({ url: `/api/orders/${pending.id}`, headers: { authorization: `Bearer ${gateway.userToken(asUser)}` } });
+    const response = await get(userId);
+    expect(response.statusCode).toBe(200);
+    expect(response.json<OrderView>()).toMatchObject({ orderId: pending.id, status: 'PENDING_PAYMENT', expiresAt: expect.any(String) });
+    expect((await get(uniqueName('peeker'))).statusCode).toBe(404);
+  });
+
   it('answers 409 ORDER_NOT_PAYABLE for an expired order, by status or past its deadline', async () => {
     const userId = uniqueName('slow');
     for (const expired of [await order(userId, { status: 'EXPIRED' }), await order(userId, { expiresAt: new Date(Date.now() - 1000) })]) {

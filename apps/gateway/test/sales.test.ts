@@ -115,14 +115,16 @@ describe('sales API', () => {
       expect(response.json().error.code).toBe('SALE_NOT_FOUND');
     });
 
-    it('reloads a sale from PostgreSQL when Redis lost it', async () => {
-      const sale = await gateway.createSale({ stock: 5 });
+    it('reloads a sale from PostgreSQL when Redis lost it, with its pre-queue and challenge options', async () => {
+      const prequeueOpensAt = new Date(Date.now() - 120_000).toISOString();
+      const sale = await gateway.createSale({ stock: 5, prequeueOpensAt, challengeDifficulty: 12 });
+      expect(await gateway.app.prisma.sale.findUniqueOrThrow({ where: { id: sale.id } })).toMatchObject({ prequeueOpensAt: new Date(prequeueOpensAt), challengeDifficulty: 12 });
       const keys = await gateway.app.redis.keys(`${redisKeys.saleTag(sale.id)}*`);
       await gateway.app.redis.del(...keys);
 
       const response = await gateway.app.inject({ method: 'GET', url: `/api/sales/${sale.id}` });
       expect(response.statusCode).toBe(200);
-      expect(response.json<SaleView>()).toMatchObject({ remainingStock: 5, state: 'ACTIVE' });
+      expect(response.json<SaleView>()).toMatchObject({ remainingStock: 5, state: 'ACTIVE', prequeueOpensAt, challengeDifficulty: 12 });
     });
 
     it('admits nobody new after a Redis loss until the workers consumed the tickets from before it', async () => {
@@ -186,9 +188,11 @@ describe('sales API', () => {
           'POST /api/admin/sales',
           'GET /api/sales/{saleId}',
           'POST /api/sales/{saleId}/orders',
+          'POST /api/sales/{saleId}/challenge',
           'GET /api/tickets/{ticketId}',
           'DELETE /api/tickets/{ticketId}',
           'POST /api/orders/{orderId}/pay',
+          'GET /api/orders/{orderId}',
           'GET /healthz',
           'GET /readyz',
           'GET /metrics',

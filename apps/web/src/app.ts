@@ -6,12 +6,12 @@ import type { WebConfig } from './config';
 import { demoRoutes } from './routes/demo';
 import { healthRoutes } from './routes/health';
 import { shopRoutes } from './routes/shop';
-import { bundleShopScript } from './shop-bundle';
+import { bundleShopScripts, type ShopScripts } from './shop-bundle';
 
 export interface WebAppOptions {
   config: Pick<WebConfig, 'AUTH_SECRET' | 'GATEWAY_URL' | 'PUSH_URLS' | 'DEMO_SALE_ID' | 'DEMO_TOKEN_TTL_MS' | 'DEMO_LOGIN'>;
-  /** The bundled page script; bundled here when not given. */
-  shopScript?: string;
+  /** The bundled page script and challenge worker; bundled here when not given. */
+  scripts?: ShopScripts;
   registry?: Registry;
 }
 
@@ -19,7 +19,7 @@ export interface WebAppOptions {
 export const webApp: FastifyPluginAsync<WebAppOptions> = async (app, options) => {
   const { config } = options;
   const registry = options.registry ?? createMetricsRegistry('web');
-  const shopScript = options.shopScript ?? (await bundleShopScript());
+  const scripts = options.scripts ?? (await bundleShopScripts());
 
   await app.register(healthRoutes, { gatewayUrl: config.GATEWAY_URL, registry });
   await app.register(demoRoutes, {
@@ -29,7 +29,7 @@ export const webApp: FastifyPluginAsync<WebAppOptions> = async (app, options) =>
     demoSaleId: config.DEMO_SALE_ID,
     demoLogin: config.DEMO_LOGIN,
   });
-  await app.register(shopRoutes, { shopScript });
+  await app.register(shopRoutes, { scripts });
   // Same-origin API for the page: no CORS, and the gateway's status codes and Retry-After pass through untouched.
   await app.register(proxy, { upstream: config.GATEWAY_URL, prefix: '/api', rewritePrefix: '/api' });
 };

@@ -4,13 +4,21 @@ import { build } from 'esbuild';
 /** The page script (and the SDK it imports), in the repo as TypeScript whether we run from src/ or dist/. */
 export const SHOP_ENTRY = path.resolve(__dirname, '../src/page/shop.ts');
 
+export interface ShopScripts {
+  /** `/shop.js`: the page and the SDK. */
+  shop: string;
+  /** `/challenge-worker.js`: the Web Worker solving purchase challenges off the page's main thread. */
+  challengeWorker: string;
+}
+
 /**
- * Bundle the page script with esbuild into one browser file. Done once at start
- * (it takes a fraction of a second), so dev and production serve the same thing.
+ * Bundle the page script and the challenge worker with esbuild into browser files. Done once at
+ * start (it takes a fraction of a second), so dev and production serve the same thing.
  */
-export async function bundleShopScript(options: { minify?: boolean } = {}): Promise<string> {
+export async function bundleShopScripts(options: { minify?: boolean } = {}): Promise<ShopScripts> {
   const result = await build({
-    entryPoints: [SHOP_ENTRY],
+    entryPoints: { shop: SHOP_ENTRY, 'challenge-worker': require.resolve('@seckill/client/challenge-worker') },
+    outdir: 'out',
     bundle: true,
     write: false,
     platform: 'browser',
@@ -21,5 +29,6 @@ export async function bundleShopScript(options: { minify?: boolean } = {}): Prom
     sourcemap: false,
     logLevel: 'silent',
   });
-  return result.outputFiles[0]!.text;
+  const output = (name: string) => result.outputFiles.find((file) => path.basename(file.path) === `${name}.js`)!.text;
+  return { shop: output('shop'), challengeWorker: output('challenge-worker') };
 }

@@ -18,6 +18,7 @@ const CHROMIUM_ARGS = [
 ];
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const DESKTOP = { viewport: { width: 1280, height: 800 } };
+const PAYMENT_WINDOW_MS = 15_000;
 
 // The whole system as real processes (gateway, order-worker, push-gateway, web) with a
 // fresh Kafka topic, driven through Debian's Chromium like a shopper would.
@@ -32,7 +33,14 @@ describe('the shop page in a real browser', () => {
       web: true,
       // Ports of their own: e2e uses 13000.., the load test 14000.., the SDK integration test 16000..
       basePorts: { gateway: 17000, pushGateway: 17001, worker: 17100, web: WEB_PORT },
-      env: { LOG_LEVEL: 'warn', ALLOWED_ORIGINS: `http://127.0.0.1:${WEB_PORT}`, ...(await freshOrderTopics('web')) },
+      env: {
+        LOG_LEVEL: 'warn',
+        ALLOWED_ORIGINS: `http://127.0.0.1:${WEB_PORT}`,
+        // Orders expire 15 s after they are placed, so the page's EXPIRED can be seen.
+        PAYMENT_WINDOW_MS: String(PAYMENT_WINDOW_MS),
+        EXPIRY_SWEEP_INTERVAL_MS: '500',
+        ...(await freshOrderTopics('web')),
+      },
     });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   }, 120_000);
@@ -47,7 +55,7 @@ describe('the shop page in a real browser', () => {
     await stack?.stop();
   });
 
-  async function createSale(options: { stock: number; startsInMs?: number }): Promise<string> {
+  async function createSale(options: { stock: number; startsInMs?: number; prequeue?: boolean; challengeDifficulty?: number }): Promise<string> {
     const startsAt = Date.now() + (options.startsInMs ?? -1_000);
     const response = await fetch(`${stack.gatewayUrls[0]}/api/admin/sales`, {
       method: 'POST',
@@ -57,6 +65,8 @@ describe('the shop page in a real browser', () => {
         stock: options.stock,
         startsAt: new Date(startsAt).toISOString(),
         endsAt: new Date(startsAt + 600_000).toISOString(),
+        ...(options.prequeue ? { prequeueOpensAt: new Date(Date.now() - 1_000).toISOString() } : {}),
+        ...(options.challengeDifficulty ? { challengeDifficulty: options.challengeDifficulty } : {}),
       }),
     });
     expect(response.status).toBe(201);
@@ -93,6 +103,56 @@ describe('the shop page in a real browser', () => {
     expect(await page.isVisible('#cancel-button')).toBe(false);
     await page.screenshot({ path: path.join(ARTIFACTS, 'web-push-success-desktop.png'), fullPage: true });
   });
+
+  it('walks a lottery with bot friction: pre-queue, drawn number, bought, paid', async () => {
+    const saleId = await createSale({ stock: 5, startsInMs: 12_000, prequeue: true, challengeDifficulty: 12 });
+    const page = await openShop(saleId, DESKTOP);
+    await signIn(page);
+    await page.waitForSelector('#sale-clock[data-phase="PREQUEUE"]');
+    expect(await page.textContent('#sale-clock')).toMatch(/^Pre-queue open · the order is drawn in /);
+    expect(await page.textContent('#buy-button')).toBe('Join the pre-queue');
+    // Joining solves the purchase challenge in the Web Worker first.
+    await page.click('#buy-button:not([disabled])');
+
+    await page.waitForSelector('#ticket-status[data-status="PREQUEUED"]');
+    expect(await page.textContent('#ticket-status')).toBe('You are in the pre-queue; the order is drawn at the start.');
+    expect(await page.textContent('#ticket-wait')).toMatch(/^1 shopper in the pre-queue · drawn in \d+ s$/);
+    expect(await page.textContent('#buy-button')).toBe('In the pre-queue…');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-lottery-prequeue-desktop.png'), fullPage: true });
+
+    // The start: the SDK asks again and shows the drawn number.
+    await page.waitForSelector('#ticket-number:text-matches("^[0-9]+$")', { timeout: 30_000 });
+    expect(await page.textContent('#ticket-number')).toBe('1');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-lottery-drawn-desktop.png'), fullPage: true });
+
+    await page.waitForSelector('#order-status[data-status="PENDING_PAYMENT"]');
+    expect(await page.textContent('#order-deadline')).toMatch(/^Pay within \d+ s$/);
+    await page.waitForSelector('#stock-text:text-matches("^4 of 5 left")');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-pay-now-desktop.png'), fullPage: true });
+    await page.click('#pay-button:not([disabled])');
+    await page.waitForSelector('#order-status[data-status="PAID"]');
+    expect(await page.textContent('#order-status')).toBe('Paid. Thank you!');
+    expect(await page.isVisible('#pay-button')).toBe(false);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-paid-desktop.png'), fullPage: true });
+  }, 60_000);
+
+  it('counts the payment deadline down and says EXPIRED, and the item goes back on sale', async () => {
+    const saleId = await createSale({ stock: 3 });
+    const page = await openShop(saleId, PHONE);
+    await signIn(page);
+    await page.click('#buy-button:not([disabled])');
+    await page.waitForSelector('#order-status[data-status="PENDING_PAYMENT"]');
+    await page.waitForSelector('#stock-text:text-matches("^2 of 3 left")');
+    const deadline = await page.textContent('#order-deadline');
+    await page.waitForTimeout(1_500);
+    expect(await page.textContent('#order-deadline')).not.toBe(deadline);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-pay-now-phone.png'), fullPage: true });
+
+    await page.waitForSelector('#order-status[data-status="EXPIRED"]', { timeout: PAYMENT_WINDOW_MS + 15_000 });
+    expect(await page.isVisible('#pay-button')).toBe(false);
+    await page.waitForSelector('#stock-text:text-matches("^3 of 3 left")');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-expired-phone.png'), fullPage: true });
+  }, 60_000);
 
   it('still shows the result through polling when the WebSocket port is closed', async () => {
     const saleId = await createSale({ stock: 20 });

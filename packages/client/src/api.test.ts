@@ -56,6 +56,8 @@ describe('gateway API calls', () => {
       startsAt: '2026-01-01T10:00:00Z',
       endsAt: '2026-01-01T11:00:00Z',
       state: 'ACTIVE',
+      prequeueSize: 0,
+      challengeDifficulty: 0,
     };
     const { api, fetch } = apiAnswering({ status: 200, body: sale });
     await expect(api.getSale(saleId)).resolves.toEqual(sale);

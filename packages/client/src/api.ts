@@ -1,14 +1,35 @@
-import type { SaleView, TicketReceipt, TicketView } from '@seckill/contracts';
-import { asSaleView, asTicketReceipt, asTicketView, isErrorCode } from './contract';
+import {
+  CHALLENGE_HEADER,
+  CHALLENGE_SOLUTION_HEADER,
+  type OrderView,
+  type PrequeueReceipt,
+  type PurchaseChallenge,
+  type SaleView,
+  type TicketReceipt,
+  type TicketView,
+} from '@seckill/contracts';
+import { asOrderView, asPrequeueReceipt, asPurchaseChallenge, asSaleView, asTicketReceipt, asTicketView, isErrorCode } from './contract';
 import { codeForStatus, parseRetryAfter, SeckillApiError } from './errors';
 import type { FetchLike, ResponseLike } from './transport';
 
 /** Checks a response body against the contract; undefined when it does not match. */
 type BodyGuard<T> = (value: unknown) => T | undefined;
 
+/** A purchase challenge and its solution, sent with a purchase of a sale with bot friction. */
+export interface SolvedChallenge {
+  challenge: string;
+  solution: string;
+}
+
 export interface GatewayApi {
-  /** `202` with a receipt; `200` with the ticket when this user's ticket of the sale is already final. */
-  buy(saleId: string, idempotencyKey: string): Promise<TicketReceipt | TicketView>;
+  /**
+   * `202` with a receipt (a ticket, or a place in a lottery's pre-queue); `200` with the ticket
+   * when this user's ticket of the sale is already final.
+   */
+  buy(saleId: string, idempotencyKey: string, solved?: SolvedChallenge): Promise<TicketReceipt | TicketView | PrequeueReceipt>;
+  getChallenge(saleId: string): Promise<PurchaseChallenge>;
+  getOrder(orderId: string): Promise<OrderView>;
+  pay(orderId: string): Promise<OrderView>;
   getTicket(ticketId: string): Promise<TicketView>;
   cancel(ticketId: string): Promise<TicketView | undefined>;
   getSale(saleId: string): Promise<SaleView>;
@@ -52,24 +73,33 @@ export function createGatewayApi(options: {
     return result;
   }
 
-  const receiptOrFinalTicket: BodyGuard<TicketReceipt | TicketView> = (value) => asTicketReceipt(value) ?? asTicketView(value);
+  const purchaseAnswer: BodyGuard<TicketReceipt | TicketView | PrequeueReceipt> = (value) =>
+    asTicketReceipt(value) ?? asTicketView(value) ?? asPrequeueReceipt(value);
+  const salePath = (saleId: string) => `/api/sales/${encodeURIComponent(saleId)}`;
+  const orderPath = (orderId: string) => `/api/orders/${encodeURIComponent(orderId)}`;
   const ticketPath = (ticketId: string) => `/api/tickets/${encodeURIComponent(ticketId)}`;
 
   return {
-    buy: (saleId, idempotencyKey) =>
+    buy: (saleId, idempotencyKey, solved) =>
       required(
-        call('POST', `/api/sales/${encodeURIComponent(saleId)}/orders`, receiptOrFinalTicket, {
+        call('POST', `${salePath(saleId)}/orders`, purchaseAnswer, {
           authenticated: true,
-          headers: { 'idempotency-key': idempotencyKey },
+          headers: {
+            'idempotency-key': idempotencyKey,
+            ...(solved ? { [CHALLENGE_HEADER]: solved.challenge, [CHALLENGE_SOLUTION_HEADER]: solved.solution } : {}),
+          },
         }),
         'buy',
       ),
+    getChallenge: (saleId) => required(call('POST', `${salePath(saleId)}/challenge`, asPurchaseChallenge, { authenticated: true }), 'getChallenge'),
+    getOrder: (orderId) => required(call('GET', orderPath(orderId), asOrderView, { authenticated: true }), 'getOrder'),
+    pay: (orderId) => required(call('POST', `${orderPath(orderId)}/pay`, asOrderView, { authenticated: true }), 'pay'),
     getTicket: (ticketId) =>
       required(call('GET', ticketPath(ticketId), asTicketView, { authenticated: true }), 'getTicket'),
     cancel: (ticketId) => call('DELETE', ticketPath(ticketId), asTicketView, { authenticated: true }),
     getSale: (saleId) =>
       required(
-        call('GET', `/api/sales/${encodeURIComponent(saleId)}`, asSaleView, { authenticated: false }),
+        call('GET', salePath(saleId), asSaleView, { authenticated: false }),
         'getSale',
       ),
   };

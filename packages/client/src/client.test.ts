@@ -296,3 +296,75 @@ describe('cancel and close', () => {
     expect(states).toEqual(['ready ws://node-1/ws', 'reconnecting ws://node-2/ws', 'closed']);
   });
 });
+
+describe('bot friction and the lottery', () => {
+  const challenge = { challenge: 'v1.c', difficulty: 4, expiresAt: '2026-01-01T10:02:00Z' };
+  const prequeued = { saleId, status: 'PREQUEUED', drawsAt: '2026-01-01T10:00:00Z', drawsInMs: 5_000, prequeueSize: 7 };
+
+  it('solves the challenge a sale asks for, then buys with it', async () => {
+    let purchases = 0;
+    const fetch = createFakeFetch((request) => {
+      if (request.url.endsWith('/challenge')) return { status: 201, body: challenge };
+      purchases += 1;
+      if (!request.headers['x-seckill-challenge']) return { status: 428, body: { error: { code: 'CHALLENGE_REQUIRED', message: 'solve one' } } };
+      return { status: 202, body: receipt };
+    });
+    const solveChallenge = jest.fn(async () => '1234');
+    const onChallenge = jest.fn();
+    const { seckill } = client(fetch, { WebSocket: null, solveChallenge });
+    const { ticket } = await seckill.buy(saleId, { onChallenge });
+    expect(ticket).toMatchObject({ ticketId });
+    expect(solveChallenge).toHaveBeenCalledWith(challenge);
+    expect(onChallenge).toHaveBeenCalledWith(challenge);
+    expect(purchases).toBe(2);
+    expect(fetch.requests.at(-1)?.headers).toMatchObject({ 'x-seckill-challenge': 'v1.c', 'x-seckill-solution': '1234' });
+    seckill.close();
+  });
+
+  it('gives up after two refused challenges', async () => {
+    const fetch = createFakeFetch((request) =>
+      request.url.endsWith('/challenge') ? { status: 201, body: challenge } : { status: 403, body: { error: { code: 'CHALLENGE_INVALID', message: 'used' } } },
+    );
+    const { seckill } = client(fetch, { WebSocket: null, solveChallenge: async () => '1' });
+    await expect(seckill.buy(saleId)).rejects.toMatchObject({ code: 'CHALLENGE_INVALID' });
+    seckill.close();
+  });
+
+  it('waits in the pre-queue until the draw, then resolves with the drawn ticket', async () => {
+    let purchases = 0;
+    const fetch = createFakeFetch(() => (purchases++ === 0 ? { status: 202, body: prequeued } : { status: 202, body: receipt }));
+    const { seckill } = client(fetch, { WebSocket: null });
+    const onPrequeued = jest.fn();
+    let bought: unknown;
+    void seckill.buy(saleId, { onPrequeued }).then((purchase) => (bought = purchase.ticket));
+    await jest.advanceTimersByTimeAsync(4_900);
+    expect(onPrequeued).toHaveBeenCalledWith(prequeued);
+    expect(bought).toBeUndefined();
+    await jest.advanceTimersByTimeAsync(200);
+    expect(bought).toMatchObject({ ticketId, ticketNumber: 42 });
+    seckill.close();
+  });
+
+  it('tells a shopper the draw did not reach as a purchase then would be told', async () => {
+    let purchases = 0;
+    const fetch = createFakeFetch(() =>
+      purchases++ === 0 ? { status: 202, body: { ...prequeued, drawsInMs: 0 } } : { status: 410, body: { error: { code: 'SOLD_OUT', message: 'gone' } } },
+    );
+    const { seckill } = client(fetch, { WebSocket: null });
+    const bought = seckill.buy(saleId);
+    bought.catch(() => undefined);
+    await jest.advanceTimersByTimeAsync(300);
+    await expect(bought).rejects.toMatchObject({ code: 'SOLD_OUT' });
+    seckill.close();
+  });
+
+  it('reads and pays an order', async () => {
+    const order = { orderId: 'o-1', saleId, ticketId, status: 'PENDING_PAYMENT', expiresAt: '2026-01-01T10:15:00Z' };
+    const fetch = createFakeFetch((request) => ({ status: 200, body: request.method === 'POST' ? { ...order, status: 'PAID', paidAt: 'now' } : order }));
+    const { seckill } = client(fetch, { WebSocket: null });
+    await expect(seckill.getOrder('o-1')).resolves.toEqual(order);
+    await expect(seckill.pay('o-1')).resolves.toMatchObject({ status: 'PAID' });
+    expect(fetch.requests.map((request) => `${request.method} ${request.url}`)).toEqual(['GET http://gateway.test/api/orders/o-1', 'POST http://gateway.test/api/orders/o-1/pay']);
+    seckill.close();
+  });
+});

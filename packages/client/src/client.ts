@@ -1,12 +1,16 @@
 import {
   parseTicketId,
   type OrderEvent,
+  type OrderView,
+  type PrequeueReceipt,
+  type PurchaseChallenge,
   type SaleView,
   type TicketReceipt,
   type TicketStatus,
   type TicketView,
 } from '@seckill/contracts';
-import { createGatewayApi } from './api';
+import { createGatewayApi, type SolvedChallenge } from './api';
+import { createInlineChallengeSolver, type ChallengeSolver } from './challenge/solver';
 import { asOrderEvent, asTicketEvent, isFinalStatus } from './contract';
 import { backoffDelay } from './backoff';
 import { TypedEmitter } from './emitter';
@@ -36,6 +40,20 @@ export interface SeckillClientOptions {
   heartbeatIntervalMs?: number;
   /** Uniform [0, 1) source for jitter and the first node; injectable for tests. */
   random?: () => number;
+  /**
+   * Solves the purchase challenges of sales with bot friction, preferably off the main thread:
+   * `createWebWorkerChallengeSolver` (browser), `createWorkerThreadChallengeSolver` from
+   * `@seckill/client/node`. Default: WebCrypto on the calling thread.
+   */
+  solveChallenge?: ChallengeSolver;
+}
+
+export interface BuyOptions {
+  idempotencyKey?: string;
+  /** A lottery sale, before its start: the shopper is in the pre-queue; `buy` resolves once the place is drawn. */
+  onPrequeued?: (receipt: PrequeueReceipt) => void;
+  /** The sale asks for a purchase challenge: it is being solved (then the purchase goes on by itself). */
+  onChallenge?: (challenge: PurchaseChallenge) => void;
 }
 
 /** The latest known state of a ticket, whichever way it arrived. */
@@ -68,13 +86,22 @@ export interface Purchase {
 }
 
 export interface SeckillClient {
-  buy(saleId: string, options?: { idempotencyKey?: string }): Promise<Purchase>;
+  /**
+   * Take a ticket. Solves the sale's purchase challenge when it asks for one; in a lottery's
+   * pre-queue, waits for the draw at the start (`onPrequeued`) and resolves with the drawn ticket,
+   * or rejects as a purchase made then would (usually SOLD_OUT).
+   */
+  buy(saleId: string, options?: BuyOptions): Promise<Purchase>;
   /** Follow a ticket bought earlier (e.g. after a page reload) until its final state. */
   track(ticketId: string): Promise<TicketUpdate>;
   getTicket(ticketId: string): Promise<TicketView>;
   /** Cancel while queued; the final CANCELLED state also settles the ticket's result. */
   cancel(ticketId: string): Promise<TicketUpdate>;
   getSale(saleId: string): Promise<SaleView>;
+  /** The user's order: PENDING_PAYMENT with its `expiresAt`, PAID or EXPIRED. */
+  getOrder(orderId: string): Promise<OrderView>;
+  /** Pay the order (idempotent: paying a PAID order answers it; one charge for concurrent clicks). */
+  pay(orderId: string): Promise<OrderView>;
   on<Name extends keyof SeckillClientEvents>(name: Name, listener: (payload: SeckillClientEvents[Name]) => void): () => void;
   off<Name extends keyof SeckillClientEvents>(name: Name, listener: (payload: SeckillClientEvents[Name]) => void): void;
   readonly connection: ConnectionState;
@@ -223,14 +250,59 @@ export function createSeckillClient(options: SeckillClientOptions): SeckillClien
     return new SeckillApiError('CLIENT_CLOSED', 'the client was closed');
   }
 
+  const solve = options.solveChallenge ?? createInlineChallengeSolver();
+  /** Sales known to ask for a challenge (from a 428): the next purchase solves one first. */
+  const challengeSales = new Set<string>();
+
+  async function solvedChallenge(saleId: string, onChallenge: BuyOptions['onChallenge']): Promise<SolvedChallenge> {
+    const challenge = await api.getChallenge(saleId);
+    onChallenge?.(challenge);
+    return { challenge: challenge.challenge, solution: await solve(challenge) };
+  }
+
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /** Ask until the answer is a ticket: solving challenges, waiting out a pre-queue until its draw. */
+  async function purchase(saleId: string, buyOptions: BuyOptions): Promise<TicketReceipt | TicketView> {
+    const idempotencyKey = buyOptions.idempotencyKey ?? newIdempotencyKey();
+    let solved: SolvedChallenge | undefined;
+    for (let challenges = 0; ; ) {
+      if (closed) throw closedError();
+      if (!solved && challengeSales.has(saleId)) {
+        solved = await solvedChallenge(saleId, buyOptions.onChallenge);
+        challenges += 1;
+      }
+      let answer: Awaited<ReturnType<typeof api.buy>>;
+      try {
+        answer = await api.buy(saleId, idempotencyKey, solved);
+      } catch (error) {
+        // A sale with bot friction (or a used or expired challenge): solve a fresh one, twice at most.
+        const code = error instanceof SeckillApiError ? error.code : undefined;
+        if ((code !== 'CHALLENGE_REQUIRED' && code !== 'CHALLENGE_INVALID') || challenges >= 2) throw error;
+        challengeSales.add(saleId);
+        solved = undefined;
+        continue;
+      }
+      if (answer.status !== 'PREQUEUED') return answer;
+      // In the pre-queue: ask again once it is drawn (the place is then a ticket, asked without a
+      // challenge), spread over half a second so the pre-queue does not ask all at once.
+      buyOptions.onPrequeued?.(answer);
+      solved = undefined;
+      challengeSales.delete(saleId);
+      await sleep(Math.max(250, answer.drawsInMs + Math.floor(random() * 500)));
+    }
+  }
+
   return {
     async buy(saleId, buyOptions = {}) {
       if (closed) throw closedError();
-      const receipt = await api.buy(saleId, buyOptions.idempotencyKey ?? newIdempotencyKey());
+      const receipt = await purchase(saleId, buyOptions);
       const result = track(receipt.ticketId);
       accept({ ...receipt, via: 'buy' });
       return { ticket: receipt, result };
     },
+    getOrder: (orderId) => api.getOrder(orderId),
+    pay: (orderId) => api.pay(orderId),
     track,
     getTicket: (ticketId) => api.getTicket(ticketId),
     async cancel(ticketId) {

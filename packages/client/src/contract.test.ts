@@ -2,6 +2,9 @@ import {
   errorCodes,
   isRetriablePushClose as contractIsRetriablePushClose,
   orderEventSchema,
+  orderViewSchema,
+  prequeueReceiptSchema,
+  purchaseChallengeSchema,
   pushCloseCodes,
   saleViewSchema,
   ticketEventSchema,
@@ -11,6 +14,9 @@ import {
 } from '@seckill/contracts';
 import {
   asOrderEvent,
+  asOrderView,
+  asPrequeueReceipt,
+  asPurchaseChallenge,
   asSaleView,
   asTicketEvent,
   asTicketReceipt,
@@ -35,6 +41,8 @@ const sale = {
   startsAt: '2026-01-01T10:00:00Z',
   endsAt: '2026-01-01T11:00:00Z',
   state: 'ACTIVE',
+  prequeueSize: 0,
+  challengeDifficulty: 0,
 };
 const event = { type: 'ticket', ticketId: ticket.ticketId, saleId, status: 'SUCCEEDED', orderId: 'o-1', at: 5 };
 const order = { type: 'order', orderId: 'o-1', ticketId: ticket.ticketId, saleId, status: 'PAID', at: 9 };
@@ -67,7 +75,32 @@ const cases = [
     name: 'sale view',
     guard: asSaleView,
     schema: saleViewSchema,
-    values: variants(sale, [{ state: 'OPEN' }, { remainingStock: '4' }, { queueDepth: 1.5 }, { name: undefined }, { state: 'SOLD_OUT' }]),
+    values: variants(sale, [
+      { state: 'OPEN' }, { remainingStock: '4' }, { queueDepth: 1.5 }, { name: undefined }, { state: 'SOLD_OUT' },
+      { state: 'PREQUEUE', prequeueOpensAt: '2026-01-01T09:00:00Z', prequeueSize: 3 }, { prequeueOpensAt: 5 }, { challengeDifficulty: undefined },
+    ]),
+  },
+  {
+    name: 'pre-queue receipt',
+    guard: asPrequeueReceipt,
+    schema: prequeueReceiptSchema,
+    values: variants({ saleId, status: 'PREQUEUED', drawsAt: '2026-01-01T10:00:00Z', drawsInMs: 500, prequeueSize: 3 }, [
+      { status: 'QUEUED' }, { drawsInMs: -1 }, { prequeueSize: undefined }, { drawsAt: 5 },
+    ]),
+  },
+  {
+    name: 'purchase challenge',
+    guard: asPurchaseChallenge,
+    schema: purchaseChallengeSchema,
+    values: variants({ challenge: 'v1.x', difficulty: 16, expiresAt: '2026-01-01T10:00:00Z' }, [{ difficulty: 0 }, { challenge: 5 }, { expiresAt: undefined }]),
+  },
+  {
+    name: 'order view',
+    guard: asOrderView,
+    schema: orderViewSchema,
+    values: variants({ orderId: 'o-1', saleId, ticketId: ticket.ticketId, status: 'PENDING_PAYMENT', expiresAt: '2026-01-01T10:15:00Z' }, [
+      { status: 'PAID', paidAt: 'x' }, { status: 'SHIPPED' }, { expiresAt: 5 }, { ticketId: undefined },
+    ]),
   },
   {
     name: 'ticket event',

@@ -11,6 +11,9 @@ import {
   pushCloseCodes,
   type ErrorCode,
   type OrderEvent,
+  type OrderView,
+  type PrequeueReceipt,
+  type PurchaseChallenge,
   type SaleState,
   type SaleView,
   type TicketEvent,
@@ -28,7 +31,8 @@ export function isRetriableErrorCode(code: ErrorCode): boolean {
 }
 
 const FINAL_BY_STATUS: Record<TicketStatus, boolean> = { QUEUED: false, SUCCEEDED: true, FAILED: true, CANCELLED: true };
-const SALE_STATES: Record<SaleState, true> = { UPCOMING: true, ACTIVE: true, SOLD_OUT: true, ENDED: true };
+const SALE_STATES: Record<SaleState, true> = { UPCOMING: true, PREQUEUE: true, ACTIVE: true, SOLD_OUT: true, ENDED: true };
+const ORDER_STATUSES: Record<OrderView['status'], true> = { PENDING_PAYMENT: true, PAID: true, EXPIRED: true };
 const ORDER_EVENT_STATUSES: Record<OrderEvent['status'], true> = { PAID: true, EXPIRED: true };
 
 export const PUSH_CLOSE = pushCloseCodes;
@@ -83,7 +87,25 @@ export function asSaleView(value: unknown): SaleView | undefined {
   if (!isObject(value) || !isString(value.id) || !isString(value.name)) return undefined;
   if (!isString(value.startsAt) || !isString(value.endsAt)) return undefined;
   if (!isString(value.state) || !Object.hasOwn(SALE_STATES, value.state)) return undefined;
-  const counts = [value.initialStock, value.remainingStock, value.queueCapacity, value.queueDepth];
-  if (!counts.every((count) => Number.isSafeInteger(count))) return undefined;
+  const counts = [value.initialStock, value.remainingStock, value.queueCapacity, value.queueDepth, value.prequeueSize, value.challengeDifficulty];
+  if (!counts.every((count) => Number.isSafeInteger(count)) || !optional(value.prequeueOpensAt, isString)) return undefined;
   return value as unknown as SaleView;
+}
+
+export function asPrequeueReceipt(value: unknown): PrequeueReceipt | undefined {
+  if (!isObject(value) || value.status !== 'PREQUEUED' || !isString(value.saleId) || !isString(value.drawsAt)) return undefined;
+  if (!isInt(value.drawsInMs, 0) || !isInt(value.prequeueSize, 0)) return undefined;
+  return value as unknown as PrequeueReceipt;
+}
+
+export function asPurchaseChallenge(value: unknown): PurchaseChallenge | undefined {
+  if (!isObject(value) || !isString(value.challenge) || !isInt(value.difficulty, 1) || !isString(value.expiresAt)) return undefined;
+  return value as unknown as PurchaseChallenge;
+}
+
+export function asOrderView(value: unknown): OrderView | undefined {
+  if (!isObject(value) || !isString(value.orderId) || !isString(value.saleId) || !isString(value.ticketId)) return undefined;
+  if (!isString(value.status) || !Object.hasOwn(ORDER_STATUSES, value.status)) return undefined;
+  if (!optional(value.paidAt, isString) || !optional(value.expiresAt, isString)) return undefined;
+  return value as unknown as OrderView;
 }

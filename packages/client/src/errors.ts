@@ -46,6 +46,7 @@ export function codeForStatus(status: number): ErrorCode {
   if (status === 409) return 'CONFLICT';
   if (status === 410) return 'SOLD_OUT';
   if (status === 413) return 'PAYLOAD_TOO_LARGE';
+  if (status === 428) return 'CHALLENGE_REQUIRED';
   if (status === 429) return 'RATE_LIMITED';
   if (status === 502 || status === 503 || status === 504) return 'SERVICE_UNAVAILABLE';
   return 'INTERNAL';

@@ -3,7 +3,8 @@ import { freshOrderTopics, startStack, type AppProcess, type Stack } from '@seck
 import { createUserTokenSigner } from '@seckill/platform';
 import { uniqueName, waitFor } from '@seckill/platform/testing';
 import WebSocket from 'ws';
-import { createSeckillClient, SeckillApiError, type SeckillClient } from '../src';
+import { createSeckillClient, SeckillApiError, type OrderEvent, type SeckillClient } from '../src';
+import { createWorkerThreadChallengeSolver } from '../src/node';
 
 // The SDK against the real apps as separate processes (gateway, order-worker, three
 // push nodes) on PostgreSQL, Redis, Kafka and NATS, with a fresh Kafka topic and group.
@@ -30,7 +31,7 @@ describe('SDK against the running system', () => {
     await stack?.stop();
   });
 
-  async function createSale(stock: number): Promise<string> {
+  async function createSale(stock: number, options: Record<string, unknown> = {}): Promise<string> {
     const response = await fetch(`${stack.gatewayUrls[0]}/api/admin/sales`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.env.ADMIN_TOKEN}` },
@@ -39,6 +40,7 @@ describe('SDK against the running system', () => {
         stock,
         startsAt: new Date(Date.now() - 1_000).toISOString(),
         endsAt: new Date(Date.now() + 600_000).toISOString(),
+        ...options,
       }),
     });
     expect(response.status).toBe(201);
@@ -69,6 +71,37 @@ describe('SDK against the running system', () => {
     if (!node) throw new Error(`no push node on ${url}`);
     return node;
   }
+
+  it('joins a lottery with bot friction from Node (worker thread), gets the drawn ticket, pays, hears PAID', async () => {
+    const startsAt = Date.now() + 3_000;
+    const saleId = await createSale(2, {
+      startsAt: new Date(startsAt).toISOString(),
+      prequeueOpensAt: new Date(Date.now() - 1_000).toISOString(),
+      challengeDifficulty: 10,
+    });
+    const solver = createWorkerThreadChallengeSolver();
+    const client = createSeckillClient({ gatewayUrl: stack.gatewayUrls[0]!, pushUrls: stack.pushUrls, token: signToken(`sdk-${randomUUID()}`), WebSocket, solveChallenge: solver });
+    clients.push(client);
+    const steps: string[] = [];
+    try {
+      const { ticket, result } = await client.buy(saleId, {
+        onChallenge: ({ difficulty }) => steps.push(`challenge ${difficulty}`),
+        onPrequeued: ({ prequeueSize }) => steps.push(`prequeued ${prequeueSize}`),
+      });
+      expect(steps).toEqual(['challenge 10', 'prequeued 1']);
+      expect(Date.now()).toBeGreaterThanOrEqual(startsAt);
+      // Drawn at the start (by a purchase or the relay's sweep), perhaps decided already when asked again.
+      expect(ticket).toMatchObject({ ticketNumber: 1, status: expect.stringMatching(/^(QUEUED|SUCCEEDED)$/) });
+      const final = await result;
+      expect(final).toMatchObject({ status: 'SUCCEEDED', orderId: expect.any(String) });
+      const paidEvent = new Promise<OrderEvent>((resolve) => client.on('order', resolve));
+      expect(await client.getOrder(final.orderId!)).toMatchObject({ status: 'PENDING_PAYMENT', expiresAt: expect.any(String) });
+      expect(await client.pay(final.orderId!)).toMatchObject({ status: 'PAID' });
+      expect(await paidEvent).toMatchObject({ orderId: final.orderId, status: 'PAID' });
+    } finally {
+      solver.close();
+    }
+  });
 
   it('buys a ticket and receives the result by push', async () => {
     const saleId = await createSale(10);

@@ -18,6 +18,10 @@ export const errorCodes = {
   PAYMENT_IN_PROGRESS: { httpStatus: 409, retriable: true },
   CONFLICT: { httpStatus: 409, retriable: false },
   PAYMENT_DECLINED: { httpStatus: 402, retriable: false },
+  /** The sale needs a solved purchase challenge: get one, solve it, buy again with it. */
+  CHALLENGE_REQUIRED: { httpStatus: 428, retriable: true },
+  /** The challenge is not this user's or sale's, expired, already used, or the solution is wrong. */
+  CHALLENGE_INVALID: { httpStatus: 403, retriable: true },
   SOLD_OUT: { httpStatus: 410, retriable: false },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, retriable: false },
   QUEUE_FULL: { httpStatus: 429, retriable: true },

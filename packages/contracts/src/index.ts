@@ -1,3 +1,4 @@
+export * from './challenge';
 export * from './error-body';
 export * from './errors';
 export * from './names';

@@ -12,7 +12,13 @@ describe('createSaleBodySchema', () => {
     expect(result.success).toBe(false);
   });
 
-  it.each([{ stock: 0 }, { stock: 1.5 }, { name: '' }, { startsAt: 'tomorrow' }, { extra: true }])(
+  it('accepts a lottery with bot friction: the pre-queue opens before the start', () => {
+    const lottery = { ...valid, prequeueOpensAt: '2026-01-01T09:30:00Z', challengeDifficulty: 16 };
+    expect(createSaleBodySchema.parse(lottery)).toEqual(lottery);
+    expect(createSaleBodySchema.safeParse({ ...lottery, prequeueOpensAt: valid.startsAt }).success).toBe(false);
+  });
+
+  it.each([{ challengeDifficulty: -1 }, { challengeDifficulty: 25 }, { prequeueOpensAt: 'soon' }, { stock: 0 }, { stock: 1.5 }, { name: '' }, { startsAt: 'tomorrow' }, { extra: true }])(
     'rejects %p',
     (patch) => {
       expect(createSaleBodySchema.safeParse({ ...valid, ...patch }).success).toBe(false);

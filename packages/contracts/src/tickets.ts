@@ -72,3 +72,31 @@ export function toTicketEvent(
     at,
   };
 }
+
+/**
+ * Answer to a purchase during a sale's pre-queue (`202`): the shopper is in; their place is drawn
+ * at `drawsAt` (the start, `drawsInMs` from the answer by the gateway's clock). Asking again after
+ * it answers the drawn ticket, or, for a shopper the stock did not reach, as for anyone then.
+ */
+export const prequeueReceiptSchema = z.object({
+  saleId: z.string(),
+  status: z.literal('PREQUEUED'),
+  drawsAt: z.string(),
+  drawsInMs: z.number().int().nonnegative(),
+  /** Shoppers in the pre-queue so far. */
+  prequeueSize: z.number().int().nonnegative(),
+});
+export type PrequeueReceipt = z.infer<typeof prequeueReceiptSchema>;
+
+/**
+ * A purchase challenge (`POST /api/sales/:saleId/challenge`): for this user and sale, issued once
+ * the sale (or its pre-queue) is open, good for one purchase until `expiresAt`. Solve it (see
+ * challenge.ts), then buy with it in the `x-seckill-challenge` and `x-seckill-solution` headers.
+ */
+export const purchaseChallengeSchema = z.object({
+  challenge: z.string(),
+  /** Leading zero bits SHA-256(`<challenge>.<solution>`) must have. */
+  difficulty: z.number().int().positive(),
+  expiresAt: z.string(),
+});
+export type PurchaseChallenge = z.infer<typeof purchaseChallengeSchema>;

@@ -11,6 +11,8 @@ Starts every app on loopback ports and keeps them running until Ctrl-C.
   --mode M          dist (compiled, default) or source (tsx)
   --demo-stock N    create a demo sale with N items (default 100; 0 for none)
   --demo-delay S    seconds until the demo sale starts (default 20)
+  --demo-lottery    the demo sale opens a pre-queue now; its order is drawn at the start
+  --demo-challenge N  the demo sale's purchases need a proof of work of N bits (e.g. 16)
   -h, --help`;
 
 async function main(): Promise<void> {
@@ -23,6 +25,8 @@ async function main(): Promise<void> {
       mode: { type: 'string', default: 'dist' },
       'demo-stock': { type: 'string', default: '100' },
       'demo-delay': { type: 'string', default: '20' },
+      'demo-lottery': { type: 'boolean', default: false },
+      'demo-challenge': { type: 'string', default: '0' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -54,7 +58,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 
   const demoStock = Number(values['demo-stock']);
-  const saleId = demoStock > 0 ? await createDemoSale(stack.gatewayUrls[0]!, stack.env.ADMIN_TOKEN ?? '', demoStock, Number(values['demo-delay'])) : undefined;
+  const demo = { stock: demoStock, delaySeconds: Number(values['demo-delay']), lottery: values['demo-lottery'], challengeDifficulty: Number(values['demo-challenge']) };
+  const saleId = demoStock > 0 ? await createDemoSale(stack.gatewayUrls[0]!, stack.env.ADMIN_TOKEN ?? '', demo) : undefined;
   const lines = [
     '',
     'Seckill is running:',
@@ -62,7 +67,7 @@ async function main(): Promise<void> {
     `  push (WebSocket)    ${stack.pushUrls.join('  ')}`,
     ...(stack.webUrl ? [`  shop page           ${stack.webUrl}/${saleId ? `?sale=${saleId}` : ''}`] : []),
     `  API document        ${stack.gatewayUrls[0]}/openapi.json`,
-    ...(saleId ? [`  demo sale           ${saleId} (${demoStock} items, starts in ${values['demo-delay']} s)`] : []),
+    ...(saleId ? [`  demo sale           ${saleId} (${demoStock} items, starts in ${values['demo-delay']} s${demo.lottery ? ', pre-queue open' : ''}${demo.challengeDifficulty ? `, challenge ${demo.challengeDifficulty} bits` : ''})`] : []),
     'Ctrl-C stops everything.',
     '',
   ];
@@ -71,8 +76,13 @@ async function main(): Promise<void> {
 
 class UsageError extends Error {}
 
-async function createDemoSale(gatewayUrl: string, adminToken: string, stock: number, delaySeconds: number): Promise<string> {
-  const startsAt = new Date(Date.now() + delaySeconds * 1000);
+async function createDemoSale(
+  gatewayUrl: string,
+  adminToken: string,
+  demo: { stock: number; delaySeconds: number; lottery: boolean; challengeDifficulty: number },
+): Promise<string> {
+  const { stock } = demo;
+  const startsAt = new Date(Date.now() + demo.delaySeconds * 1000);
   const response = await fetch(`${gatewayUrl}/api/admin/sales`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
@@ -81,6 +91,8 @@ async function createDemoSale(gatewayUrl: string, adminToken: string, stock: num
       stock,
       startsAt: startsAt.toISOString(),
       endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
+      ...(demo.lottery ? { prequeueOpensAt: new Date().toISOString() } : {}),
+      ...(demo.challengeDifficulty > 0 ? { challengeDifficulty: demo.challengeDifficulty } : {}),
     }),
   });
   const body = (await response.json()) as { id?: string };

@@ -1,5 +1,6 @@
+import { randomInt } from 'node:crypto';
 import type { TicketStatus } from '@seckill/contracts';
-import { redisKeys } from './keys';
+import { redisKeys, ticketIssuingKeys } from './keys';
 import type { ScriptCall } from './scripts';
 
 export type AdmitReply =
@@ -12,7 +13,26 @@ export type AdmitReply =
   | { kind: 'RATE_LIMITED'; retryAfterMs: number }
   /** The user already holds this ticket of the sale; position only while queued. */
   | { kind: 'EXISTING'; ticketId: string; ticketNumber: number; status: TicketStatus; position: number | undefined }
-  | { kind: 'ADMITTED'; ticketId: string; ticketNumber: number; position: number };
+  | { kind: 'ADMITTED'; ticketId: string; ticketNumber: number; position: number }
+  /** Before the start of a lottery sale: the user is in its pre-queue (of `prequeueSize` shoppers), drawn at `startsAtMs`. */
+  | { kind: 'PREQUEUED'; prequeueSize: number; startsAtMs: number }
+  /** The sale started and its pre-queue is not drawn yet: draw it (`drawPrequeue`), then ask again. */
+  | { kind: 'DRAW_FIRST' }
+  /** The sale wants a solved challenge and none came (or an invalid one: the caller passed none). */
+  | { kind: 'CHALLENGE_REQUIRED' }
+  /** The challenge was already used. */
+  | { kind: 'CHALLENGE_INVALID' };
+
+/** A purchase challenge the caller verified (signature, user, sale, expiry and proof of work). */
+export interface VerifiedChallenge {
+  /** Unique per challenge: it can be used once. */
+  nonce: string;
+  difficulty: number;
+  expiresAtMs: number;
+}
+
+/** A pre-queue rank: uniform over 2^48 values, exact as a Redis score (a double), ties all but impossible. */
+const PREQUEUE_RANKS = 2 ** 48 - 1;
 
 /** Purchase attempts allowed per user and per client IP, per sale and window; 0 turns one off. */
 export interface PurchaseLimits {
@@ -25,7 +45,8 @@ const NO_LIMITS: PurchaseLimits = { perUser: 0, perIp: 0, windowMs: 60_000 };
 export type CancelReply = { kind: 'OK'; ticketNumber: number } | { kind: 'NOT_FOUND' | 'CLAIMED' } | { kind: 'FINAL'; status: TicketStatus };
 
 type RawAdmitReply =
-  | ['TOO_LATE' | 'SALE_NOT_FOUND' | 'SALE_NOT_ACTIVE' | 'SOLD_OUT' | 'RECOVERING']
+  | ['TOO_LATE' | 'SALE_NOT_FOUND' | 'SALE_NOT_ACTIVE' | 'SOLD_OUT' | 'RECOVERING' | 'DRAW_FIRST' | 'CHALLENGE_REQUIRED' | 'CHALLENGE_INVALID']
+  | ['PREQUEUED', number, number]
   | ['QUEUE_FULL', number]
   | ['RATE_LIMITED', number]
   | ['EXISTING', string, number, TicketStatus, number]
@@ -47,18 +68,13 @@ export function createAdmissionState(scripts: { admitTicket: ScriptCall; cancelT
       relayAfterMs: number;
       clientIp?: string;
       limits?: PurchaseLimits;
+      challenge?: VerifiedChallenge;
     }): Promise<AdmitReply> {
       const { saleId } = request;
       const limits = request.limits ?? NO_LIMITS;
+      const { challenge } = request;
       const reply = (await scripts.admitTicket(
-        [
-          redisKeys.saleInfo(saleId),
-          redisKeys.stockTokens(saleId),
-          redisKeys.ticketSequence(saleId),
-          redisKeys.queuedTickets(saleId),
-          redisKeys.ticketsByUser(saleId),
-          redisKeys.outbox(saleId),
-        ],
+        ticketIssuingKeys(saleId),
         [
           request.userId,
           request.nowMs,
@@ -71,6 +87,11 @@ export function createAdmissionState(scripts: { admitTicket: ScriptCall; cancelT
           limits.perUser,
           request.clientIp ? limits.perIp : 0,
           limits.windowMs,
+          challenge ? redisKeys.usedChallengePrefix(saleId) + challenge.nonce : '',
+          challenge?.difficulty ?? 0,
+          // The used marker outlives the challenge (a second of clock skew between gateways).
+          challenge ? Math.max(1, challenge.expiresAtMs - request.nowMs) + 1_000 : 1,
+          randomInt(PREQUEUE_RANKS),
         ],
       )) as RawAdmitReply;
       switch (reply[0]) {
@@ -82,6 +103,8 @@ export function createAdmissionState(scripts: { admitTicket: ScriptCall; cancelT
           return { kind: 'EXISTING', ticketId: reply[1], ticketNumber: reply[2], status: reply[3], position: reply[4] >= 0 ? reply[4] : undefined };
         case 'ADMITTED':
           return { kind: 'ADMITTED', ticketId: reply[1], ticketNumber: reply[2], position: reply[3] };
+        case 'PREQUEUED':
+          return { kind: 'PREQUEUED', prequeueSize: reply[1], startsAtMs: reply[2] };
         default:
           return { kind: reply[0] };
       }

@@ -6,7 +6,10 @@
  */
 export const redisKeys = {
   saleTag: (saleId: string) => `{sale:${saleId}}`,
-  /** Hash: id, name, initialStock, queueCapacity, startsAtMs, endsAtMs, epoch, recoveringSinceMs? (after a loss). */
+  /**
+   * Hash: id, name, initialStock, queueCapacity, startsAtMs, endsAtMs, epoch, challengeDifficulty,
+   * prequeueOpensAtMs? (a lottery sale), recoveringSinceMs? (after a loss).
+   */
   saleInfo: (saleId: string) => `{sale:${saleId}}:info`,
   /** Counter: stock tokens left for admission. */
   stockTokens: (saleId: string) => `{sale:${saleId}}:stock`,
@@ -22,6 +25,12 @@ export const redisKeys = {
   uncountedOrders: (saleId: string) => `{sale:${saleId}}:uncounted`,
   /** String: the epoch of the reload restoring the sale after a loss (fences off concurrent reloads). */
   loading: (saleId: string) => `{sale:${saleId}}:loading`,
+  /** Sorted set: the lottery's pre-queue, user id scored by a random rank drawn when they joined (the draw issues tickets in rank order). */
+  prequeue: (saleId: string) => `{sale:${saleId}}:prequeue`,
+  /** String: when the pre-queue was drawn (set once, by draw-prequeue.lua). */
+  prequeueDrawn: (saleId: string) => `{sale:${saleId}}:drawn`,
+  /** Marker `<prefix><nonce>` that a purchase challenge was used (until it expires). */
+  usedChallengePrefix: (saleId: string) => `{sale:${saleId}}:challenge:`,
   /** Counters `<prefix>user:<id>` and `<prefix>ip:<address>`: purchase attempts in the current rate window (admit-ticket.lua). */
   purchaseRatePrefix: (saleId: string) => `{sale:${saleId}}:rate:`,
   /** Hash: one ticket (see ticket-record.ts). */
@@ -35,3 +44,17 @@ export const redisKeys = {
   /** Hash: worker id -> `<orders per second>:<updatedAt ms>`, read by the gateway's wait estimate. */
   workerThroughput: () => 'workers:throughput',
 };
+
+/** The keys of the scripts that issue tickets (admit-ticket.lua, draw-prequeue.lua), in their order. */
+export function ticketIssuingKeys(saleId: string): string[] {
+  return [
+    redisKeys.saleInfo(saleId),
+    redisKeys.stockTokens(saleId),
+    redisKeys.ticketSequence(saleId),
+    redisKeys.queuedTickets(saleId),
+    redisKeys.ticketsByUser(saleId),
+    redisKeys.outbox(saleId),
+    redisKeys.prequeue(saleId),
+    redisKeys.prequeueDrawn(saleId),
+  ];
+}

@@ -18,6 +18,8 @@ export interface OutboxSweep {
   reaped: Array<Omit<OutboxEntry, 'admittedAt'>>;
   /** The sale has ended and its outbox is empty: it can leave the active sales. */
   idle: boolean;
+  /** The sale's pre-queue is due for its draw (`drawPrequeue`): started, not drawn yet. */
+  drawDue: boolean;
 }
 
 export function createOutboxState(redis: RedisClient, scripts: { sweepOutbox: ScriptCall }, resultTtlSeconds: number) {
@@ -45,11 +47,18 @@ export function createOutboxState(redis: RedisClient, scripts: { sweepOutbox: Sc
 
     /** One pass over a sale's outbox (lua/sweep-outbox.lua). */
     async sweepOutbox(saleId: string, options: { nowMs: number; retryMs: number; enqueueDeadlineMs: number; limit: number }): Promise<OutboxSweep> {
-      const [relay, reaped, idle] = (await scripts.sweepOutbox(
-        [redisKeys.outbox(saleId), redisKeys.queuedTickets(saleId), redisKeys.stockTokens(saleId), redisKeys.ticketsByUser(saleId), redisKeys.saleInfo(saleId)],
+      const [relay, reaped, idle, drawDue] = (await scripts.sweepOutbox(
+        [
+          redisKeys.outbox(saleId),
+          redisKeys.queuedTickets(saleId),
+          redisKeys.stockTokens(saleId),
+          redisKeys.ticketsByUser(saleId),
+          redisKeys.saleInfo(saleId),
+          redisKeys.prequeueDrawn(saleId),
+        ],
         [options.nowMs, options.retryMs, options.enqueueDeadlineMs, resultTtlSeconds, options.limit, redisKeys.ticket(saleId, '')],
-      )) as [string[], string[], number];
-      const sweep: OutboxSweep = { relay: [], reaped: [], idle: idle === 1 };
+      )) as [string[], string[], number, number];
+      const sweep: OutboxSweep = { relay: [], reaped: [], idle: idle === 1, drawDue: drawDue === 1 };
       for (let i = 0; i < relay.length; i += 4) {
         sweep.relay.push({ ticketId: relay[i]!, saleId, userId: relay[i + 1]!, ticketNumber: Number(relay[i + 2]), admittedAt: Number(relay[i + 3]) });
       }

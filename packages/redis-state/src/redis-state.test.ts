@@ -22,6 +22,7 @@ describe('Redis state (real Redis)', () => {
     const sales = saleIds.flatMap((saleId) => [
       redisKeys.saleInfo(saleId), redisKeys.stockTokens(saleId), redisKeys.ticketSequence(saleId), redisKeys.queuedTickets(saleId),
       redisKeys.ticketsByUser(saleId), redisKeys.outbox(saleId), redisKeys.uncountedOrders(saleId), redisKeys.loading(saleId),
+      redisKeys.prequeue(saleId), redisKeys.prequeueDrawn(saleId),
     ]);
     const tickets = await Promise.all(saleIds.map((saleId) => redis.keys(`${redisKeys.saleTag(saleId)}*`)));
     await Promise.all([...sales, ...tickets.flat(), ...userIds.map((userId) => redisKeys.userTickets(userId))].map((key) => redis.del(key)));
@@ -131,6 +132,101 @@ describe('Redis state (real Redis)', () => {
     });
   });
 
+  describe('the lottery\'s pre-queue', () => {
+    const at = (saleId: string, userId: string, nowMs: number) => admit(saleId, userId, { nowMs, deadlineMs: Date.now() + 5_000 });
+    const lotterySale = (patch: Partial<Parameters<RedisState['loadSale']>[0]> = {}) =>
+      sale({ startsAtMs: now + 60_000, endsAtMs: now + 120_000, prequeueOpensAtMs: now - 1_000, ...patch });
+
+    it('takes shoppers into the pre-queue before the start, and answers them the same until the draw', async () => {
+      const saleId = await lotterySale({ prequeueOpensAtMs: now + 1_000 });
+      const [first, second] = [user(), user()];
+      expect(await at(saleId, first, now)).toEqual({ kind: 'SALE_NOT_ACTIVE' }); // the pre-queue is not open yet
+      expect(await at(saleId, first, now + 1_000)).toEqual({ kind: 'PREQUEUED', prequeueSize: 1, startsAtMs: expect.any(Number) });
+      expect(await at(saleId, second, now + 2_000)).toEqual({ kind: 'PREQUEUED', prequeueSize: 2, startsAtMs: now + 60_000 });
+      expect(await at(saleId, first, now + 3_000)).toEqual({ kind: 'PREQUEUED', prequeueSize: 2, startsAtMs: now + 60_000 });
+      expect(await state.readSale(saleId)).toMatchObject({ prequeueOpensAtMs: now + 1_000, prequeueSize: 2, prequeueDrawn: false, stockTokens: 2 });
+      // After the start, nobody is let in before the draw.
+      for (const userId of [first, user()]) expect(await at(saleId, userId, now + 60_000)).toEqual({ kind: 'DRAW_FIRST' });
+    });
+
+    it('draws once: tickets in rank order while stock lasts, the rest answered as later arrivals', async () => {
+      const saleId = await lotterySale({ stock: 2, queueCapacity: 5 });
+      const entrants = [user(), user(), user()];
+      for (const userId of entrants) await at(saleId, userId, now);
+      const draw = (nowMs: number) => state.drawPrequeue(saleId, { nowMs, relayAfterMs: 1_000 });
+      expect(await draw(now + 59_999)).toEqual({ kind: 'NOT_DUE' });
+      expect((await state.sweepOutbox(saleId, { nowMs: now + 60_000, retryMs: 1_000, enqueueDeadlineMs: 10_000, limit: 10 })).drawDue).toBe(true);
+
+      const [drawn, again] = await Promise.all([draw(now + 60_000), draw(now + 60_000)]);
+      const outcome = drawn.kind === 'DRAWN' ? drawn : again;
+      expect([drawn.kind, again.kind].sort()).toEqual(['ALREADY_DRAWN', 'DRAWN']);
+      expect(outcome).toMatchObject({ kind: 'DRAWN', entrants: 3 });
+      const tickets = outcome.kind === 'DRAWN' ? outcome.tickets : [];
+      expect(tickets.map((ticket) => ticket.ticketNumber)).toEqual([1, 2]);
+      expect(new Set(tickets.map((ticket) => ticket.userId)).size).toBe(2);
+      expect(await redis.zrange(redisKeys.outbox(saleId), 0, -1)).toEqual(tickets.map((ticket) => ticket.ticketId));
+      expect(await state.readSale(saleId)).toMatchObject({ stockTokens: 0, queueDepth: 2, prequeueSize: 0, prequeueDrawn: true });
+      expect((await state.sweepOutbox(saleId, { nowMs: now + 60_000, retryMs: 1_000, enqueueDeadlineMs: 10_000, limit: 10 })).drawDue).toBe(false);
+
+      const winner = tickets[0]!;
+      expect(await at(saleId, winner.userId, now + 61_000)).toMatchObject({ kind: 'EXISTING', ticketId: winner.ticketId, ticketNumber: winner.ticketNumber });
+      const loser = entrants.find((userId) => !tickets.some((ticket) => ticket.userId === userId))!;
+      expect(await at(saleId, loser, now + 61_000)).toEqual({ kind: 'SOLD_OUT' });
+    });
+
+    it('queues later arrivals behind the drawn tickets, in arrival order', async () => {
+      const saleId = await lotterySale({ stock: 5, queueCapacity: 5 });
+      await at(saleId, user(), now);
+      await state.drawPrequeue(saleId, { nowMs: now + 60_000, relayAfterMs: 1_000 });
+      expect(await at(saleId, user(), now + 60_001)).toMatchObject({ kind: 'ADMITTED', ticketNumber: 2, position: 1 });
+      expect(await at(saleId, user(), now + 60_002)).toMatchObject({ kind: 'ADMITTED', ticketNumber: 3, position: 2 });
+    });
+
+    it('does not draw a sale without a pre-queue, or one recovering from a Redis loss', async () => {
+      const plain = await sale();
+      expect(await state.drawPrequeue(plain, { nowMs: Date.now(), relayAfterMs: 1_000 })).toEqual({ kind: 'NOT_DUE' });
+      expect((await state.sweepOutbox(plain, { nowMs: Date.now(), retryMs: 1_000, enqueueDeadlineMs: 10_000, limit: 10 })).drawDue).toBe(false);
+      const recovering = await lotterySale({ startsAtMs: now - 1_000, recoveringSinceMs: now });
+      expect(await state.drawPrequeue(recovering, { nowMs: now, relayAfterMs: 1_000 })).toEqual({ kind: 'NOT_DUE' });
+    });
+  });
+
+  describe('purchase challenges', () => {
+    const challenge = (difficulty = 8) => ({ nonce: randomUUID(), difficulty, expiresAtMs: Date.now() + 60_000 });
+    const withChallenge = (saleId: string, userId: string, solved?: ReturnType<typeof challenge>) =>
+      state.admitTicket({ saleId, userId, nowMs: Date.now(), deadlineMs: Date.now() + 5_000, relayAfterMs: 1_000, ...(solved ? { challenge: solved } : {}) });
+
+    it('asks for one of the sale\'s difficulty, and takes each once', async () => {
+      const saleId = await sale({ stock: 5, queueCapacity: 5, challengeDifficulty: 8 });
+      expect(await state.readSale(saleId)).toMatchObject({ challengeDifficulty: 8 });
+      expect(await withChallenge(saleId, user())).toEqual({ kind: 'CHALLENGE_REQUIRED' });
+      expect(await withChallenge(saleId, user(), challenge(7))).toEqual({ kind: 'CHALLENGE_REQUIRED' });
+      const solved = challenge();
+      const holder = user();
+      expect(await withChallenge(saleId, holder, solved)).toMatchObject({ kind: 'ADMITTED' });
+      expect(await withChallenge(saleId, user(), solved)).toEqual({ kind: 'CHALLENGE_INVALID' });
+      // The holder gets their ticket back without one.
+      expect(await withChallenge(saleId, holder)).toMatchObject({ kind: 'EXISTING' });
+      expect(await redis.pttl(redisKeys.usedChallengePrefix(saleId) + solved.nonce)).toBeGreaterThan(59_000);
+    });
+
+    it('is used up only by what it bought: a refusal leaves it good', async () => {
+      const saleId = await sale({ stock: 1, queueCapacity: 1, challengeDifficulty: 8 });
+      await withChallenge(saleId, user(), challenge());
+      const solved = challenge();
+      expect(await withChallenge(saleId, user(), solved)).toEqual({ kind: 'SOLD_OUT' });
+      expect(await redis.exists(redisKeys.usedChallengePrefix(saleId) + solved.nonce)).toBe(0);
+    });
+
+    it('is needed to join a pre-queue, not to ask again from it', async () => {
+      const saleId = await sale({ startsAtMs: now + 60_000, endsAtMs: now + 120_000, prequeueOpensAtMs: now - 1_000, challengeDifficulty: 8 });
+      const userId = user();
+      expect(await withChallenge(saleId, userId)).toEqual({ kind: 'CHALLENGE_REQUIRED' });
+      expect(await withChallenge(saleId, userId, challenge())).toEqual({ kind: 'PREQUEUED', prequeueSize: 1, startsAtMs: expect.any(Number) });
+      expect(await withChallenge(saleId, userId)).toEqual({ kind: 'PREQUEUED', prequeueSize: 1, startsAtMs: expect.any(Number) });
+    });
+  });
+
   describe('cancelTicket', () => {
     it('cancels a queued ticket once: token back, hold released, out of queue and outbox', async () => {
       const saleId = await sale();
@@ -231,7 +327,7 @@ describe('Redis state (real Redis)', () => {
       const t0 = Date.now();
       const ids = [] as string[];
       for (const userId of [a, b, c]) ids.push(((await admit(saleId, userId, { nowMs: t0 })) as { ticketId: string }).ticketId);
-      expect(await sweep(saleId, t0)).toEqual({ relay: [], reaped: [], idle: false }); // not due yet
+      expect(await sweep(saleId, t0)).toEqual({ relay: [], reaped: [], idle: false, drawDue: false }); // not due yet
       await state.claimTickets([ids[1]!]);
       const due = await sweep(saleId, t0 + 1_000);
       expect(due.relay.map((entry) => entry.ticketId)).toEqual([ids[0], ids[2]]);

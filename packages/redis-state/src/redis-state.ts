@@ -2,6 +2,7 @@ import type { RedisClient } from './redis-client';
 import { createAdmissionState } from './admission';
 import { redisKeys } from './keys';
 import { createOutboxState } from './outbox';
+import { createPrequeueState } from './prequeue';
 import { createSaleState } from './sales';
 import { redisScripts } from './scripts';
 import { createTicketState } from './tickets';
@@ -24,6 +25,7 @@ export function createRedisState(options: { redis: RedisClient; resultTtlSeconds
     ...createAdmissionState(scripts, ttl),
     ...createTicketState(redis, scripts, ttl),
     ...createOutboxState(redis, scripts, ttl),
+    ...createPrequeueState(scripts),
 
     /** Give expired orders' stock tokens back, once per order; how many went back. */
     async returnExpiredTokens(saleId: string, orderIds: readonly string[]): Promise<number> {

@@ -17,6 +17,10 @@ export interface SaleToLoad {
   ticketNumberFloor: number;
   /** Set when reloaded after a Redis loss: admission waits until `endRecovery`. */
   recoveringSinceMs?: number;
+  /** A lottery sale: its pre-queue opens here and is drawn at the start. */
+  prequeueOpensAtMs?: number;
+  /** Purchases need a solved challenge of this many leading zero bits (0: none). */
+  challengeDifficulty?: number;
 }
 
 /** A sale as Redis holds it, with its live figures. */
@@ -32,6 +36,12 @@ export interface SaleRuntime {
   queueDepth: number;
   /** Reloaded after a Redis loss at this time, and not admitting new tickets yet. */
   recoveringSinceMs?: number;
+  prequeueOpensAtMs?: number;
+  challengeDifficulty: number;
+  /** Shoppers in the pre-queue (0 once drawn, or without a pre-queue). */
+  prequeueSize: number;
+  /** The pre-queue was drawn (a lottery sale, at or after the start). */
+  prequeueDrawn: boolean;
 }
 
 /** A decided ticket as PostgreSQL knows it, to be restored after a Redis loss. */
@@ -82,6 +92,8 @@ export function createSaleState(redis: RedisClient, scripts: { loadSale: ScriptC
         [
           ...[sale.stock, sale.ticketNumberFloor, sale.id, sale.name, sale.initialStock, sale.queueCapacity, sale.startsAtMs, sale.endsAtMs, sale.epoch],
           sale.recoveringSinceMs ?? '',
+          sale.challengeDifficulty ?? 0,
+          sale.prequeueOpensAtMs ?? '',
         ],
       );
       // Outside the sale's slot: a plain command of its own.
@@ -104,6 +116,8 @@ export function createSaleState(redis: RedisClient, scripts: { loadSale: ScriptC
         .hgetall(redisKeys.saleInfo(saleId))
         .get(redisKeys.stockTokens(saleId))
         .zcard(redisKeys.queuedTickets(saleId))
+        .zcard(redisKeys.prequeue(saleId))
+        .exists(redisKeys.prequeueDrawn(saleId))
         .exec();
       if (!results) return undefined;
       for (const [error] of results) if (error) throw error;
@@ -120,6 +134,10 @@ export function createSaleState(redis: RedisClient, scripts: { loadSale: ScriptC
         stockTokens: Number(results[1]?.[1] ?? 0),
         queueDepth: Number(results[2]?.[1] ?? 0),
         ...(info.recoveringSinceMs ? { recoveringSinceMs: Number(info.recoveringSinceMs) } : {}),
+        ...(info.prequeueOpensAtMs ? { prequeueOpensAtMs: Number(info.prequeueOpensAtMs) } : {}),
+        challengeDifficulty: Number(info.challengeDifficulty ?? 0),
+        prequeueSize: Number(results[3]?.[1] ?? 0),
+        prequeueDrawn: results[4]?.[1] === 1,
       };
     },
   };

@@ -2,18 +2,19 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RedisClient } from './redis-client';
 
-/** Every Lua script, by the name of its file in `lua/`. */
+/** Every Lua script, by the name of its file in `lua/`; `uses`: files of `lua/lib/` put before it. */
 const SCRIPTS = {
   loadSale: { file: 'load-sale', keys: 5 },
   endRecovery: { file: 'end-recovery', keys: 1 },
-  admitTicket: { file: 'admit-ticket', keys: 6 },
+  admitTicket: { file: 'admit-ticket', keys: 8, uses: ['issue-ticket'] },
+  drawPrequeue: { file: 'draw-prequeue', keys: 8, uses: ['issue-ticket'] },
   cancelTicket: { file: 'cancel-ticket', keys: 5 },
   claimTickets: { file: 'claim-tickets', keys: -1 },
   recordResults: { file: 'record-results', keys: -1 },
-  sweepOutbox: { file: 'sweep-outbox', keys: 5 },
+  sweepOutbox: { file: 'sweep-outbox', keys: 6 },
   returnExpiredTokens: { file: 'return-expired-tokens', keys: -1 },
   restoreTickets: { file: 'restore-tickets', keys: 3 },
-} as const;
+} as const satisfies Record<string, { file: string; keys: number; uses?: readonly string[] }>;
 
 export type ScriptName = keyof typeof SCRIPTS;
 export type ScriptCall = (keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
@@ -22,7 +23,10 @@ const sources = new Map<ScriptName, string>();
 function source(name: ScriptName): string {
   let lua = sources.get(name);
   if (lua === undefined) {
-    lua = readFileSync(path.join(__dirname, 'lua', `${SCRIPTS[name].file}.lua`), 'utf8');
+    const script: { file: string; uses?: readonly string[] } = SCRIPTS[name];
+    const { file, uses = [] } = script;
+    const read = (relative: string) => readFileSync(path.join(__dirname, 'lua', `${relative}.lua`), 'utf8');
+    lua = [...uses.map((library) => read(path.join('lib', library))), read(file)].join('\n');
     sources.set(name, lua);
   }
   return lua;

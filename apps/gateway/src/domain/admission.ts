@@ -1,8 +1,10 @@
-import { SeckillError, type OrderRequested, type TicketReceipt, type TicketStatus } from '@seckill/contracts';
+import { SeckillError, type OrderRequested, type PrequeueReceipt, type TicketReceipt, type TicketStatus } from '@seckill/contracts';
 import { DeadlineExceededError, withDeadline, type Logger } from '@seckill/platform';
-import type { AdmitReply, PurchaseLimits, RedisState } from '@seckill/redis-state';
+import type { AdmitReply, PurchaseLimits, RedisState, VerifiedChallenge } from '@seckill/redis-state';
 import type { Clock } from './clock';
 import type { OrderProducer } from './order-producer';
+import type { PrequeueDraw } from './prequeue-draw';
+import type { ChallengeProblem, PurchaseChallenges } from './purchase-challenges';
 import type { SaleCatalog } from './sale-catalog';
 import type { WaitEstimator } from './wait-estimator';
 
@@ -17,15 +19,21 @@ export type AdmissionOutcome =
   | 'unavailable'
   | 'recovering'
   | 'shed'
-  | 'enqueue_pending';
+  | 'enqueue_pending'
+  | 'prequeued'
+  | 'challenge_required'
+  | 'challenge_invalid';
 
 export type AdmissionResult =
   | { kind: 'admitted' | 'existing'; receipt: TicketReceipt }
+  /** In the lottery's pre-queue; the place is drawn at the start. */
+  | { kind: 'prequeued'; receipt: PrequeueReceipt }
   /** The user's ticket of this sale already reached a final state. */
   | { kind: 'existing-final'; ticketId: string; ticketNumber: number; status: TicketStatus };
 
 export interface Admission {
-  admit(request: { saleId: string; userId: string; clientIp: string }): Promise<AdmissionResult>;
+  /** `challenge`: the purchase challenge and its solution the request carried, if any. */
+  admit(request: { saleId: string; userId: string; clientIp: string; challenge?: { challenge: string; solution: string } }): Promise<AdmissionResult>;
 }
 
 export interface AdmissionTimings {
@@ -55,6 +63,8 @@ export function createAdmission(options: {
   redisState: Pick<RedisState, 'admitTicket' | 'cancelTicket'>;
   sales: Pick<SaleCatalog, 'ensureLoaded'>;
   orderProducer: Pick<OrderProducer, 'send'>;
+  prequeueDraw: PrequeueDraw;
+  challenges: Pick<PurchaseChallenges, 'verify'>;
   estimator: WaitEstimator;
   clock: Clock;
   logger: Logger;
@@ -86,15 +96,30 @@ export function createAdmission(options: {
     return new SeckillError('QUEUE_FULL', 'The queue for this sale is full; try again shortly', { retryAfterSeconds });
   }
 
-  /** The Redis step, reloading the sale from PostgreSQL once if Redis lost it. */
-  async function admitInRedis(saleId: string, userId: string, clientIp: string, nowMs: number, deadlineMs: number): Promise<AdmitReply> {
-    const request = { saleId, userId, clientIp, nowMs, deadlineMs, relayAfterMs: timings.relayAfterMs, limits: options.limits };
-    const reply = await redisState.admitTicket(request);
-    if (reply.kind !== 'SALE_NOT_FOUND') return reply;
-    if (!(await options.sales.ensureLoaded(saleId))) return reply;
+  /**
+   * The Redis step, reloading the sale from PostgreSQL once if Redis lost it, and drawing the
+   * lottery's pre-queue first when the script asks for it.
+   */
+  async function admitInRedis(request: Parameters<RedisState['admitTicket']>[0]): Promise<Exclude<AdmitReply, { kind: 'DRAW_FIRST' }>> {
+    let reply = await redisState.admitTicket(request);
+    if (reply.kind === 'SALE_NOT_FOUND') {
+      if (!(await options.sales.ensureLoaded(request.saleId))) return reply;
+      reply = await redisState.admitTicket(request);
+      // It exists in PostgreSQL, and another gateway's reload is still putting it back.
+      if (reply.kind === 'SALE_NOT_FOUND') return { kind: 'RECOVERING' };
+    }
+    if (reply.kind !== 'DRAW_FIRST') return reply;
+    // Started, not drawn yet: draw (or wait for this process's draw in progress), then ask again.
+    await options.prequeueDraw.draw(request.saleId);
     const again = await redisState.admitTicket(request);
-    // It exists in PostgreSQL, and another gateway's reload is still putting it back.
-    return again.kind === 'SALE_NOT_FOUND' ? { kind: 'RECOVERING' } : again;
+    // Not drawn even now: only while the sale recovers from a Redis loss.
+    return again.kind === 'DRAW_FIRST' ? { kind: 'RECOVERING' } : again;
+  }
+
+  function challengeInvalid(problem: ChallengeProblem | 'used'): SeckillError {
+    count('challenge_invalid');
+    const why = problem === 'used' ? 'was already used' : problem === 'not solved' ? 'is not solved' : `is ${problem}`;
+    return new SeckillError('CHALLENGE_INVALID', `The purchase challenge ${why}: get a new one (POST /api/sales/:saleId/challenge), solve it and buy again`);
   }
 
   /** An admission whose reply came after this gateway answered 503: the shopper must not hold it. */
@@ -128,11 +153,22 @@ export function createAdmission(options: {
   }
 
   return {
-    async admit({ saleId, userId, clientIp }) {
+    async admit({ saleId, userId, clientIp, challenge: presented }) {
       const nowMs = clock();
       const deadlineMs = nowMs + timings.admissionTimeoutMs;
-      const decided = admitInRedis(saleId, userId, clientIp, nowMs, deadlineMs);
-      let reply: AdmitReply;
+      // An invalid challenge is not passed on: the script then asks for one (if the sale does) after
+      // giving a holder their ticket, who needs none.
+      let challenge: VerifiedChallenge | undefined;
+      let problem: ChallengeProblem | undefined;
+      if (presented) {
+        const verified = options.challenges.verify({ saleId, userId, ...presented });
+        if ('problem' in verified) problem = verified.problem;
+        else challenge = verified;
+      }
+      const decided = admitInRedis({
+        saleId, userId, clientIp, nowMs, deadlineMs, relayAfterMs: timings.relayAfterMs, limits: options.limits, ...(challenge ? { challenge } : {}),
+      });
+      let reply: Awaited<typeof decided>;
       try {
         reply = await withDeadline(decided, timings.admissionTimeoutMs + REPLY_GRACE_MS, 'the admission');
       } catch (error) {
@@ -142,6 +178,20 @@ export function createAdmission(options: {
       switch (reply.kind) {
         case 'TOO_LATE':
           throw unavailable();
+        case 'CHALLENGE_REQUIRED':
+          if (problem) throw challengeInvalid(problem);
+          count('challenge_required');
+          throw new SeckillError('CHALLENGE_REQUIRED', 'This sale asks for a solved purchase challenge: POST /api/sales/:saleId/challenge, solve it, buy again with it');
+        case 'CHALLENGE_INVALID':
+          throw challengeInvalid('used');
+        case 'PREQUEUED': {
+          count('prequeued');
+          const drawsInMs = Math.max(0, reply.startsAtMs - nowMs);
+          return {
+            kind: 'prequeued',
+            receipt: { saleId, status: 'PREQUEUED', drawsAt: new Date(reply.startsAtMs).toISOString(), drawsInMs, prequeueSize: reply.prequeueSize },
+          };
+        }
         case 'RECOVERING':
           count('recovering');
           options.onRecovering?.(saleId);

@@ -7,6 +7,7 @@ export interface GatewayMetrics {
   countAdmission(outcome: AdmissionOutcome): void;
   observeKafkaBatch(size: number, outcome: 'acked' | 'failed'): void;
   countOutboxSweep(counts: { relayed: number; reaped: number }): void;
+  countDrawnTickets(tickets: number): void;
 }
 
 export function createGatewayMetrics(registry: Registry): GatewayMetrics {
@@ -35,8 +36,14 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
     labelNames: ['action'] as const,
     registers: [registry],
   });
+  const drawn = new Counter({
+    name: 'gateway_prequeue_drawn_tickets_total',
+    help: 'Tickets this gateway issued drawing lottery pre-queues',
+    registers: [registry],
+  });
   return {
     registry,
+    countDrawnTickets: (tickets) => drawn.inc(tickets),
     countOutboxSweep: ({ relayed, reaped }) => {
       if (relayed) outbox.inc({ action: 'relayed' }, relayed);
       if (reaped) outbox.inc({ action: 'reaped' }, reaped);

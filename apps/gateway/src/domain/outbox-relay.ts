@@ -4,10 +4,13 @@ import type { Logger } from '@seckill/platform';
 import type { RedisState } from '@seckill/redis-state';
 import type { Clock } from './clock';
 import type { OrderProducer } from './order-producer';
+import type { PrequeueDraw } from './prequeue-draw';
 
 export interface OutboxRelayOptions {
   redisState: Pick<RedisState, 'activeSales' | 'sweepOutbox' | 'retireSale' | 'indexUserTickets'>;
   orderProducer: Pick<OrderProducer, 'send'>;
+  /** Draws a lottery's pre-queue the sweep found due (the start passed and no purchase drew it yet). */
+  prequeueDraw: PrequeueDraw;
   /** Persist reaped tickets in PostgreSQL, so a Redis loss cannot turn their late messages into orders. */
   closeTickets: (tickets: readonly ClosedTicketInput[]) => Promise<void>;
   publishTicketEvent: (subject: string, event: TicketEvent) => void;
@@ -30,7 +33,7 @@ export interface OutboxRelayOptions {
  * refused or stalled), re-produces them (the worker's idempotency makes a duplicate harmless) or,
  * past the enqueue deadline and if no worker claimed them, fails them and returns their stock.
  * The sweep script hands each due ticket to one gateway per retry delay, so gateways share the
- * work without a leader.
+ * work without a leader. It also draws a lottery's pre-queue at the start if no purchase did.
  */
 export function createOutboxRelay(options: OutboxRelayOptions) {
   const { redisState, logger } = options;
@@ -59,7 +62,9 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
         .catch((err: unknown) => logger.error({ err, saleId, reaped: sweep.reaped.length }, 'could not record reaped tickets in PostgreSQL'));
       logger.warn({ saleId, reaped: sweep.reaped.length }, 'tickets that Kafka did not take in time failed QUEUE_UNAVAILABLE; their stock is back');
     }
-    if (sweep.idle) await redisState.retireSale(saleId);
+    // A draw puts tickets in the outbox: the sale stays active for them, even one that ended undrawn.
+    if (sweep.drawDue) await options.prequeueDraw.draw(saleId);
+    else if (sweep.idle) await redisState.retireSale(saleId);
     return { relayed: sweep.relay.length, reaped: sweep.reaped.length };
   }
 

@@ -31,6 +31,8 @@ export function orderView(order: Order): OrderView {
 export interface Payments {
   /** Pay the user's own PENDING_PAYMENT order; paying a PAID order again answers it as it is. */
   pay(orderId: string, userId: string): Promise<OrderView>;
+  /** The user's own order (someone else's is not found). */
+  view(orderId: string, userId: string): Promise<OrderView>;
 }
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -96,6 +98,8 @@ export function createPayments(options: {
   }
 
   return {
+    view: async (orderId, userId) => orderView(await findOwn(orderId, userId)),
+
     async pay(orderId, userId) {
       const order = await findOwn(orderId, userId);
       if (order.status === 'PAID') return orderView(order);

@@ -11,3 +11,15 @@ describe('saleStateAt', () => {
     expect(saleStateAt({ ...sale, remainingStock }, now)).toBe(state);
   });
 });
+
+describe('saleStateAt, a lottery sale', () => {
+  const lottery = { startsAtMs: 1000, endsAtMs: 2000, remainingStock: 5, prequeueOpensAtMs: 500 };
+  it.each([
+    [499, 'UPCOMING'],
+    [500, 'PREQUEUE'],
+    [999, 'PREQUEUE'],
+    [1000, 'ACTIVE'],
+  ])('at %p is %p', (now, state) => {
+    expect(saleStateAt(lottery, now)).toBe(state);
+  });
+});

@@ -1,18 +1,20 @@
 import { SeckillError, type CreateSaleBody, type SaleState, type SaleView } from '@seckill/contracts';
 import { listHeldOutcomesOfSale, type PrismaClient, type Sale } from '@seckill/db';
-import type { RedisState } from '@seckill/redis-state';
+import type { RedisState, SaleRuntime } from '@seckill/redis-state';
 import type { Clock } from './clock';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function saleStateAt(sale: { startsAtMs: number; endsAtMs: number; remainingStock: number }, now: number): SaleState {
-  if (now < sale.startsAtMs) return 'UPCOMING';
+export function saleStateAt(sale: { startsAtMs: number; endsAtMs: number; remainingStock: number; prequeueOpensAtMs?: number | undefined }, now: number): SaleState {
+  if (now < sale.startsAtMs) return sale.prequeueOpensAtMs !== undefined && now >= sale.prequeueOpensAtMs ? 'PREQUEUE' : 'UPCOMING';
   if (now >= sale.endsAtMs) return 'ENDED';
   return sale.remainingStock > 0 ? 'ACTIVE' : 'SOLD_OUT';
 }
 
 export interface SaleCatalog {
   create(body: CreateSaleBody): Promise<SaleView>;
+  /** The sale's figures in Redis (loading it if Redis lost it); undefined when it exists nowhere. */
+  runtime(saleId: string): Promise<SaleRuntime | undefined>;
   /** The sale with its live figures from Redis; undefined when it exists nowhere. */
   view(saleId: string): Promise<SaleView | undefined>;
   /** Make sure the sale is in Redis (reloading it from PostgreSQL); false when it does not exist. */
@@ -41,6 +43,8 @@ export function createSaleCatalog(options: {
       endsAtMs: sale.endsAt.getTime(),
       epoch: sale.ticketEpoch,
       ticketNumberFloor,
+      challengeDifficulty: sale.challengeDifficulty,
+      ...(sale.prequeueOpensAt ? { prequeueOpensAtMs: sale.prequeueOpensAt.getTime() } : {}),
     });
   }
 
@@ -57,6 +61,7 @@ export function createSaleCatalog(options: {
         UPDATE sales SET ticket_epoch = ticket_epoch + 1, updated_at = now() WHERE id = ${saleId}::uuid
         RETURNING id::text AS id, name, stock, initial_stock AS "initialStock", queue_capacity AS "queueCapacity",
                   starts_at AS "startsAt", ends_at AS "endsAt", ticket_epoch AS "ticketEpoch",
+                  prequeue_opens_at AS "prequeueOpensAt", challenge_difficulty AS "challengeDifficulty",
                   created_at AS "createdAt", updated_at AS "updatedAt"`;
       return sale ? { sale, outcomes: await listHeldOutcomesOfSale(tx, saleId) } : undefined;
     });
@@ -93,7 +98,10 @@ export function createSaleCatalog(options: {
 
   async function readView(saleId: string): Promise<SaleView | undefined> {
     const sale = await redisState.readSale(saleId);
-    if (!sale) return undefined;
+    return sale && toView(sale);
+  }
+
+  function toView(sale: SaleRuntime): SaleView {
     const remainingStock = Math.max(0, sale.stockTokens);
     return {
       id: sale.id,
@@ -104,8 +112,18 @@ export function createSaleCatalog(options: {
       queueDepth: sale.queueDepth,
       startsAt: new Date(sale.startsAtMs).toISOString(),
       endsAt: new Date(sale.endsAtMs).toISOString(),
-      state: saleStateAt({ startsAtMs: sale.startsAtMs, endsAtMs: sale.endsAtMs, remainingStock }, clock()),
+      state: saleStateAt({ ...sale, remainingStock }, clock()),
+      ...(sale.prequeueOpensAtMs !== undefined ? { prequeueOpensAt: new Date(sale.prequeueOpensAtMs).toISOString() } : {}),
+      prequeueSize: sale.prequeueSize,
+      challengeDifficulty: sale.challengeDifficulty,
     };
+  }
+
+  async function runtime(saleId: string): Promise<SaleRuntime | undefined> {
+    if (!UUID_PATTERN.test(saleId)) return undefined;
+    const sale = await redisState.readSale(saleId);
+    if (sale) return sale;
+    return (await ensureLoaded(saleId)) ? redisState.readSale(saleId) : undefined;
   }
 
   return {
@@ -118,6 +136,8 @@ export function createSaleCatalog(options: {
           queueCapacity: body.queueCapacity ?? body.stock,
           startsAt: new Date(body.startsAt),
           endsAt: new Date(body.endsAt),
+          challengeDifficulty: body.challengeDifficulty ?? 0,
+          ...(body.prequeueOpensAt ? { prequeueOpensAt: new Date(body.prequeueOpensAt) } : {}),
         },
       });
       await load(sale, 0);
@@ -127,11 +147,11 @@ export function createSaleCatalog(options: {
     },
 
     async view(saleId) {
-      if (!UUID_PATTERN.test(saleId)) return undefined;
-      const view = await readView(saleId);
-      if (view) return view;
-      return (await ensureLoaded(saleId)) ? readView(saleId) : undefined;
+      const sale = await runtime(saleId);
+      return sale && toView(sale);
     },
+
+    runtime,
 
     ensureLoaded,
   };

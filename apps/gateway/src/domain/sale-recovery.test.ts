@@ -19,7 +19,7 @@ describe('createSaleRecovery', () => {
     const committed = new Map([[0, -1]]);
     const recovery = createSaleRecovery({
       redisState: {
-        readSale: async () => ({ id: 's', name: 's', initialStock: 1, queueCapacity: 1, startsAtMs: 0, endsAtMs: 1, epoch: 3, stockTokens: 1, queueDepth: 0, ...(recovering ? { recoveringSinceMs: Date.now() } : {}) }),
+        readSale: async () => ({ id: 's', name: 's', initialStock: 1, queueCapacity: 1, startsAtMs: 0, endsAtMs: 1, epoch: 3, stockTokens: 1, queueDepth: 0, challengeDifficulty: 0, prequeueSize: 0, prequeueDrawn: false, ...(recovering ? { recoveringSinceMs: Date.now() } : {}) }),
         endRecovery: async (_saleId, epoch) => {
           ended.push(epoch);
           recovering = false;

@@ -18,4 +18,19 @@ export const paymentRoutes: FastifyPluginAsyncZod<{ payments: Payments }> = asyn
     },
     async (request) => payments.pay(request.params.orderId, request.userId),
   );
+
+  fastify.get(
+    '/api/orders/:orderId',
+    {
+      onRequest: [fastify.authenticateUser, fastify.limitShopper],
+      schema: {
+        summary: 'Your order: PENDING_PAYMENT until expiresAt, then PAID or EXPIRED',
+        tags: ['shopping'],
+        security: userSecurity,
+        params: orderParamsSchema,
+        response: { 200: orderViewSchema, ...errorResponses(401, 404, 429) },
+      },
+    },
+    async (request) => payments.view(request.params.orderId, request.userId),
+  );
 };

@@ -29,9 +29,11 @@ export const salesRoutes: FastifyPluginAsyncZod<{ sales: SaleCatalog }> = async 
         response: { 200: saleViewSchema, ...errorResponses(404, 503) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const view = await sales.view(request.params.saleId);
       if (!view) throw new SeckillError('SALE_NOT_FOUND', `No sale ${request.params.saleId}`);
+      // The same for everyone and polled by every waiting page: a cache in front may serve it for a second.
+      void reply.header('cache-control', 'public, max-age=1');
       return view;
     },
   );

@@ -1,4 +1,4 @@
-import { describeWait, formatDuration, purchaseErrorMessage, resultMessage, saleCountdown } from './format';
+import { describePrequeue, describeWait, formatDuration, orderMessage, purchaseErrorMessage, resultMessage, saleCountdown } from './format';
 
 const now = Date.parse('2026-01-01T10:00:00Z');
 const activeSale = { startsAt: '2026-01-01T09:00:00Z', endsAt: '2026-01-01T10:05:00Z', state: 'ACTIVE' as const };
@@ -59,9 +59,31 @@ describe('purchase error messages', () => {
 
 describe('result messages', () => {
   it('names why a ticket failed', () => {
-    expect(resultMessage({ status: 'SUCCEEDED' })).toBe('It is yours! Your order is placed and waits for payment.');
+    expect(resultMessage({ status: 'SUCCEEDED' })).toBe('It is yours! Your order is placed.');
     expect(resultMessage({ status: 'FAILED', reason: 'SOLD_OUT' })).toMatch(/sold out/);
     expect(resultMessage({ status: 'CANCELLED' })).toBe('You left the queue.');
     expect(resultMessage({ status: 'FAILED', reason: 'QUEUE_UNAVAILABLE' })).toMatch(/could not take your order in time.*try again/);
+  });
+});
+
+describe('the lottery and the payment', () => {
+  const lottery = { ...upcomingSale, prequeueOpensAt: '2026-01-01T10:00:12Z' };
+  it('counts down to the pre-queue, then to the draw', () => {
+    expect(saleCountdown(lottery, now)).toEqual({ phase: 'UPCOMING', label: 'The pre-queue opens in 12 s' });
+    expect(saleCountdown(lottery, now + 12_000)).toEqual({ phase: 'PREQUEUE', label: 'Pre-queue open · the order is drawn in 30 s' });
+    expect(saleCountdown(lottery, now + 42_000).phase).toBe('ACTIVE');
+  });
+
+  it('tells the pre-queue how many are in it and when it is drawn', () => {
+    expect(describePrequeue(7, 4_200)).toBe('7 shoppers in the pre-queue · drawn in 5 s');
+    expect(describePrequeue(1, 0)).toBe('1 shopper in the pre-queue · drawing…');
+  });
+
+  it('counts the payment deadline down, then says paid or expired', () => {
+    const pending = { status: 'PENDING_PAYMENT' as const, expiresAt: '2026-01-01T10:15:00Z' };
+    expect(orderMessage(pending, now).deadline).toBe('Pay within 15 min 00 s');
+    expect(orderMessage(pending, now + 900_000).deadline).toBe('Checking…');
+    expect(orderMessage({ status: 'PAID' }, now).headline).toMatch(/^Paid/);
+    expect(orderMessage({ status: 'EXPIRED' }, now).headline).toMatch(/^Expired/);
   });
 });

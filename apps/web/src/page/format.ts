@@ -1,4 +1,4 @@
-import type { SaleView, TicketUpdate } from '@seckill/client';
+import type { OrderView, SaleView, TicketUpdate } from '@seckill/client';
 
 /** "3 s", "2 min 05 s", "1 h 02 min": short enough for a phone. */
 export function formatDuration(ms: number): string {
@@ -22,17 +22,44 @@ export function describeWait(position: number | undefined, estimatedWaitMs: numb
 export interface Countdown {
   label: string;
   /** Which phase the shopper sees; `SOLD_OUT` and `ENDED` need no clock. */
-  phase: 'UPCOMING' | 'ACTIVE' | 'SOLD_OUT' | 'ENDED';
+  phase: 'UPCOMING' | 'PREQUEUE' | 'ACTIVE' | 'SOLD_OUT' | 'ENDED';
 }
 
+type SaleTimes = Pick<SaleView, 'startsAt' | 'endsAt' | 'state'> & Partial<Pick<SaleView, 'prequeueOpensAt'>>;
+
 /** The sale clock, from the sale's times and the server's view of its state. */
-export function saleCountdown(sale: Pick<SaleView, 'startsAt' | 'endsAt' | 'state'>, now: number): Countdown {
+export function saleCountdown(sale: SaleTimes, now: number): Countdown {
   const startsAt = Date.parse(sale.startsAt);
   const endsAt = Date.parse(sale.endsAt);
+  const prequeueOpensAt = sale.prequeueOpensAt === undefined ? undefined : Date.parse(sale.prequeueOpensAt);
   if (sale.state === 'SOLD_OUT') return { phase: 'SOLD_OUT', label: 'Sold out' };
   if (sale.state === 'ENDED' || now >= endsAt) return { phase: 'ENDED', label: 'The sale has ended' };
+  if (prequeueOpensAt !== undefined && now < prequeueOpensAt) return { phase: 'UPCOMING', label: `The pre-queue opens in ${formatDuration(prequeueOpensAt - now)}` };
+  if (prequeueOpensAt !== undefined && now < startsAt) return { phase: 'PREQUEUE', label: `Pre-queue open · the order is drawn in ${formatDuration(startsAt - now)}` };
   if (now < startsAt) return { phase: 'UPCOMING', label: `Starts in ${formatDuration(startsAt - now)}` };
   return { phase: 'ACTIVE', label: `Ends in ${formatDuration(endsAt - now)}` };
+}
+
+/** The line under "you are in the pre-queue". */
+export function describePrequeue(prequeueSize: number, drawsInMs: number): string {
+  const others = `${prequeueSize} ${prequeueSize === 1 ? 'shopper' : 'shoppers'} in the pre-queue`;
+  return drawsInMs > 0 ? `${others} · drawn in ${formatDuration(drawsInMs)}` : `${others} · drawing…`;
+}
+
+/** What the order card says: pay before the deadline, then paid or expired. */
+export function orderMessage(order: Pick<OrderView, 'status' | 'expiresAt'>, now: number): { headline: string; deadline: string } {
+  switch (order.status) {
+    case 'PAID':
+      return { headline: 'Paid. Thank you!', deadline: '' };
+    case 'EXPIRED':
+      return { headline: 'Expired: the payment window closed and the item went back on sale.', deadline: '' };
+    default: {
+      const left = order.expiresAt === undefined ? undefined : Date.parse(order.expiresAt) - now;
+      if (left === undefined) return { headline: 'Waiting for your payment.', deadline: '' };
+      if (left <= 0) return { headline: 'The payment window has closed.', deadline: 'Checking…' };
+      return { headline: 'Waiting for your payment.', deadline: `Pay within ${formatDuration(left)}` };
+    }
+  }
 }
 
 /** What to tell the shopper when a purchase is refused, from the SDK error's code. */
@@ -57,6 +84,9 @@ export function purchaseErrorMessage(
     }
     case 'SALE_NOT_FOUND':
       return 'This sale does not exist.';
+    case 'CHALLENGE_REQUIRED':
+    case 'CHALLENGE_INVALID':
+      return 'We could not check that you are not a bot. Please try again.';
     case 'UNAUTHORIZED':
       return 'Your session has expired: please sign in again.';
     case 'NETWORK_ERROR':
@@ -72,7 +102,7 @@ export function purchaseErrorMessage(
 export function resultMessage(update: Pick<TicketUpdate, 'status' | 'reason' | 'orderId'>): string {
   switch (update.status) {
     case 'SUCCEEDED':
-      return 'It is yours! Your order is placed and waits for payment.';
+      return 'It is yours! Your order is placed.';
     case 'CANCELLED':
       return 'You left the queue.';
     case 'FAILED':

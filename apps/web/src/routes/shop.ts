@@ -1,14 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
+import type { ShopScripts } from '../shop-bundle';
 
 const PUBLIC_DIR = path.resolve(__dirname, '../../public');
 
 /**
- * The page: two small files from public/ held in memory, and `/shop.js`, the page
- * script with the SDK, bundled once at start. (Three files do not need a static-file plugin.)
+ * The page: two small files from public/ held in memory, `/shop.js`, the page script with the
+ * SDK, and `/challenge-worker.js`, bundled once at start. (Four files do not need a static-file plugin.)
  */
-export const shopRoutes: FastifyPluginAsync<{ shopScript: string }> = async (app, options) => {
+export const shopRoutes: FastifyPluginAsync<{ scripts: ShopScripts }> = async (app, options) => {
   const [html, css] = await Promise.all([
     readFile(path.join(PUBLIC_DIR, 'index.html'), 'utf8'),
     readFile(path.join(PUBLIC_DIR, 'shop.css'), 'utf8'),
@@ -17,7 +18,8 @@ export const shopRoutes: FastifyPluginAsync<{ shopScript: string }> = async (app
     '/': { type: 'text/html; charset=utf-8', body: html },
     '/index.html': { type: 'text/html; charset=utf-8', body: html },
     '/shop.css': { type: 'text/css; charset=utf-8', body: css },
-    '/shop.js': { type: 'text/javascript; charset=utf-8', body: options.shopScript },
+    '/shop.js': { type: 'text/javascript; charset=utf-8', body: options.scripts.shop },
+    '/challenge-worker.js': { type: 'text/javascript; charset=utf-8', body: options.scripts.challengeWorker },
   };
   for (const [url, file] of Object.entries(files)) {
     app.get(url, async (_request, reply) => reply.type(file.type).header('cache-control', 'no-cache').send(file.body));

@@ -17,7 +17,7 @@ describe('migrate', () => {
     await database?.drop();
   });
 
-  const MIGRATIONS = ['0001_init', '0002_ticket_epochs_closed_tickets', '0003_payment_claims'];
+  const MIGRATIONS = ['0001_init', '0002_ticket_epochs_closed_tickets', '0003_payment_claims', '0004_sale_lottery_and_challenge'];
 
   it('applies every migration to an empty database, then has nothing left to apply', async () => {
     await expect(migrate({ databaseUrl: database.databaseUrl })).resolves.toEqual({ appliedMigrationNames: MIGRATIONS });

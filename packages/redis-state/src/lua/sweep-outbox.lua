@@ -4,10 +4,11 @@
 --  * reaped: queued past the enqueue deadline and unclaimed, so it ends FAILED
 --    QUEUE_UNAVAILABLE, its token goes back and its user may buy again;
 --  * handed out to re-produce, and due again after retryMs, so no other gateway takes it meanwhile.
--- KEYS: outbox, queue, stock, users, info
+-- KEYS: outbox, queue, stock, users, info, drawn
 -- ARGV: nowMs, retryMs, enqueueDeadlineMs, ttlSeconds, limit, ticketKeyPrefix
--- Returns {relay: [ticketId, userId, ticketNumber, admittedAt]..., reaped: [ticketId, userId, ticketNumber]..., idle}
--- where idle = 1 when the sale has ended and its outbox is empty.
+-- Returns {relay: [ticketId, userId, ticketNumber, admittedAt]..., reaped: [ticketId, userId, ticketNumber]..., idle, drawDue}
+-- where idle = 1 when the sale has ended and its outbox is empty, drawDue = 1 when its
+-- pre-queue's draw is due (started, not drawn yet, not recovering from a Redis loss).
 local now = tonumber(ARGV[1])
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[5]))
 local relay, reaped = {}, {}
@@ -36,4 +37,7 @@ for _, ticketId in ipairs(due) do
 end
 local idle = 0
 if #due == 0 and redis.call('ZCARD', KEYS[1]) == 0 and now >= tonumber(redis.call('HGET', KEYS[5], 'endsAtMs') or '0') then idle = 1 end
-return {relay, reaped, idle}
+local drawDue = 0
+local lottery = redis.call('HMGET', KEYS[5], 'startsAtMs', 'prequeueOpensAtMs', 'recoveringSinceMs')
+if lottery[2] and not lottery[3] and now >= tonumber(lottery[1]) and redis.call('EXISTS', KEYS[6]) == 0 then drawDue = 1 end
+return {relay, reaped, idle, drawDue}
