@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { findTicketOutcome, recordClosedTickets } from '@seckill/db';
 import { createLogger, createMetricsRegistry, withDeadline, type Logger } from '@seckill/platform';
+import { natsPlugin, opsRoutes, redisPlugin } from '@seckill/platform/fastify';
 import { createRedisState } from '@seckill/redis-state';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -23,10 +24,7 @@ import errors from './plugins/app/errors';
 import loadShedding from './plugins/app/load-shedding';
 import rateLimits from './plugins/app/rate-limits';
 import kafka from './plugins/external/kafka';
-import nats from './plugins/external/nats';
 import prisma from './plugins/external/prisma';
-import redis from './plugins/external/redis';
-import { healthRoutes } from './routes/health';
 import { paymentRoutes } from './routes/payments';
 import { purchaseRoutes } from './routes/purchases';
 import { salesRoutes } from './routes/sales';
@@ -88,9 +86,9 @@ export const gatewayApp = fp<GatewayOptions>(
       metrics.countRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode);
     });
 
-    await fastify.register(redis, { url: config.REDIS_URL, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS });
+    await fastify.register(redisPlugin, { url: config.REDIS_URL, name: 'gateway', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS });
     await fastify.register(prisma, { databaseUrl: config.DATABASE_URL });
-    await fastify.register(nats, { url: config.NATS_URL });
+    await fastify.register(natsPlugin, { url: config.NATS_URL, name: 'gateway' });
     const redisState = createRedisState({ redis: fastify.redis });
     const log = (component: string) => fastify.log.child({ component }) as Logger;
     const inPostgres = <T>(work: Promise<T>) => withDeadline(work, config.POSTGRES_TIMEOUT_MS, 'PostgreSQL');
@@ -181,7 +179,17 @@ export const gatewayApp = fp<GatewayOptions>(
       subjectPrefix: config.NATS_SUBJECT_PREFIX,
     });
 
-    await fastify.register(healthRoutes);
+    await fastify.register(opsRoutes, {
+      registry: metrics.registry,
+      probes: {
+        redis: () => fastify.redis.ping(),
+        kafka: () => {
+          if (!fastify.orderProducer.connected()) throw new Error('producer not connected');
+        },
+        postgres: () => fastify.prisma.$queryRaw`SELECT 1`,
+        nats: () => (fastify.nats.isClosed() ? Promise.reject(new Error('closed')) : fastify.nats.flush()),
+      },
+    });
     await fastify.register(salesRoutes, { sales });
     await fastify.register(purchaseRoutes, { admission, tickets });
     await fastify.register(ticketRoutes, { tickets });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type SaleView } from '@seckill/contracts';
-import { waitFor } from '@seckill/platform/testing';
+import { ownMetricNames, waitFor } from '@seckill/platform/testing';
 import { saleBody, startGateway, type GatewayHarness } from './gateway-harness';
 import { redisKeys } from '@seckill/redis-state';
 
@@ -211,8 +211,10 @@ describe('sales API', () => {
     it('serves Prometheus metrics with request and admission counters', async () => {
       const response = await gateway.app.inject({ method: 'GET', url: '/metrics' });
       expect(response.statusCode).toBe(200);
-      expect(response.body).toContain('gateway_http_requests_total');
-      expect(response.body).toContain('gateway_admissions_total');
+      expect(response.body).toContain('seckill_gateway_http_requests_total');
+      expect(response.body).toContain('seckill_gateway_admissions_total');
+      // One naming scheme for every app: seckill_<app>_...
+      expect(ownMetricNames(response.body).filter((name) => !name.startsWith('seckill_gateway_'))).toEqual([]);
     });
   });
 });

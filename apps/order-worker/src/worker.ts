@@ -1,5 +1,5 @@
 import { createPrismaClient } from '@seckill/db';
-import { connectNats, createKafka, createRedis, probeDependencies, type Logger } from '@seckill/platform';
+import { connectNats, createKafka, createRedis, type Logger } from '@seckill/platform';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from './config';
 import { createBatchProcessor } from './domain/batch-processor';
@@ -12,10 +12,9 @@ import { createUserEventPublisher } from './domain/user-events';
 import { createWorkerMetrics } from './metrics';
 import { redisKeys, createRedisState } from '@seckill/redis-state';
 
-export type ReadinessChecks = Record<'kafka' | 'postgres' | 'redis' | 'nats', boolean>;
-
 export interface OrderWorker {
-  readiness(): Promise<ReadinessChecks>;
+  /** What `/readyz` checks: the consumer is in its group, PostgreSQL, Redis and NATS answer. */
+  probes: Record<'kafka' | 'postgres' | 'redis' | 'nats', () => unknown>;
   /** Finish the batch in hand, stop sweeping, close every connection. */
   close(): Promise<void>;
 }
@@ -92,13 +91,13 @@ export async function startOrderWorker(options: {
   }, config.THROUGHPUT_PUBLISH_INTERVAL_MS);
 
   return {
-    async readiness() {
-      const outcomes = await probeDependencies({
-        postgres: () => prisma.$queryRaw`SELECT 1`,
-        redis: () => redis.ping(),
-        nats: () => nats.flush(),
-      });
-      return { kafka: consumer.joined, postgres: outcomes.postgres.up, redis: outcomes.redis.up, nats: outcomes.nats.up };
+    probes: {
+      kafka: () => {
+        if (!consumer.joined) throw new Error('not a member of the consumer group');
+      },
+      postgres: () => prisma.$queryRaw`SELECT 1`,
+      redis: () => redis.ping(),
+      nats: () => nats.flush(),
     },
     async close() {
       clearInterval(throughputTimer);

@@ -2,6 +2,7 @@ import websocket from '@fastify/websocket';
 import { PUSH_SUBPROTOCOL, toTicketEvent } from '@seckill/contracts';
 import { createPrismaClient, listTicketOutcomesOfUser } from '@seckill/db';
 import { createMetricsRegistry, createUserTokenVerifier, withDeadline } from '@seckill/platform';
+import { natsPlugin, opsRoutes, redisPlugin } from '@seckill/platform/fastify';
 import type { FastifyInstance } from 'fastify';
 import { WebSocket } from 'ws';
 import type { PushConfig } from './config';
@@ -10,9 +11,6 @@ import { createNatsUserSubscriber } from './domain/nats-user-subscriber';
 import { createPushMetrics } from './domain/push-metrics';
 import { createSessionRegistry } from './domain/session-registry';
 import { createLostTicketLookup } from './domain/ticket-snapshot';
-import natsPlugin from './plugins/external/nats';
-import redisPlugin from './plugins/external/redis';
-import healthRoutes from './routes/health';
 import wsRoutes from './routes/ws';
 import { createRedisState, TICKET_RESULT_TTL_SECONDS } from '@seckill/redis-state';
 
@@ -86,5 +84,13 @@ export default async function pushGatewayApp(fastify: FastifyInstance, options: 
     },
   });
   await fastify.register(wsRoutes, { connections, allowedOrigins: config.ALLOWED_ORIGINS });
-  await fastify.register(healthRoutes, { connections, metrics: metricsRegistry });
+  await fastify.register(opsRoutes, {
+    registry: metricsRegistry,
+    probes: {
+      redis: () => fastify.redis.ping(),
+      nats: () => (fastify.nats.isClosed() ? Promise.reject(new Error('closed')) : fastify.nats.flush()),
+    },
+    // Draining on SIGTERM: load balancers stop sending new sessions here.
+    draining: () => connections.draining,
+  });
 }

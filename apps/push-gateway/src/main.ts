@@ -1,4 +1,4 @@
-import { createLogger, installGracefulShutdown, loadConfigOrExit } from '@seckill/platform';
+import { createLogger, installGracefulShutdown, loadConfigOrExit, runMain } from '@seckill/platform';
 import Fastify from 'fastify';
 import pushGatewayApp from './app';
 import { configSchema } from './config';
@@ -12,7 +12,4 @@ async function main() {
   await fastify.listen({ port: config.PORT, host: config.HOST });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`push-gateway failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+runMain('push-gateway', main);

@@ -1,10 +1,10 @@
 import proxy from '@fastify/http-proxy';
 import { createMetricsRegistry } from '@seckill/platform';
+import { opsRoutes } from '@seckill/platform/fastify';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { WebConfig } from './config';
 import { demoRoutes } from './routes/demo';
-import { healthRoutes } from './routes/health';
 import { shopRoutes } from './routes/shop';
 import { bundleShopScript } from './shop-bundle';
 
@@ -21,7 +21,16 @@ export const webApp: FastifyPluginAsync<WebAppOptions> = async (app, options) =>
   const registry = options.registry ?? createMetricsRegistry('web');
   const shopScript = options.shopScript ?? (await bundleShopScript());
 
-  await app.register(healthRoutes, { gatewayUrl: config.GATEWAY_URL, registry });
+  await app.register(opsRoutes, {
+    registry,
+    // The page is useless without the API it proxies to.
+    probes: {
+      gateway: async () => {
+        const response = await fetch(new URL('/healthz', config.GATEWAY_URL), { signal: AbortSignal.timeout(1_000) });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      },
+    },
+  });
   await app.register(demoRoutes, {
     authSecret: config.AUTH_SECRET,
     tokenTtlMs: config.DEMO_TOKEN_TTL_MS,

@@ -7,4 +7,5 @@ export * from './metrics';
 export * from './nats';
 export * from './readiness';
 export * from './redis';
+export * from './run-main';
 export * from './shutdown';

@@ -28,3 +28,9 @@ export async function waitFor<T>(
 }
 
 export { createFreezableSockets, type FreezableSockets } from './faulty-sockets';
+
+/** The metric families of a Prometheus text exposition that are not Node's default ones (`process_`, `nodejs_`). */
+export function ownMetricNames(exposition: string): string[] {
+  const names = [...exposition.matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]!);
+  return names.filter((name) => !/^(process|nodejs)_/.test(name));
+}

@@ -1,6 +1,5 @@
-import { connectNats, type NatsConnection } from '@seckill/platform';
-import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { connectNats, type NatsConnection } from '../nats';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -8,9 +7,9 @@ declare module 'fastify' {
   }
 }
 
-/** The node's NATS connection; drained (pending subscriptions flushed) on close. */
-export default fp(
-  async (fastify: FastifyInstance, options: { url: string; name: string }) => {
+/** `fastify.nats`; drained on close, so what was published (and pending subscriptions) is flushed first. */
+export default fp<{ url: string; name: string }>(
+  async (fastify, options) => {
     const nats = await connectNats({ url: options.url, name: options.name });
     fastify.decorate('nats', nats);
     fastify.addHook('onClose', async () => {
