@@ -5,3 +5,6 @@ export type { AdmitReply, CancelReply, PurchaseLimits } from './admission';
 export type { ClaimOutcome, TicketResult } from './tickets';
 export type { OutboxEntry, OutboxSweep } from './outbox';
 export type { DecidedTicket, SaleRuntime, SaleToLoad } from './sales';
+export { ACTIVITY_BUCKET_TTL_SECONDS, type ActivityCounts, type ProcessReport } from './activity';
+export { createActivityRecorder, type ActivityRecorder } from './activity-recorder';
+export type { EndSaleReply, UpcomingSaleChange, UpdateSaleReply } from './sale-admin';
