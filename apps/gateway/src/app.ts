@@ -15,7 +15,9 @@ import { systemClock, type Clock } from './domain/clock';
 import { createGatewayMetrics, type GatewayMetrics } from './domain/metrics';
 import { createFakePaymentProvider, createPayments, type PaymentProvider } from './domain/payments';
 import { createSaleCatalog } from './domain/sale-catalog';
+import { createSaleAdmin } from './domain/sale-admin';
 import { createSaleRecovery } from './domain/sale-recovery';
+import { createSaleStatsReader } from './domain/sale-stats';
 import { createOutboxRelay, type OutboxRelay } from './domain/outbox-relay';
 import { createTicketService } from './domain/tickets';
 import { createWaitEstimator } from './domain/wait-estimator';
@@ -23,8 +25,10 @@ import auth from './plugins/app/auth';
 import errors from './plugins/app/errors';
 import loadShedding from './plugins/app/load-shedding';
 import rateLimits from './plugins/app/rate-limits';
+import saleActivity from './plugins/app/sale-activity';
 import kafka from './plugins/external/kafka';
 import prisma from './plugins/external/prisma';
+import { adminRoutes } from './routes/admin';
 import { paymentRoutes } from './routes/payments';
 import { purchaseRoutes } from './routes/purchases';
 import { salesRoutes } from './routes/sales';
@@ -194,6 +198,21 @@ export const gatewayApp = fp<GatewayOptions>(
     await fastify.register(purchaseRoutes, { admission, tickets });
     await fastify.register(ticketRoutes, { tickets });
     await fastify.register(paymentRoutes, { payments });
+    await fastify.register(saleActivity, { redisState });
+    await fastify.register(adminRoutes, {
+      admin: createSaleAdmin({ prisma: fastify.prisma, redisState, sales, clock, logger: log('admin'), leadMs: config.ADMIN_CHANGE_LEAD_MS }),
+      stats: createSaleStatsReader({
+        prisma: fastify.prisma,
+        redisState,
+        sales,
+        orderQueue: fastify.orderQueue,
+        clock,
+        windowSeconds: config.STATS_WINDOW_SECONDS,
+        staleAfterMs: config.THROUGHPUT_STALE_MS,
+        timeoutMs: config.POSTGRES_TIMEOUT_MS,
+      }),
+      streamIntervalMs: config.STATS_STREAM_INTERVAL_MS,
+    });
   },
   { name: 'gateway' },
 );

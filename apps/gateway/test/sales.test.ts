@@ -184,6 +184,11 @@ describe('sales API', () => {
       expect(operations.sort()).toEqual(
         [
           'POST /api/admin/sales',
+          'GET /api/admin/sales',
+          'PATCH /api/admin/sales/{saleId}',
+          'POST /api/admin/sales/{saleId}/end',
+          'GET /api/admin/sales/{saleId}/stats',
+          'GET /api/admin/sales/{saleId}/stats/stream',
           'GET /api/sales/{saleId}',
           'POST /api/sales/{saleId}/orders',
           'GET /api/tickets/{ticketId}',

@@ -10,7 +10,7 @@ import { createCoalescingOrderWriter, createOrderWriter } from './domain/order-w
 import { createThroughputMeter } from './domain/throughput-meter';
 import { createUserEventPublisher } from './domain/user-events';
 import { createWorkerMetrics } from './metrics';
-import { redisKeys, createRedisState } from '@seckill/redis-state';
+import { createActivityRecorder, createRedisState, redisKeys } from '@seckill/redis-state';
 
 export interface OrderWorker {
   /** What `/readyz` checks: the consumer is in its group, PostgreSQL, Redis and NATS answer. */
@@ -42,6 +42,10 @@ export async function startOrderWorker(options: {
   const redisState = createRedisState({ redis, resultTtlSeconds: config.RESULT_TTL_SECONDS });
   const userEvents = createUserEventPublisher({ nats, subjectPrefix: config.NATS_SUBJECT_PREFIX });
   const throughput = createThroughputMeter();
+  const activity = createActivityRecorder({
+    record: (saleId, second, counts) => redisState.recordSaleActivity(saleId, second, counts),
+    onError: (err) => logger.warn({ err }, 'could not record sale activity'),
+  });
   const processBatch = createBatchProcessor({
     orderWriter: createCoalescingOrderWriter(createOrderWriter({ prisma, paymentWindowMs: config.PAYMENT_WINDOW_MS })),
     redisState,
@@ -49,6 +53,7 @@ export async function startOrderWorker(options: {
     deadLetters: createDeadLetterPublisher({ producer, topic: config.ORDERS_DEAD_LETTER_TOPIC }),
     metrics,
     throughput,
+    activity,
     logger: logger.child({ component: 'batch' }),
     ...(config.WORKER_CRASH_AFTER_DB_COMMIT
       ? { afterDatabaseCommit: () => process.kill(process.pid, 'SIGKILL') }
@@ -104,6 +109,7 @@ export async function startOrderWorker(options: {
       await consumer.stop();
       await sweeps.stop();
       await redis.hdel(redisKeys.workerThroughput(), config.WORKER_ID).catch(() => undefined);
+      await activity.stop();
       await producer.disconnect();
       await nats.drain();
       await redis.quit();

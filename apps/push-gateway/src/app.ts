@@ -12,7 +12,10 @@ import { createPushMetrics } from './domain/push-metrics';
 import { createSessionRegistry } from './domain/session-registry';
 import { createLostTicketLookup } from './domain/ticket-snapshot';
 import wsRoutes from './routes/ws';
-import { createRedisState, TICKET_RESULT_TTL_SECONDS } from '@seckill/redis-state';
+import { createActivityRecorder, createRedisState, TICKET_RESULT_TTL_SECONDS } from '@seckill/redis-state';
+
+/** How often a node reports its session count for the admin statistics. */
+const NODE_REPORT_INTERVAL_MS = 2_000;
 
 export interface PushAppOptions {
   config: PushConfig;
@@ -45,10 +48,26 @@ export default async function pushGatewayApp(fastify: FastifyInstance, options: 
     },
   });
   const metricsRegistry = createMetricsRegistry('push-gateway');
+  const activity = createActivityRecorder({
+    record: (saleId, second, counts) => redisState.recordSaleActivity(saleId, second, counts),
+    onError: (err) => log.warn({ err }, 'could not record sale activity'),
+  });
   const metrics = createPushMetrics({
     registry: metricsRegistry,
     sessionCount: () => registry.sessionCount,
     subscribedUserCount: () => registry.subscribedUserCount,
+    activity,
+  });
+  const reportNode = () =>
+    redisState.reportPushNode(nodeName, registry.sessionCount, Date.now()).catch((err: unknown) => log.warn({ err }, 'could not report the session count'));
+  const nodeReports = setInterval(reportNode, NODE_REPORT_INTERVAL_MS);
+  nodeReports.unref();
+  fastify.addHook('onReady', reportNode);
+  // Registered after the Redis plugin, so it runs before Redis quits (onClose hooks run last-in first-out).
+  fastify.addHook('onClose', async () => {
+    clearInterval(nodeReports);
+    await activity.stop();
+    await redisState.removePushNode(nodeName).catch(() => undefined);
   });
   const connections = createConnectionHandler({
     registry,

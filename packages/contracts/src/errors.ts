@@ -17,6 +17,7 @@ export const errorCodes = {
   ORDER_NOT_PAYABLE: { httpStatus: 409, retriable: false },
   PAYMENT_IN_PROGRESS: { httpStatus: 409, retriable: true },
   CONFLICT: { httpStatus: 409, retriable: false },
+  SALE_ALREADY_STARTED: { httpStatus: 409, retriable: false },
   PAYMENT_DECLINED: { httpStatus: 402, retriable: false },
   SOLD_OUT: { httpStatus: 410, retriable: false },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, retriable: false },

@@ -1,3 +1,4 @@
+export * from './admin';
 export * from './error-body';
 export * from './errors';
 export * from './names';

@@ -1,6 +1,6 @@
 import { orderRequestedSchema, parseTicketId, toTicketEvent, userIdSchema, type OrderRequested, type TicketEvent } from '@seckill/contracts';
 import type { Logger } from '@seckill/platform';
-import type { RedisState, TicketResult } from '@seckill/redis-state';
+import type { ActivityRecorder, RedisState, TicketResult } from '@seckill/redis-state';
 import type { WorkerMetrics } from '../metrics';
 import type { DeadLetter, DeadLetterPublisher } from './dead-letter';
 import type { OrderDecision, OrderWriter, RejectedTicket } from './order-writer';
@@ -22,6 +22,8 @@ export interface BatchProcessorOptions {
   deadLetters: DeadLetterPublisher;
   metrics: WorkerMetrics;
   throughput: ThroughputMeter;
+  /** Per-sale counts for the admin statistics (`ordered`, `failed:<reason>`). */
+  activity?: Pick<ActivityRecorder, 'count'>;
   logger: Logger;
   clock?: () => number;
   /** Called between the steps that take time, so the consumer keeps its partitions. */
@@ -144,7 +146,10 @@ export function createBatchProcessor(options: BatchProcessorOptions) {
     await userEvents.publish(events);
     phases.done('publishMs');
 
-    for (const result of results) metrics.orders.inc({ outcome: outcomeLabel(result) });
+    for (const result of results) {
+      metrics.orders.inc({ outcome: outcomeLabel(result) });
+      options.activity?.count(result.saleId, result.status === 'SUCCEEDED' ? 'ordered' : `failed:${result.reason ?? result.status}`);
+    }
     if (cancelled) metrics.orders.inc({ outcome: 'cancelled' }, cancelled);
     if (alreadyFinal.length) metrics.orders.inc({ outcome: 'republished' }, alreadyFinal.length);
     if (letters.length) metrics.orders.inc({ outcome: 'dead_lettered' }, letters.length);

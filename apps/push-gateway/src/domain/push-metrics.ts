@@ -1,5 +1,8 @@
+import { DELIVERY_LATENCY_BOUNDS_MS } from '@seckill/contracts';
+import type { ActivityRecorder } from '@seckill/redis-state';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { DeliverySource } from './push-session';
+import type { PushEvent } from './session-registry';
 
 export interface PushMetrics {
   sessions: Gauge;
@@ -8,13 +11,15 @@ export interface PushMetrics {
   deliveryLatency: Histogram;
   closes: Counter<'code'>;
   invalidEvents: Counter;
-  recordDelivery(at: number | undefined, source: DeliverySource, now: number): void;
+  recordDelivery(event: Pick<PushEvent, 'at' | 'saleId'>, source: DeliverySource, now: number): void;
 }
 
 export function createPushMetrics(options: {
   registry: Registry;
   sessionCount: () => number;
   subscribedUserCount: () => number;
+  /** Per-sale counts of live deliveries and their latency, for the admin statistics. */
+  activity?: Pick<ActivityRecorder, 'count'>;
 }): PushMetrics {
   const registers = [options.registry];
   const sessions = new Gauge({
@@ -64,9 +69,14 @@ export function createPushMetrics(options: {
     deliveryLatency,
     closes,
     invalidEvents,
-    recordDelivery(at, source, now) {
+    recordDelivery({ at, saleId }, source, now) {
       deliveries.inc({ source });
-      if (source === 'live' && at !== undefined) deliveryLatency.observe(Math.max(0, now - at) / 1000);
+      if (source !== 'live' || at === undefined) return;
+      const latencyMs = Math.max(0, now - at);
+      deliveryLatency.observe(latencyMs / 1000);
+      if (!saleId || !options.activity) return;
+      options.activity.count(saleId, 'delivered');
+      options.activity.count(saleId, `delivery_ms:${DELIVERY_LATENCY_BOUNDS_MS.find((bound) => latencyMs <= bound)}`);
     },
   };
 }
