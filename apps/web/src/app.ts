@@ -4,6 +4,8 @@ import { opsRoutes } from '@seckill/platform/fastify';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { WebConfig } from './config';
+import { bundlePageScript, pageEntry } from './page-bundle';
+import { dashboardRoutes } from './routes/dashboard';
 import { demoRoutes } from './routes/demo';
 import { shopRoutes } from './routes/shop';
 import { bundleShopScript } from './shop-bundle';
@@ -12,10 +14,12 @@ export interface WebAppOptions {
   config: Pick<WebConfig, 'AUTH_SECRET' | 'GATEWAY_URL' | 'PUSH_URLS' | 'DEMO_SALE_ID' | 'DEMO_TOKEN_TTL_MS' | 'DEMO_LOGIN'>;
   /** The bundled page script; bundled here when not given. */
   shopScript?: string;
+  /** The bundled dashboard script; bundled here when not given. */
+  dashboardScript?: string;
   registry?: Registry;
 }
 
-/** The demo shop as a Fastify plugin: page, SDK bundle, demo login, `/api/*` proxied to the gateway. */
+/** The demo shop as a Fastify plugin: page, SDK bundle, demo login, the live sale dashboard, `/api/*` proxied to the gateway. */
 export const webApp: FastifyPluginAsync<WebAppOptions> = async (app, options) => {
   const { config } = options;
   const registry = options.registry ?? createMetricsRegistry('web');
@@ -39,6 +43,7 @@ export const webApp: FastifyPluginAsync<WebAppOptions> = async (app, options) =>
     demoLogin: config.DEMO_LOGIN,
   });
   await app.register(shopRoutes, { shopScript });
+  await app.register(dashboardRoutes, { dashboardScript: options.dashboardScript ?? (await bundlePageScript(pageEntry('dashboard'))) });
   // Same-origin API for the page: no CORS, and the gateway's status codes and Retry-After pass through untouched.
   await app.register(proxy, { upstream: config.GATEWAY_URL, prefix: '/api', rewritePrefix: '/api' });
 };
