@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { findTicketOutcome, recordClosedTickets } from '@seckill/db';
 import { createLogger, createMetricsRegistry, withDeadline, type Logger } from '@seckill/platform';
-import { natsPlugin, opsRoutes, redisPlugin } from '@seckill/platform/fastify';
+import { natsPlugin, opsRoutes, redisPlugin, requestTracing } from '@seckill/platform/fastify';
 import { createRedisState } from '@seckill/redis-state';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -60,6 +60,7 @@ export const gatewayApp = fp<GatewayOptions>(
     fastify.setValidatorCompiler(validatorCompiler);
     fastify.setSerializerCompiler(serializerCompiler);
     await fastify.register(errors);
+    await fastify.register(requestTracing);
     await fastify.register(loadShedding, { maxEventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS });
     await fastify.register(cors, {
       origin: config.CORS_ORIGINS ?? DEV_ORIGIN_PATTERN,

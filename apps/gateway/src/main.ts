@@ -1,3 +1,5 @@
+// First: tracing must be set up before the modules it instruments load.
+import { tracing } from './tracing';
 import { createLogger, installGracefulShutdown, loadConfigOrExit, runMain } from '@seckill/platform';
 import { buildGateway } from './app';
 import { gatewayConfigSchema } from './config';
@@ -8,7 +10,13 @@ async function main(): Promise<void> {
   const app = await buildGateway({ config, logger });
   // close() stops accepting, flushes the pending Kafka batch (preClose), lets in-flight requests
   // finish, then the plugins' onClose hooks close Kafka, Redis, PostgreSQL and NATS.
-  installGracefulShutdown({ logger, close: () => app.close() });
+  installGracefulShutdown({
+    logger,
+    close: async () => {
+      await app.close();
+      await tracing.shutdown();
+    },
+  });
   await app.listen({ port: config.PORT, host: config.HOST });
 }
 

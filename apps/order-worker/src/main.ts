@@ -1,3 +1,5 @@
+// First: tracing must be set up before the modules it instruments load.
+import { tracing } from './tracing';
 import Fastify from 'fastify';
 import { createLogger, createMetricsRegistry, installGracefulShutdown, loadConfigOrExit, runMain } from '@seckill/platform';
 import { opsRoutes } from '@seckill/platform/fastify';
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
     close: async () => {
       await server.close();
       await worker.close();
+      await tracing.shutdown();
     },
   });
 

@@ -1,3 +1,5 @@
+// First: tracing must be set up before the modules it instruments load.
+import { tracing } from './tracing';
 import { createLogger, installGracefulShutdown, loadConfigOrExit, runMain } from '@seckill/platform';
 import Fastify from 'fastify';
 import pushGatewayApp from './app';
@@ -8,7 +10,14 @@ async function main() {
   const logger = createLogger({ name: 'push-gateway', level: config.LOG_LEVEL });
   const fastify = Fastify({ loggerInstance: logger });
   await fastify.register(pushGatewayApp, { config });
-  installGracefulShutdown({ logger, delayMs: config.DRAIN_TIMEOUT_MS + 2_000, close: () => fastify.close() });
+  installGracefulShutdown({
+    logger,
+    delayMs: config.DRAIN_TIMEOUT_MS + 2_000,
+    close: async () => {
+      await fastify.close();
+      await tracing.shutdown();
+    },
+  });
   await fastify.listen({ port: config.PORT, host: config.HOST });
 }
 

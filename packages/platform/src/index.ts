@@ -9,3 +9,4 @@ export * from './readiness';
 export * from './redis';
 export * from './run-main';
 export * from './shutdown';
+export * from './tracing';
