@@ -12,6 +12,7 @@ async function main(): Promise<void> {
   // finish, then the plugins' onClose hooks close Kafka, Redis, PostgreSQL and NATS.
   installGracefulShutdown({
     logger,
+    delayMs: config.SHUTDOWN_TIMEOUT_MS,
     close: async () => {
       await app.close();
       await tracing.shutdown();

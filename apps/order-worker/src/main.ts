@@ -27,7 +27,7 @@ async function main(): Promise<void> {
 
   installGracefulShutdown({
     logger,
-    delayMs: 30_000,
+    delayMs: config.SHUTDOWN_TIMEOUT_MS,
     close: async () => {
       await server.close();
       await worker.close();

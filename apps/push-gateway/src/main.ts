@@ -12,7 +12,7 @@ async function main() {
   await fastify.register(pushGatewayApp, { config });
   installGracefulShutdown({
     logger,
-    delayMs: config.DRAIN_TIMEOUT_MS + 2_000,
+    delayMs: config.SHUTDOWN_TIMEOUT_MS,
     close: async () => {
       await fastify.close();
       await tracing.shutdown();

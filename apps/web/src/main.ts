@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'web', level: config.LOG_LEVEL });
   const app = Fastify({ loggerInstance: logger });
   await app.register(webApp, { config });
-  installGracefulShutdown({ logger, close: () => app.close() });
+  installGracefulShutdown({ logger, delayMs: config.SHUTDOWN_TIMEOUT_MS, close: () => app.close() });
   await app.listen({ port: config.PORT, host: config.HOST });
 }
 
