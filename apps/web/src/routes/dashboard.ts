@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
+import { serveInMemoryFiles } from './in-memory-files';
 
 const PUBLIC_DIR = path.resolve(__dirname, '../../public');
 
@@ -21,7 +22,5 @@ export const dashboardRoutes: FastifyPluginAsync<{ dashboardScript: string }> = 
     '/dashboard/uplot.css': { type: 'text/css; charset=utf-8', body: uplotCss },
     '/dashboard.js': { type: 'text/javascript; charset=utf-8', body: options.dashboardScript },
   };
-  for (const [url, file] of Object.entries(files)) {
-    app.get(url, async (_request, reply) => reply.type(file.type).header('cache-control', 'no-cache').send(file.body));
-  }
+  serveInMemoryFiles(app, files);
 };

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
+import { serveInMemoryFiles } from './in-memory-files';
 
 const PUBLIC_DIR = path.resolve(__dirname, '../../public');
 
@@ -19,7 +20,5 @@ export const shopRoutes: FastifyPluginAsync<{ shopScript: string }> = async (app
     '/shop.css': { type: 'text/css; charset=utf-8', body: css },
     '/shop.js': { type: 'text/javascript; charset=utf-8', body: options.shopScript },
   };
-  for (const [url, file] of Object.entries(files)) {
-    app.get(url, async (_request, reply) => reply.type(file.type).header('cache-control', 'no-cache').send(file.body));
-  }
+  serveInMemoryFiles(app, files);
 };
