@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import websocket from '@fastify/websocket';
 import { PUSH_SUBPROTOCOL, toTicketEvent } from '@seckill/contracts';
 import { createPrismaClient, listTicketOutcomesOfUser } from '@seckill/db';
@@ -26,7 +27,8 @@ export interface PushAppOptions {
 /** One push node as a Fastify plugin; never listens (main.ts and tests do). */
 export default async function pushGatewayApp(fastify: FastifyInstance, options: PushAppOptions) {
   const { config } = options;
-  const nodeName = options.nodeName ?? `push-gateway:${config.PORT}`;
+  // The host too: in a cluster every pod listens on the same port.
+  const nodeName = options.nodeName ?? `push-gateway:${hostname()}:${config.PORT}`;
   await fastify.register(natsPlugin, { url: config.NATS_URL, name: nodeName });
   await fastify.register(redisPlugin, { url: config.REDIS_URL, name: nodeName.replace(/[^\w-]/g, '-') });
 
