@@ -16,6 +16,8 @@ module.exports = {
       },
     ],
   },
+  // fastify's inject (light-my-request) requires `cookie` 2, which ships ESM only: let swc make it CommonJS.
+  transformIgnorePatterns: ['/node_modules/\\.pnpm/(?!cookie@)'],
   testTimeout: 30_000,
   reporters: ['default', require.resolve('./scripts/jest-results-reporter.js')],
 };

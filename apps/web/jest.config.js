@@ -1,5 +1,1 @@
-module.exports = {
-  ...require('../../jest.preset.js'),
-  // fastify's inject (light-my-request) requires `cookie` 2, which ships ESM only: let swc make it CommonJS.
-  transformIgnorePatterns: ['/node_modules/\\.pnpm/(?!cookie@)'],
-};
+module.exports = { ...require('../../jest.preset.js') };

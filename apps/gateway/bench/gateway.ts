@@ -255,10 +255,10 @@ async function benchPurchase(): Promise<{ admitted: Figures; refused: Figures }>
     await fetch(`${base}/api/sales/${soldOutId}/orders`, { method: 'POST', headers: { authorization: `Bearer ${sign(`${userPrefix}-first`)}` } });
     const refused = await measured(gateway.pid, () => load({ ...purchase(), url: `${base}/api/sales/${soldOutId}/orders` }));
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    const sum = Number(/gateway_kafka_batch_size_sum\{[^}]*outcome="acked"[^}]*\} (\S+)/.exec(metrics)?.[1] ?? 0);
-    const count = Number(/gateway_kafka_batch_size_count\{[^}]*outcome="acked"[^}]*\} (\S+)/.exec(metrics)?.[1] ?? 0);
+    const sum = Number(/seckill_gateway_kafka_batch_size_sum\{[^}]*outcome="acked"[^}]*\} (\S+)/.exec(metrics)?.[1] ?? 0);
+    const count = Number(/seckill_gateway_kafka_batch_size_count\{[^}]*outcome="acked"[^}]*\} (\S+)/.exec(metrics)?.[1] ?? 0);
     if (count > 0) console.log(`kafka: ${count} produce requests, ${(sum / count).toFixed(1)} messages each on average`);
-    const admissions = (outcome: string) => Number(new RegExp(`gateway_admissions_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\S+)`).exec(metrics)?.[1] ?? 0);
+    const admissions = (outcome: string) => Number(new RegExp(`seckill_gateway_admissions_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\S+)`).exec(metrics)?.[1] ?? 0);
     console.log(`admissions: ${admissions('admitted')} admitted, ${admissions('existing')} repeats of a user (should be 0), ${admissions('sold_out')} refused sold out`);
     return { admitted: figures, refused };
   } finally {

@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { findTicketOutcome, recordClosedTickets } from '@seckill/db';
 import { createLogger, createMetricsRegistry, withDeadline, type Logger } from '@seckill/platform';
+import { natsPlugin, opsRoutes, redisPlugin, requestTracing } from '@seckill/platform/fastify';
 import { createRedisState } from '@seckill/redis-state';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -14,7 +15,9 @@ import { systemClock, type Clock } from './domain/clock';
 import { createGatewayMetrics, type GatewayMetrics } from './domain/metrics';
 import { createFakePaymentProvider, createPayments, type PaymentProvider } from './domain/payments';
 import { createSaleCatalog } from './domain/sale-catalog';
+import { createSaleAdmin } from './domain/sale-admin';
 import { createSaleRecovery } from './domain/sale-recovery';
+import { createSaleStatsReader } from './domain/sale-stats';
 import { createOutboxRelay, type OutboxRelay } from './domain/outbox-relay';
 import { createPrequeueDraw } from './domain/prequeue-draw';
 import { createPurchaseChallenges } from './domain/purchase-challenges';
@@ -24,12 +27,11 @@ import auth from './plugins/app/auth';
 import errors from './plugins/app/errors';
 import loadShedding from './plugins/app/load-shedding';
 import rateLimits from './plugins/app/rate-limits';
+import saleActivity from './plugins/app/sale-activity';
 import kafka from './plugins/external/kafka';
-import nats from './plugins/external/nats';
 import prisma from './plugins/external/prisma';
-import redis from './plugins/external/redis';
+import { adminRoutes } from './routes/admin';
 import { challengeRoutes } from './routes/challenges';
-import { healthRoutes } from './routes/health';
 import { paymentRoutes } from './routes/payments';
 import { purchaseRoutes } from './routes/purchases';
 import { salesRoutes } from './routes/sales';
@@ -61,6 +63,7 @@ export const gatewayApp = fp<GatewayOptions>(
     fastify.setValidatorCompiler(validatorCompiler);
     fastify.setSerializerCompiler(serializerCompiler);
     await fastify.register(errors);
+    await fastify.register(requestTracing);
     await fastify.register(loadShedding, { maxEventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS });
     await fastify.register(cors, {
       origin: config.CORS_ORIGINS ?? DEV_ORIGIN_PATTERN,
@@ -91,9 +94,9 @@ export const gatewayApp = fp<GatewayOptions>(
       metrics.countRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode);
     });
 
-    await fastify.register(redis, { url: config.REDIS_URL, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS });
+    await fastify.register(redisPlugin, { url: config.REDIS_URL, name: 'gateway', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS });
     await fastify.register(prisma, { databaseUrl: config.DATABASE_URL });
-    await fastify.register(nats, { url: config.NATS_URL });
+    await fastify.register(natsPlugin, { url: config.NATS_URL, name: 'gateway' });
     const redisState = createRedisState({ redis: fastify.redis });
     const log = (component: string) => fastify.log.child({ component }) as Logger;
     const inPostgres = <T>(work: Promise<T>) => withDeadline(work, config.POSTGRES_TIMEOUT_MS, 'PostgreSQL');
@@ -197,12 +200,37 @@ export const gatewayApp = fp<GatewayOptions>(
       subjectPrefix: config.NATS_SUBJECT_PREFIX,
     });
 
-    await fastify.register(healthRoutes);
+    await fastify.register(opsRoutes, {
+      registry: metrics.registry,
+      probes: {
+        redis: () => fastify.redis.ping(),
+        kafka: () => {
+          if (!fastify.orderProducer.connected()) throw new Error('producer not connected');
+        },
+        postgres: () => fastify.prisma.$queryRaw`SELECT 1`,
+        nats: () => (fastify.nats.isClosed() ? Promise.reject(new Error('closed')) : fastify.nats.flush()),
+      },
+    });
     await fastify.register(salesRoutes, { sales });
     await fastify.register(challengeRoutes, { sales, challenges, clock });
     await fastify.register(purchaseRoutes, { admission, tickets });
     await fastify.register(ticketRoutes, { tickets });
     await fastify.register(paymentRoutes, { payments });
+    await fastify.register(saleActivity, { redisState });
+    await fastify.register(adminRoutes, {
+      admin: createSaleAdmin({ prisma: fastify.prisma, redisState, sales, clock, logger: log('admin'), leadMs: config.ADMIN_CHANGE_LEAD_MS }),
+      stats: createSaleStatsReader({
+        prisma: fastify.prisma,
+        redisState,
+        sales,
+        orderQueue: fastify.orderQueue,
+        clock,
+        windowSeconds: config.STATS_WINDOW_SECONDS,
+        staleAfterMs: config.THROUGHPUT_STALE_MS,
+        timeoutMs: config.POSTGRES_TIMEOUT_MS,
+      }),
+      streamIntervalMs: config.STATS_STREAM_INTERVAL_MS,
+    });
   },
   { name: 'gateway' },
 );

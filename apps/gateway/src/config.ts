@@ -77,6 +77,14 @@ export const gatewayConfigSchema = z.object({
   SWAGGER_UI: env.flag(true),
   /** Trust X-Forwarded-For from a reverse proxy (the per-IP limit then uses the client's address). */
   TRUST_PROXY: env.flag(false),
+  /** An operator may change a sale only until this long before it starts. */
+  ADMIN_CHANGE_LEAD_MS: env.positiveInt(5_000),
+  /** Stop accepting, flush the last Kafka batch, finish in-flight requests, close: at most this long after SIGTERM. */
+  SHUTDOWN_TIMEOUT_MS: env.shutdownTimeoutMs(10_000),
+  /** The admin statistics' rates are averaged over this many complete seconds. */
+  STATS_WINDOW_SECONDS: env.positiveInt(5),
+  /** How often the statistics stream (the live dashboard) sends a new look at the sale. */
+  STATS_STREAM_INTERVAL_MS: env.positiveInt(1_000),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -1,4 +1,6 @@
-import { createLogger, installGracefulShutdown, loadConfigOrExit } from '@seckill/platform';
+// First: tracing must be set up before the modules it instruments load.
+import { tracing } from './tracing';
+import { createLogger, installGracefulShutdown, loadConfigOrExit, runMain } from '@seckill/platform';
 import { buildGateway } from './app';
 import { gatewayConfigSchema } from './config';
 
@@ -8,11 +10,15 @@ async function main(): Promise<void> {
   const app = await buildGateway({ config, logger });
   // close() stops accepting, flushes the pending Kafka batch (preClose), lets in-flight requests
   // finish, then the plugins' onClose hooks close Kafka, Redis, PostgreSQL and NATS.
-  installGracefulShutdown({ logger, close: () => app.close() });
+  installGracefulShutdown({
+    logger,
+    delayMs: config.SHUTDOWN_TIMEOUT_MS,
+    close: async () => {
+      await app.close();
+      await tracing.shutdown();
+    },
+  });
   await app.listen({ port: config.PORT, host: config.HOST });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`gateway: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runMain('gateway', main);

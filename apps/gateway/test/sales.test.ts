@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type SaleView } from '@seckill/contracts';
-import { waitFor } from '@seckill/platform/testing';
+import { ownMetricNames, waitFor } from '@seckill/platform/testing';
 import { saleBody, startGateway, type GatewayHarness } from './gateway-harness';
 import { redisKeys } from '@seckill/redis-state';
 
@@ -186,6 +186,11 @@ describe('sales API', () => {
       expect(operations.sort()).toEqual(
         [
           'POST /api/admin/sales',
+          'GET /api/admin/sales',
+          'PATCH /api/admin/sales/{saleId}',
+          'POST /api/admin/sales/{saleId}/end',
+          'GET /api/admin/sales/{saleId}/stats',
+          'GET /api/admin/sales/{saleId}/stats/stream',
           'GET /api/sales/{saleId}',
           'POST /api/sales/{saleId}/orders',
           'POST /api/sales/{saleId}/challenge',
@@ -215,8 +220,10 @@ describe('sales API', () => {
     it('serves Prometheus metrics with request and admission counters', async () => {
       const response = await gateway.app.inject({ method: 'GET', url: '/metrics' });
       expect(response.statusCode).toBe(200);
-      expect(response.body).toContain('gateway_http_requests_total');
-      expect(response.body).toContain('gateway_admissions_total');
+      expect(response.body).toContain('seckill_gateway_http_requests_total');
+      expect(response.body).toContain('seckill_gateway_admissions_total');
+      // One naming scheme for every app: seckill_<app>_...
+      expect(ownMetricNames(response.body).filter((name) => !name.startsWith('seckill_gateway_'))).toEqual([]);
     });
   });
 });

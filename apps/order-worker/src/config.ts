@@ -32,6 +32,8 @@ export const configSchema = z.object({
   KAFKA_SESSION_TIMEOUT_MS: env.positiveInt(30_000),
   /** Most bytes fetched per partition per request (bounds the batch size). */
   KAFKA_MAX_BYTES_PER_PARTITION: env.positiveInt(1_048_576),
+  /** Finish the batch in hand, commit, close: at most this long after SIGTERM. */
+  SHUTDOWN_TIMEOUT_MS: env.shutdownTimeoutMs(30_000),
   /** Test hook: SIGKILL this process right after the first database commit. */
   WORKER_CRASH_AFTER_DB_COMMIT: env.flag(false),
 });

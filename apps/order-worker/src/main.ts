@@ -1,6 +1,8 @@
+// First: tracing must be set up before the modules it instruments load.
+import { tracing } from './tracing';
 import Fastify from 'fastify';
-import { createLogger, createMetricsRegistry, installGracefulShutdown, loadConfigOrExit } from '@seckill/platform';
-import app from './app';
+import { createLogger, createMetricsRegistry, installGracefulShutdown, loadConfigOrExit, runMain } from '@seckill/platform';
+import { opsRoutes } from '@seckill/platform/fastify';
 import { configSchema } from './config';
 import { startOrderWorker } from './worker';
 
@@ -21,14 +23,15 @@ async function main(): Promise<void> {
   });
 
   const server = Fastify({ loggerInstance: logger.child({ component: 'http' }) });
-  await server.register(app, { registry, readiness: () => worker.readiness() });
+  await server.register(opsRoutes, { registry, probes: worker.probes });
 
   installGracefulShutdown({
     logger,
-    delayMs: 30_000,
+    delayMs: config.SHUTDOWN_TIMEOUT_MS,
     close: async () => {
       await server.close();
       await worker.close();
+      await tracing.shutdown();
     },
   });
 
@@ -36,7 +39,4 @@ async function main(): Promise<void> {
   logger.info({ workerId: config.WORKER_ID, topic: config.ORDERS_TOPIC, group: config.ORDER_WORKER_GROUP }, 'order worker running');
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`order-worker: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runMain('order-worker', main);

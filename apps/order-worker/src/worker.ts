@@ -1,5 +1,5 @@
 import { createPrismaClient } from '@seckill/db';
-import { connectNats, createKafka, createRedis, probeDependencies, type Logger } from '@seckill/platform';
+import { connectNats, createKafka, createRedis, type Logger } from '@seckill/platform';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from './config';
 import { createBatchProcessor } from './domain/batch-processor';
@@ -10,12 +10,11 @@ import { createCoalescingOrderWriter, createOrderWriter } from './domain/order-w
 import { createThroughputMeter } from './domain/throughput-meter';
 import { createUserEventPublisher } from './domain/user-events';
 import { createWorkerMetrics } from './metrics';
-import { redisKeys, createRedisState } from '@seckill/redis-state';
-
-export type ReadinessChecks = Record<'kafka' | 'postgres' | 'redis' | 'nats', boolean>;
+import { createActivityRecorder, createRedisState, redisKeys } from '@seckill/redis-state';
 
 export interface OrderWorker {
-  readiness(): Promise<ReadinessChecks>;
+  /** What `/readyz` checks: the consumer is in its group, PostgreSQL, Redis and NATS answer. */
+  probes: Record<'kafka' | 'postgres' | 'redis' | 'nats', () => unknown>;
   /** Finish the batch in hand, stop sweeping, close every connection. */
   close(): Promise<void>;
 }
@@ -43,6 +42,10 @@ export async function startOrderWorker(options: {
   const redisState = createRedisState({ redis, resultTtlSeconds: config.RESULT_TTL_SECONDS });
   const userEvents = createUserEventPublisher({ nats, subjectPrefix: config.NATS_SUBJECT_PREFIX });
   const throughput = createThroughputMeter();
+  const activity = createActivityRecorder({
+    record: (saleId, second, counts) => redisState.recordSaleActivity(saleId, second, counts),
+    onError: (err) => logger.warn({ err }, 'could not record sale activity'),
+  });
   const processBatch = createBatchProcessor({
     orderWriter: createCoalescingOrderWriter(createOrderWriter({ prisma, paymentWindowMs: config.PAYMENT_WINDOW_MS })),
     redisState,
@@ -50,6 +53,7 @@ export async function startOrderWorker(options: {
     deadLetters: createDeadLetterPublisher({ producer, topic: config.ORDERS_DEAD_LETTER_TOPIC }),
     metrics,
     throughput,
+    activity,
     logger: logger.child({ component: 'batch' }),
     ...(config.WORKER_CRASH_AFTER_DB_COMMIT
       ? { afterDatabaseCommit: () => process.kill(process.pid, 'SIGKILL') }
@@ -92,19 +96,20 @@ export async function startOrderWorker(options: {
   }, config.THROUGHPUT_PUBLISH_INTERVAL_MS);
 
   return {
-    async readiness() {
-      const outcomes = await probeDependencies({
-        postgres: () => prisma.$queryRaw`SELECT 1`,
-        redis: () => redis.ping(),
-        nats: () => nats.flush(),
-      });
-      return { kafka: consumer.joined, postgres: outcomes.postgres.up, redis: outcomes.redis.up, nats: outcomes.nats.up };
+    probes: {
+      kafka: () => {
+        if (!consumer.joined) throw new Error('not a member of the consumer group');
+      },
+      postgres: () => prisma.$queryRaw`SELECT 1`,
+      redis: () => redis.ping(),
+      nats: () => nats.flush(),
     },
     async close() {
       clearInterval(throughputTimer);
       await consumer.stop();
       await sweeps.stop();
       await redis.hdel(redisKeys.workerThroughput(), config.WORKER_ID).catch(() => undefined);
+      await activity.stop();
       await producer.disconnect();
       await nats.drain();
       await redis.quit();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '@seckill/platform/testing';
+import { probeDependencies } from '@seckill/platform';
+import { ownMetricNames, waitFor } from '@seckill/platform/testing';
 import type { KafkaMessage } from 'kafkajs';
 import { deadLetterHeaders } from '../src/domain/dead-letter';
 import {
@@ -55,10 +56,10 @@ describe('order worker', () => {
     const { config, worker } = await startWorker(names, { THROUGHPUT_PUBLISH_INTERVAL_MS: '100' });
     // On a freshly started broker the group coordinator may still be loading: joining takes a moment.
     const ready = await waitFor(async () => {
-      const checks = await worker.readiness();
-      return checks.kafka ? checks : undefined;
+      const checks = await probeDependencies(worker.probes);
+      return checks.kafka.up ? checks : undefined;
     }, { what: 'the worker joined its group' });
-    expect(ready).toEqual({ kafka: true, postgres: true, redis: true, nats: true });
+    expect(ready).toEqual({ kafka: { up: true }, postgres: { up: true }, redis: { up: true }, nats: { up: true } });
 
     await waitFor(() => (events.ticketEvents().length === 3 ? true : undefined), { what: '3 ticket events' });
     const orders = await ordersOf(saleId);
@@ -127,6 +128,7 @@ describe('order worker', () => {
       const counter = await registry.getSingleMetric('seckill_worker_orders_total')!.get();
       const processed = counter.values.reduce((sum, value) => sum + value.value, 0);
       expect(processed).toBeGreaterThan(0);
+      expect(ownMetricNames(await registry.metrics()).filter((name) => !name.startsWith('seckill_worker_'))).toEqual([]);
     }
   });
 

@@ -1,7 +1,9 @@
+import { hostname } from 'node:os';
 import websocket from '@fastify/websocket';
 import { PUSH_SUBPROTOCOL, toTicketEvent } from '@seckill/contracts';
 import { createPrismaClient, listTicketOutcomesOfUser } from '@seckill/db';
 import { createMetricsRegistry, createUserTokenVerifier, withDeadline } from '@seckill/platform';
+import { natsPlugin, opsRoutes, redisPlugin } from '@seckill/platform/fastify';
 import type { FastifyInstance } from 'fastify';
 import { WebSocket } from 'ws';
 import type { PushConfig } from './config';
@@ -10,11 +12,11 @@ import { createNatsUserSubscriber } from './domain/nats-user-subscriber';
 import { createPushMetrics } from './domain/push-metrics';
 import { createSessionRegistry } from './domain/session-registry';
 import { createLostTicketLookup } from './domain/ticket-snapshot';
-import natsPlugin from './plugins/external/nats';
-import redisPlugin from './plugins/external/redis';
-import healthRoutes from './routes/health';
 import wsRoutes from './routes/ws';
-import { createRedisState, TICKET_RESULT_TTL_SECONDS } from '@seckill/redis-state';
+import { createActivityRecorder, createRedisState, TICKET_RESULT_TTL_SECONDS } from '@seckill/redis-state';
+
+/** How often a node reports its session count for the admin statistics. */
+const NODE_REPORT_INTERVAL_MS = 2_000;
 
 export interface PushAppOptions {
   config: PushConfig;
@@ -25,7 +27,8 @@ export interface PushAppOptions {
 /** One push node as a Fastify plugin; never listens (main.ts and tests do). */
 export default async function pushGatewayApp(fastify: FastifyInstance, options: PushAppOptions) {
   const { config } = options;
-  const nodeName = options.nodeName ?? `push-gateway:${config.PORT}`;
+  // The host too: in a cluster every pod listens on the same port.
+  const nodeName = options.nodeName ?? `push-gateway:${hostname()}:${config.PORT}`;
   await fastify.register(natsPlugin, { url: config.NATS_URL, name: nodeName });
   await fastify.register(redisPlugin, { url: config.REDIS_URL, name: nodeName.replace(/[^\w-]/g, '-') });
 
@@ -47,10 +50,26 @@ export default async function pushGatewayApp(fastify: FastifyInstance, options: 
     },
   });
   const metricsRegistry = createMetricsRegistry('push-gateway');
+  const activity = createActivityRecorder({
+    record: (saleId, second, counts) => redisState.recordSaleActivity(saleId, second, counts),
+    onError: (err) => log.warn({ err }, 'could not record sale activity'),
+  });
   const metrics = createPushMetrics({
     registry: metricsRegistry,
     sessionCount: () => registry.sessionCount,
     subscribedUserCount: () => registry.subscribedUserCount,
+    activity,
+  });
+  const reportNode = () =>
+    redisState.reportPushNode(nodeName, registry.sessionCount, Date.now()).catch((err: unknown) => log.warn({ err }, 'could not report the session count'));
+  const nodeReports = setInterval(reportNode, NODE_REPORT_INTERVAL_MS);
+  nodeReports.unref();
+  fastify.addHook('onReady', reportNode);
+  // Registered after the Redis plugin, so it runs before Redis quits (onClose hooks run last-in first-out).
+  fastify.addHook('onClose', async () => {
+    clearInterval(nodeReports);
+    await activity.stop();
+    await redisState.removePushNode(nodeName).catch(() => undefined);
   });
   const connections = createConnectionHandler({
     registry,
@@ -86,5 +105,13 @@ export default async function pushGatewayApp(fastify: FastifyInstance, options: 
     },
   });
   await fastify.register(wsRoutes, { connections, allowedOrigins: config.ALLOWED_ORIGINS });
-  await fastify.register(healthRoutes, { connections, metrics: metricsRegistry });
+  await fastify.register(opsRoutes, {
+    registry: metricsRegistry,
+    probes: {
+      redis: () => fastify.redis.ping(),
+      nats: () => (fastify.nats.isClosed() ? Promise.reject(new Error('closed')) : fastify.nats.flush()),
+    },
+    // Draining on SIGTERM: load balancers stop sending new sessions here.
+    draining: () => connections.draining,
+  });
 }

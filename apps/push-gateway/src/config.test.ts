@@ -27,4 +27,10 @@ describe('push-gateway config', () => {
     expect(parse).toThrow(ConfigError);
     for (const name of ['AUTH_SECRET', 'ALLOWED_ORIGINS', 'NATS_SUBJECT_PREFIX', 'HEARTBEAT_MS']) expect(parse).toThrow(`${name}:`);
   });
+
+  it('wants the shutdown timeout to leave time after the drain', () => {
+    const base = { DATABASE_URL: 'postgresql://x', AUTH_SECRET: 'a'.repeat(32) };
+    expect(parseConfig(configSchema, base).SHUTDOWN_TIMEOUT_MS).toBe(5_000);
+    expect(() => parseConfig(configSchema, { ...base, DRAIN_TIMEOUT_MS: '4500' })).toThrow('SHUTDOWN_TIMEOUT_MS:');
+  });
 });

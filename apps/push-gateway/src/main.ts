@@ -1,4 +1,6 @@
-import { createLogger, installGracefulShutdown, loadConfigOrExit } from '@seckill/platform';
+// First: tracing must be set up before the modules it instruments load.
+import { tracing } from './tracing';
+import { createLogger, installGracefulShutdown, loadConfigOrExit, runMain } from '@seckill/platform';
 import Fastify from 'fastify';
 import pushGatewayApp from './app';
 import { configSchema } from './config';
@@ -8,11 +10,15 @@ async function main() {
   const logger = createLogger({ name: 'push-gateway', level: config.LOG_LEVEL });
   const fastify = Fastify({ loggerInstance: logger });
   await fastify.register(pushGatewayApp, { config });
-  installGracefulShutdown({ logger, delayMs: config.DRAIN_TIMEOUT_MS + 2_000, close: () => fastify.close() });
+  installGracefulShutdown({
+    logger,
+    delayMs: config.SHUTDOWN_TIMEOUT_MS,
+    close: async () => {
+      await fastify.close();
+      await tracing.shutdown();
+    },
+  });
   await fastify.listen({ port: config.PORT, host: config.HOST });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`push-gateway failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+runMain('push-gateway', main);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { formatTicketId, pushCloseCodes, userTicketSubject } from '@seckill/contracts';
 import { createPrismaClient } from '@seckill/db';
 import { createRedis, type NatsConnection, type RedisClient } from '@seckill/platform';
+import { ownMetricNames } from '@seckill/platform/testing';
 import {
   connect,
   connectReady,
@@ -239,12 +240,13 @@ describe('push gateway across three nodes (real NATS, Redis and WebSockets)', ()
 
     const ready = await fetch(`${http}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', redis: 'ok', nats: 'ok' });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { redis: 'up', nats: 'up' } });
     expect((await fetch(`${http}/healthz`)).status).toBe(200);
     const metrics = await (await fetch(`${http}/metrics`)).text();
-    expect(metrics).toMatch(/push_sessions\{[^}]*\} [1-9]/);
-    expect(metrics).toMatch(/push_deliveries_total\{source="live"[^}]*\} [1-9]/);
-    expect(metrics).toMatch(/push_delivery_latency_seconds_count\{[^}]*\} [1-9]/);
-    expect(metrics).toMatch(/push_closes_total\{code="4001"[^}]*\} [1-9]/);
+    expect(ownMetricNames(metrics).filter((name) => !name.startsWith('seckill_push_'))).toEqual([]);
+    expect(metrics).toMatch(/seckill_push_sessions\{[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/seckill_push_deliveries_total\{source="live"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/seckill_push_delivery_latency_seconds_count\{[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/seckill_push_closes_total\{code="4001"[^}]*\} [1-9]/);
   });
 });

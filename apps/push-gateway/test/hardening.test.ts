@@ -37,11 +37,11 @@ describe('session hardening (one node with small limits)', () => {
     clients.push(healthy, dead);
     stopReading(dead);
 
-    await waitFor(async () => ((await metricsOf(node)).match(/push_closes_total\{code="1006"[^}]*\} [1-9]/) ? true : undefined), {
+    await waitFor(async () => ((await metricsOf(node)).match(/seckill_push_closes_total\{code="1006"[^}]*\} [1-9]/) ? true : undefined), {
       what: 'the dead socket to be terminated',
     });
     expect(healthy.socket.readyState).toBe(healthy.socket.OPEN);
-    expect(await metricsOf(node)).toMatch(/push_sessions\{[^}]*\} 1\n/);
+    expect(await metricsOf(node)).toMatch(/seckill_push_sessions\{[^}]*\} 1\n/);
   });
 
   it('closes a slow consumer with 4008 once its send buffer passes SLOW_CONSUMER_BYTES', async () => {
@@ -60,7 +60,7 @@ describe('session hardening (one node with small limits)', () => {
       nats.publish(userTicketSubject(userId, env.NATS_SUBJECT_PREFIX), JSON.stringify({ ...ticketEvent(formatTicketId(saleId, i)), padding }));
       if (i % 500 === 0) await nats.flush();
     }
-    await waitFor(async () => ((await metricsOf(slowNode)).match(/push_closes_total\{code="4008"[^}]*\} [1-9]/) ? true : undefined), {
+    await waitFor(async () => ((await metricsOf(slowNode)).match(/seckill_push_closes_total\{code="4008"[^}]*\} [1-9]/) ? true : undefined), {
       what: 'the slow consumer to be closed',
     });
   });
@@ -88,7 +88,7 @@ describe('session hardening (one node with small limits)', () => {
     const counting = await startInProcessNode(countingEnv);
     nodes.push(counting);
     const sign = signerFor(countingEnv);
-    const subscribedUsers = async () => Number(/push_subscribed_users\{[^}]*\} (\d+)/.exec(await metricsOf(counting))?.[1]);
+    const subscribedUsers = async () => Number(/seckill_push_subscribed_users\{[^}]*\} (\d+)/.exec(await metricsOf(counting))?.[1]);
     const [alice, bob] = [`u-${randomUUID()}`, `u-${randomUUID()}`];
     const tabs = [await connectReady(counting.url, sign(alice)), await connectReady(counting.url, sign(alice)), await connectReady(counting.url, sign(bob))];
     clients.push(...tabs);
@@ -96,7 +96,7 @@ describe('session hardening (one node with small limits)', () => {
 
     tabs[0]!.close();
     await tabs[0]!.closed;
-    await waitFor(async () => ((await metricsOf(counting)).match(/push_sessions\{[^}]*\} 2\n/) ? true : undefined));
+    await waitFor(async () => ((await metricsOf(counting)).match(/seckill_push_sessions\{[^}]*\} 2\n/) ? true : undefined));
     expect(await subscribedUsers()).toBe(2);
 
     tabs[1]!.close();
@@ -106,7 +106,7 @@ describe('session hardening (one node with small limits)', () => {
     nats.publish(userTicketSubject(alice, env.NATS_SUBJECT_PREFIX), JSON.stringify(ticketEvent(formatTicketId(randomUUID(), 1))));
     nats.publish(userTicketSubject(bob, env.NATS_SUBJECT_PREFIX), JSON.stringify(ticketEvent(formatTicketId(randomUUID(), 2))));
     await tabs[2]!.waitForMessage((message) => message.type === 'ticket');
-    expect(await metricsOf(counting)).toMatch(/push_deliveries_total\{source="live"[^}]*\} 1\n/);
+    expect(await metricsOf(counting)).toMatch(/seckill_push_deliveries_total\{source="live"[^}]*\} 1\n/);
   });
 
   describe('a session lives as long as its token', () => {

@@ -33,7 +33,7 @@ describe('web app', () => {
       DEMO_LOGIN: 'true',
     });
     web = Fastify();
-    await web.register(webApp, { config, scripts: { shop: '/* bundled */', challengeWorker: '/* worker */' } });
+    await web.register(webApp, { config, scripts: { shop: '/* bundled */', challengeWorker: '/* worker */' }, dashboardScript: '/* dashboard */' });
     await web.ready();
   });
 
@@ -52,6 +52,15 @@ describe('web app', () => {
     expect(script.headers['content-type']).toMatch(/javascript/);
     expect(script.body).toBe('/* bundled */');
     expect((await web.inject('/challenge-worker.js')).body).toBe('/* worker */');
+  });
+
+  it('serves the live dashboard page, its script and the charts\' stylesheet', async () => {
+    const page = await web.inject('/dashboard');
+    expect([page.statusCode, page.headers['content-type']]).toEqual([200, 'text/html; charset=utf-8']);
+    expect(page.body).toContain('id="admin-token"');
+    expect((await web.inject('/dashboard.js')).body).toBe('/* dashboard */');
+    expect((await web.inject('/dashboard/uplot.css')).body).toContain('.uplot');
+    expect((await web.inject('/dashboard.css')).statusCode).toBe(200);
   });
 
   it('hands the page the push nodes and the demo sale', async () => {
@@ -122,7 +131,7 @@ describe('readiness without a gateway', () => {
   it('answers 503 when the gateway is unreachable', async () => {
     const web = Fastify();
     const config = parseConfig(configSchema, { AUTH_SECRET, GATEWAY_URL: 'http://127.0.0.1:9' });
-    await web.register(webApp, { config, scripts: { shop: '', challengeWorker: '' } });
+    await web.register(webApp, { config, scripts: { shop: '', challengeWorker: '' }, dashboardScript: '' });
     const response = await web.inject('/readyz');
     expect(response.statusCode).toBe(503);
     await web.close();
@@ -132,7 +141,7 @@ describe('readiness without a gateway', () => {
     const config = parseConfig(configSchema, { AUTH_SECRET });
     expect([config.DEMO_LOGIN, config.HOST]).toEqual([false, '127.0.0.1']);
     const locked = Fastify();
-    await locked.register(webApp, { config, scripts: { shop: '', challengeWorker: '' } });
+    await locked.register(webApp, { config, scripts: { shop: '', challengeWorker: '' }, dashboardScript: '' });
     try {
       expect((await locked.inject({ method: 'POST', url: '/demo/login', payload: { name: 'mallory' } })).statusCode).toBe(404);
       expect((await locked.inject('/config.json')).json()).toMatchObject({ demoLogin: false });

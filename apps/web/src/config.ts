@@ -28,5 +28,6 @@ export const configSchema = z.object({
    * (`npm start` turns it on); off by default and in images.
    */
   DEMO_LOGIN: env.flag(false),
+  SHUTDOWN_TIMEOUT_MS: env.shutdownTimeoutMs(10_000),
 });
 export type WebConfig = z.infer<typeof configSchema>;

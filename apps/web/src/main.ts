@@ -1,4 +1,4 @@
-import { createLogger, installGracefulShutdown, loadConfigOrExit } from '@seckill/platform';
+import { createLogger, installGracefulShutdown, loadConfigOrExit, runMain } from '@seckill/platform';
 import Fastify from 'fastify';
 import { webApp } from './app';
 import { configSchema } from './config';
@@ -8,11 +8,8 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'web', level: config.LOG_LEVEL });
   const app = Fastify({ loggerInstance: logger });
   await app.register(webApp, { config });
-  installGracefulShutdown({ logger, close: () => app.close() });
+  installGracefulShutdown({ logger, delayMs: config.SHUTDOWN_TIMEOUT_MS, close: () => app.close() });
   await app.listen({ port: config.PORT, host: config.HOST });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`web: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runMain('web', main);

@@ -17,6 +17,7 @@ export const errorCodes = {
   ORDER_NOT_PAYABLE: { httpStatus: 409, retriable: false },
   PAYMENT_IN_PROGRESS: { httpStatus: 409, retriable: true },
   CONFLICT: { httpStatus: 409, retriable: false },
+  SALE_ALREADY_STARTED: { httpStatus: 409, retriable: false },
   PAYMENT_DECLINED: { httpStatus: 402, retriable: false },
   /** The sale needs a solved purchase challenge: get one, solve it, buy again with it. */
   CHALLENGE_REQUIRED: { httpStatus: 428, retriable: true },

@@ -1,4 +1,5 @@
 export * from './challenge';
+export * from './admin';
 export * from './error-body';
 export * from './errors';
 export * from './names';

@@ -76,4 +76,6 @@ export const env = {
   authSecret: z.string().min(32, 'must be at least 32 characters (HS256 secret)'),
   adminToken: z.string().min(16, 'must be at least 16 characters'),
   positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+  /** How long a SIGTERM'd process may take to finish its work and close before it is forced out (Kubernetes' grace period must be longer). */
+  shutdownTimeoutMs: (fallback: number) => z.coerce.number().int().positive().default(fallback),
 };

@@ -7,4 +7,6 @@ export * from './metrics';
 export * from './nats';
 export * from './readiness';
 export * from './redis';
+export * from './run-main';
 export * from './shutdown';
+export * from './tracing';

@@ -6,3 +6,6 @@ export type { DrawnTicket, DrawOutcome } from './prequeue';
 export type { ClaimOutcome, TicketResult } from './tickets';
 export type { OutboxEntry, OutboxSweep } from './outbox';
 export type { DecidedTicket, SaleRuntime, SaleToLoad } from './sales';
+export { ACTIVITY_BUCKET_TTL_SECONDS, type ActivityCounts, type ProcessReport } from './activity';
+export { createActivityRecorder, type ActivityRecorder } from './activity-recorder';
+export type { EndSaleReply, UpcomingSaleChange, UpdateSaleReply } from './sale-admin';

@@ -37,10 +37,16 @@ export const redisKeys = {
   ticket: (saleId: string, ticketId: string) => `{sale:${saleId}}:ticket:${ticketId}`,
   /** Marker that one expired order's token went back. */
   stockReturned: (saleId: string, orderId: string) => `{sale:${saleId}}:returned:${orderId}`,
+  /** Hash: what happened to the sale in one second (epoch s): field -> count (activity.ts). */
+  saleActivity: (saleId: string, second: number) => `{sale:${saleId}}:activity:${second}`,
+  /** Hash: what happened to the sale in total: field -> count. */
+  saleActivityTotals: (saleId: string) => `{sale:${saleId}}:activity`,
   /** Set: a user's tickets across sales, for the push snapshot on reconnect. */
   userTickets: (userId: string) => `user:${userId}:tickets`,
   /** Set: sales whose outbox the gateways sweep (loaded, not yet ended and drained). */
   activeSales: () => 'sales:active',
+  /** Hash: push node id -> `<sessions>:<updatedAt ms>` (the admin statistics). */
+  pushNodes: () => 'push:nodes',
   /** Hash: worker id -> `<orders per second>:<updatedAt ms>`, read by the gateway's wait estimate. */
   workerThroughput: () => 'workers:throughput',
 };

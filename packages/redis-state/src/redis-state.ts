@@ -1,8 +1,10 @@
 import type { RedisClient } from './redis-client';
+import { createActivityState } from './activity';
 import { createAdmissionState } from './admission';
 import { redisKeys } from './keys';
 import { createOutboxState } from './outbox';
 import { createPrequeueState } from './prequeue';
+import { createSaleAdminState } from './sale-admin';
 import { createSaleState } from './sales';
 import { redisScripts } from './scripts';
 import { createTicketState } from './tickets';
@@ -26,6 +28,8 @@ export function createRedisState(options: { redis: RedisClient; resultTtlSeconds
     ...createTicketState(redis, scripts, ttl),
     ...createOutboxState(redis, scripts, ttl),
     ...createPrequeueState(scripts),
+    ...createSaleAdminState(scripts),
+    ...createActivityState(redis),
 
     /** Give expired orders' stock tokens back, once per order; how many went back. */
     async returnExpiredTokens(saleId: string, orderIds: readonly string[]): Promise<number> {

@@ -1,4 +1,5 @@
 import { orderMessageKey, type OrderRequested } from '@seckill/contracts';
+import { endSpan, SpanKind, startSpan, traceHeaders, type Span } from '@seckill/platform';
 import type { Producer } from 'kafkajs';
 
 /** Sends order messages to Kafka in batches; each `send` resolves once its batch is acknowledged. */
@@ -22,6 +23,8 @@ export type LaneProducer = Pick<Producer, 'connect' | 'disconnect' | 'send'>;
 
 interface PendingMessage {
   order: OrderRequested;
+  /** This message's send, a child of the purchase's span; its context travels in the message headers. */
+  span: Span | undefined;
   done: Promise<void>;
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -115,7 +118,12 @@ export function createOrderProducer(options: {
           current.send({
             topic: options.topic,
             acks: -1,
-            messages: batch.map(({ order }) => ({ key: orderMessageKey(order), value: JSON.stringify(order), ...(partition === undefined ? {} : { partition }) })),
+            messages: batch.map(({ order, span }) => ({
+              key: orderMessageKey(order),
+              value: JSON.stringify(order),
+              ...(span ? { headers: traceHeaders(span) } : {}),
+              ...(partition === undefined ? {} : { partition }),
+            })),
           }),
         )
         .then(
@@ -123,13 +131,19 @@ export function createOrderProducer(options: {
             settle();
             options.onBatch?.(batch.length, 'acked');
             options.onDelivered?.(batch.map((entry) => entry.order));
-            for (const entry of batch) entry.resolve();
+            for (const entry of batch) {
+              endSpan(entry.span);
+              entry.resolve();
+            }
           },
           (error: unknown) => {
             settle();
             options.onBatch?.(batch.length, 'failed');
             if (producer) replaceProducer(error);
-            for (const entry of batch) entry.reject(error);
+            for (const entry of batch) {
+              endSpan(entry.span, error);
+              entry.reject(error);
+            }
           },
         )
         .finally(() => {
@@ -148,7 +162,11 @@ export function createOrderProducer(options: {
           resolve = res;
           reject = rej;
         });
-        const entry = { order, done, resolve, reject };
+        const span = startSpan(`${options.topic} send`, {
+          kind: SpanKind.PRODUCER,
+          attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': options.topic, 'seckill.ticket_id': order.ticketId },
+        });
+        const entry = { order, span, done, resolve, reject };
         byTicket.set(order.ticketId, entry);
         pending.push(entry);
         if (inFlight) return done; // the batch in flight sends the next one when it is done

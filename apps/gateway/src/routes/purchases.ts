@@ -49,6 +49,7 @@ export const purchaseRoutes: FastifyPluginAsyncZod<{ admission: Admission; ticke
         clientIp: request.ip,
         ...(challenge ? { challenge: { challenge, solution: solution ?? '' } } : {}),
       });
+      request.admissionKind = result.kind === 'admitted' ? 'admitted' : 'existing';
       // Already decided: answer the full ticket (order id or failure reason), as polling would.
       if (result.kind === 'existing-final') return reply.code(200).send(await tickets.view(result.ticketId, request.userId));
       return reply.code(202).send(result.receipt);

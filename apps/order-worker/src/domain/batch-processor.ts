@@ -1,6 +1,6 @@
 import { orderRequestedSchema, parseTicketId, toTicketEvent, userIdSchema, type OrderRequested, type TicketEvent } from '@seckill/contracts';
-import type { Logger } from '@seckill/platform';
-import type { RedisState, TicketResult } from '@seckill/redis-state';
+import { contextFromHeaders, contextWithSpan, endSpan, ROOT_CONTEXT, SpanKind, startSpan, withSpan, type Context, type Logger, type Span } from '@seckill/platform';
+import type { ActivityRecorder, RedisState, TicketResult } from '@seckill/redis-state';
 import type { WorkerMetrics } from '../metrics';
 import type { DeadLetter, DeadLetterPublisher } from './dead-letter';
 import type { OrderDecision, OrderWriter, RejectedTicket } from './order-writer';
@@ -13,6 +13,8 @@ export interface IncomingMessage {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
+  /** The producer's trace context travels here (`traceparent`). */
+  headers?: Record<string, unknown>;
 }
 
 export interface BatchProcessorOptions {
@@ -22,6 +24,8 @@ export interface BatchProcessorOptions {
   deadLetters: DeadLetterPublisher;
   metrics: WorkerMetrics;
   throughput: ThroughputMeter;
+  /** Per-sale counts for the admin statistics (`ordered`, `failed:<reason>`). */
+  activity?: Pick<ActivityRecorder, 'count'>;
   logger: Logger;
   clock?: () => number;
   /** Called between the steps that take time, so the consumer keeps its partitions. */
@@ -106,17 +110,20 @@ export function createBatchProcessor(options: BatchProcessorOptions) {
     );
   }
 
-  return async function processBatch(messages: readonly IncomingMessage[], batchHeartbeat = heartbeat): Promise<void> {
-    if (messages.length === 0) return;
-    metrics.batchSize.observe(messages.length);
-    const phases = phaseTimer();
-
-    const { orders, messageByTicket, letters, rejected } = parseBatch(messages);
+  async function processParsed(
+    messageCount: number,
+    phases: ReturnType<typeof phaseTimer>,
+    { orders, messageByTicket, letters, rejected }: ReturnType<typeof parseBatch>,
+    traces: BatchTraces,
+    batchHeartbeat: () => Promise<void>,
+  ): Promise<void> {
     const { toWrite, toReject, alreadyFinal, cancelled, unknownToRedis } = await claimTickets(orders, rejected);
     phases.done('claimMs');
     await batchHeartbeat();
 
-    const decisions = await orderWriter.writeOrders(toWrite, toReject, unknownToRedis);
+    const writtenAt = Date.now();
+    const decisions = await withSpan(traces.batch, () => orderWriter.writeOrders(toWrite, toReject, unknownToRedis));
+    traces.databaseWrite(writtenAt, Date.now(), toWrite.length);
     if (toWrite.length > 0) options.afterDatabaseCommit?.();
     phases.done('databaseMs');
     await batchHeartbeat();
@@ -137,20 +144,98 @@ export function createBatchProcessor(options: BatchProcessorOptions) {
 
     await redisState.recordResults(results);
     phases.done('recordMs');
-    const events: { userId: string; event: TicketEvent }[] = [
-      ...results.map((result) => ({ userId: result.userId, event: toTicketEvent(result, result.at) })),
+    const events: { userId: string; event: TicketEvent; trace?: Context }[] = [
+      ...results.map((result) => ({ userId: result.userId, event: toTicketEvent(result, result.at), ...traces.contextOf(result.ticketId) })),
       ...(await recordedEvents(alreadyFinal)),
     ];
     await userEvents.publish(events);
     phases.done('publishMs');
 
-    for (const result of results) metrics.orders.inc({ outcome: outcomeLabel(result) });
+    for (const result of results) {
+      metrics.orders.inc({ outcome: outcomeLabel(result) });
+      options.activity?.count(result.saleId, result.status === 'SUCCEEDED' ? 'ordered' : `failed:${result.reason ?? result.status}`);
+    }
     if (cancelled) metrics.orders.inc({ outcome: 'cancelled' }, cancelled);
     if (alreadyFinal.length) metrics.orders.inc({ outcome: 'republished' }, alreadyFinal.length);
     if (letters.length) metrics.orders.inc({ outcome: 'dead_lettered' }, letters.length);
     throughput.record(results.length);
-    logger.debug({ messages: messages.length, ...phases.all }, 'batch done');
+    logger.debug({ messages: messageCount, ...phases.all }, 'batch done');
     if (letters.length) logger.warn({ deadLettered: letters.length, reasons: [...new Set(letters.map((l) => l.reason))] }, 'dead-lettered poison messages');
+  }
+
+  return async function processBatch(messages: readonly IncomingMessage[], batchHeartbeat = heartbeat): Promise<void> {
+    if (messages.length === 0) return;
+    metrics.batchSize.observe(messages.length);
+    const phases = phaseTimer();
+
+    const { orders, messageByTicket, letters, rejected } = parseBatch(messages);
+    const traces = traceTickets(messageByTicket);
+    try {
+      await processParsed(messages.length, phases, { orders, messageByTicket, letters, rejected }, traces, batchHeartbeat);
+      traces.end();
+    } catch (error) {
+      traces.end(error);
+      throw error;
+    }
+  };
+}
+
+interface BatchTraces {
+  /** The batch's own span (linked to each message's trace): PostgreSQL's spans are its children. */
+  batch: Span | undefined;
+  /** The batch's database transaction, as a span in each ticket's trace. */
+  databaseWrite(startMs: number, endMs: number, orders: number): void;
+  /** The parent of a ticket's result event (`trace`), when its message carried a trace. */
+  contextOf(ticketId: string): { trace?: Context };
+  end(error?: unknown): void;
+}
+
+/**
+ * One purchase is one trace: each message that carried a trace context gets a `process` span in
+ * it, from the batch's start to its result's publish. A batch serves many purchases at once, so
+ * its own work (one transaction) is a span of its own, linked to theirs.
+ */
+function traceTickets(messageByTicket: ReadonlyMap<string, IncomingMessage>): BatchTraces {
+  const processing = new Map<string, Span>();
+  for (const [ticketId, message] of messageByTicket) {
+    const span = message.headers?.traceparent
+      ? startSpan(`${message.topic} process`, {
+          kind: SpanKind.CONSUMER,
+          parent: contextFromHeaders(message.headers),
+          attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': message.topic, 'seckill.ticket_id': ticketId },
+        })
+      : undefined;
+    if (span) processing.set(ticketId, span);
+  }
+  const batch =
+    processing.size > 0
+      ? startSpan('order batch', {
+          parent: ROOT_CONTEXT,
+          attributes: { 'seckill.batch.messages': messageByTicket.size },
+          links: [...processing.values()].map((span) => ({ context: span.spanContext() })),
+        })
+      : undefined;
+  return {
+    batch,
+    databaseWrite(startMs, endMs, orders) {
+      for (const span of processing.values()) {
+        const write = startSpan('postgres write orders', {
+          parent: contextWithSpan(span),
+          startTime: startMs,
+          attributes: { 'db.system.name': 'postgresql', 'seckill.batch.orders': orders },
+          ...(batch ? { links: [{ context: batch.spanContext() }] } : {}),
+        });
+        endSpan(write, undefined, endMs);
+      }
+    },
+    contextOf(ticketId) {
+      const span = processing.get(ticketId);
+      return span ? { trace: contextWithSpan(span) } : {};
+    },
+    end(error) {
+      for (const span of processing.values()) endSpan(span, error);
+      endSpan(batch, error);
+    },
   };
 }
 

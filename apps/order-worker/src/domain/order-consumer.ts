@@ -69,6 +69,7 @@ export function createOrderConsumer(options: OrderConsumerOptions) {
               offset: message.offset,
               key: message.key,
               value: message.value,
+              headers: message.headers,
             })),
             heartbeat,
           );

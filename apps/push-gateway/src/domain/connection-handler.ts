@@ -159,7 +159,7 @@ export function createConnectionHandler(options: {
       userId,
       socket: connection.socket,
       slowConsumerBytes: limits.slowConsumerBytes,
-      onDelivered: (event, source) => metrics.recordDelivery(event.at, source, clock()),
+      onDelivered: (event, source) => metrics.recordDelivery(event, source, clock()),
       onSlowConsumer: (bufferedAmount) => {
         connection.closedWith ??= pushCloseCodes.SLOW_CONSUMER;
         logger.warn({ userId, bufferedAmount }, 'closing a slow consumer');

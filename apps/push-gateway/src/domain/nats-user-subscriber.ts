@@ -1,5 +1,5 @@
 import { userTicketSubject } from '@seckill/contracts';
-import type { NatsConnection } from '@seckill/platform';
+import { contextFromHeaders, endSpan, SpanKind, startSpan, withSpan, type NatsConnection } from '@seckill/platform';
 import type { SubscribeToUser } from './session-registry';
 
 /**
@@ -12,7 +12,13 @@ export function createNatsUserSubscriber(options: { nats: NatsConnection; subjec
   return (userId, onMessage) => {
     const subscription = nats.subscribe(userTicketSubject(userId, subjectPrefix), {
       callback: (error, message) => {
-        if (!error) onMessage(message.string());
+        if (error) return;
+        // The event's trace (from the worker's headers) goes on through its delivery to the sockets.
+        const span = message.headers?.get('traceparent')
+          ? startSpan('push deliver', { kind: SpanKind.CONSUMER, parent: contextFromHeaders(message.headers), attributes: { 'messaging.system': 'nats' } })
+          : undefined;
+        withSpan(span, () => onMessage(message.string()));
+        endSpan(span);
       },
     });
     const ready = nats.flush();

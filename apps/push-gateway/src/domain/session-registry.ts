@@ -4,6 +4,8 @@ export interface PushEvent {
   type: string;
   /** Epoch ms when the event was decided (ticket events carry it), for the latency metric. */
   at: number | undefined;
+  /** The sale it is about (ticket and order events carry it), for the per-sale statistics. */
+  saleId?: string | undefined;
 }
 
 /** What the registry needs from a session: who it is, how to hand it an event. */
@@ -49,9 +51,14 @@ export function parsePushEvent(payload: string): PushEvent | undefined {
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-  const { type, at } = parsed as { type?: unknown; at?: unknown };
+  const { type, at, saleId } = parsed as { type?: unknown; at?: unknown; saleId?: unknown };
   if (typeof type !== 'string') return undefined;
-  return { text: payload, type, at: typeof at === 'number' && Number.isFinite(at) ? at : undefined };
+  return {
+    text: payload,
+    type,
+    at: typeof at === 'number' && Number.isFinite(at) ? at : undefined,
+    ...(typeof saleId === 'string' ? { saleId } : {}),
+  };
 }
 
 /**

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ShopScripts } from '../shop-bundle';
+import { serveInMemoryFiles } from './in-memory-files';
 
 const PUBLIC_DIR = path.resolve(__dirname, '../../public');
 
@@ -21,7 +22,5 @@ export const shopRoutes: FastifyPluginAsync<{ scripts: ShopScripts }> = async (a
     '/shop.js': { type: 'text/javascript; charset=utf-8', body: options.scripts.shop },
     '/challenge-worker.js': { type: 'text/javascript; charset=utf-8', body: options.scripts.challengeWorker },
   };
-  for (const [url, file] of Object.entries(files)) {
-    app.get(url, async (_request, reply) => reply.type(file.type).header('cache-control', 'no-cache').send(file.body));
-  }
+  serveInMemoryFiles(app, files);
 };

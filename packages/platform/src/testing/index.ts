@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
+import { startTracing } from '../tracing/start-tracing';
 
 /** A fresh name per test run, so tests never see each other's topics, keys or groups. */
 export function uniqueName(prefix: string): string {
@@ -28,3 +30,16 @@ export async function waitFor<T>(
 }
 
 export { createFreezableSockets, type FreezableSockets } from './faulty-sockets';
+
+/** The metric families of a Prometheus text exposition that are not Node's default ones (`process_`, `nodejs_`). */
+export function ownMetricNames(exposition: string): string[] {
+  const names = [...exposition.matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]!);
+  return names.filter((name) => !/^(process|nodejs)_/.test(name));
+}
+
+/** Record this process's spans in memory (the SDK as when OTLP export is configured, without the export). */
+export function startInMemoryTracing(serviceName = 'seckill-test') {
+  const exporter = new InMemorySpanExporter();
+  const tracing = startTracing({ serviceName, exporter, instrument: false });
+  return { finishedSpans: () => exporter.getFinishedSpans(), reset: () => exporter.reset(), shutdown: () => tracing.shutdown() };
+}
