@@ -61,6 +61,22 @@ describe('admin API', () => {
       expect(view).toMatchObject({ name: 'Renamed', remainingStock: 8, initialStock: 8, queueCapacity: 2, startsAt });
     });
 
+    it('turns an upcoming sale into a lottery with bot friction, and refuses once its pre-queue opens within the lead time', async () => {
+      const sale = await upcoming();
+      const prequeueOpensAt = new Date(Date.now() + 1_500 + gateway.config.ADMIN_CHANGE_LEAD_MS).toISOString();
+      const response = await admin('PATCH', `/api/admin/sales/${sale.id}`, { prequeueOpensAt, challengeDifficulty: 4 });
+      expect(response.statusCode).toBe(200);
+      expect(response.json<AdminSale>()).toMatchObject({ prequeueOpensAt, challengeDifficulty: 4, state: 'UPCOMING' });
+      expect((await gateway.app.inject(`/api/sales/${sale.id}`)).json()).toMatchObject({ prequeueOpensAt, challengeDifficulty: 4 });
+      const afterStart = await admin('PATCH', `/api/admin/sales/${sale.id}`, { prequeueOpensAt: new Date(Date.parse(sale.startsAt) + 1_000).toISOString() });
+      expect([afterStart.statusCode, afterStart.json().error.code]).toEqual([400, 'INVALID_INPUT']);
+
+      await new Promise((resolve) => setTimeout(resolve, 1_600));
+      const opened = await admin('PATCH', `/api/admin/sales/${sale.id}`, { prequeueOpensAt: null });
+      expect([opened.statusCode, opened.json().error.code]).toEqual([409, 'SALE_ALREADY_STARTED']);
+      expect((await gateway.app.inject(`/api/sales/${sale.id}`)).json()).toMatchObject({ prequeueOpensAt, challengeDifficulty: 4 });
+    });
+
     it('refuses a running sale with 409 SALE_ALREADY_STARTED and changes nothing', async () => {
       const sale = await gateway.createSale({ stock: 4 });
       const response = await admin('PATCH', `/api/admin/sales/${sale.id}`, { stock: 100 });

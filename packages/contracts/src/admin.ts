@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_SALE_STOCK, saleStateSchema, saleViewSchema } from './sales';
+import { MAX_CHALLENGE_DIFFICULTY, MAX_SALE_STOCK, saleStateSchema, saleViewSchema } from './sales';
 
 /** A sale as the admin list shows it: PostgreSQL's figures (the truth), not Redis's. */
 export const adminSaleSchema = z.object({
@@ -11,6 +11,8 @@ export const adminSaleSchema = z.object({
   queueCapacity: z.number().int(),
   startsAt: z.string(),
   endsAt: z.string(),
+  prequeueOpensAt: z.string().optional(),
+  challengeDifficulty: z.number().int(),
   createdAt: z.string(),
   state: saleStateSchema,
 });
@@ -26,10 +28,15 @@ export const updateSaleBodySchema = z
     queueCapacity: z.number().int().positive().max(MAX_SALE_STOCK),
     startsAt: z.iso.datetime({ offset: true }),
     endsAt: z.iso.datetime({ offset: true }),
+    /** Open a lottery's pre-queue then; `null` turns the lottery off. */
+    prequeueOpensAt: z.iso.datetime({ offset: true }).nullable(),
+    challengeDifficulty: z.number().int().min(0).max(MAX_CHALLENGE_DIFFICULTY),
   })
   .partial()
   .strict()
-  .refine((change) => Object.keys(change).length > 0, { message: 'give at least one of name, stock, queueCapacity, startsAt, endsAt' });
+  .refine((change) => Object.keys(change).length > 0, {
+    message: 'give at least one of name, stock, queueCapacity, startsAt, endsAt, prequeueOpensAt, challengeDifficulty',
+  });
 export type UpdateSaleBody = z.infer<typeof updateSaleBodySchema>;
 
 /** `POST /api/admin/sales/:saleId/end`. */

@@ -9,6 +9,9 @@ export interface UpcomingSaleChange {
   queueCapacity?: number;
   startsAtMs?: number;
   endsAtMs?: number;
+  /** `null` turns the lottery off. */
+  prequeueOpensAtMs?: number | null;
+  challengeDifficulty?: number;
 }
 
 export type UpdateSaleReply = 'OK' | 'NOT_LOADED' | 'STARTED' | 'HAS_TICKETS';
@@ -18,11 +21,15 @@ export type EndSaleReply = { kind: 'ENDED'; endsAtMs: number; queued: number } |
 export function createSaleAdminState(scripts: { updateSale: ScriptCall; endSale: ScriptCall }) {
   const field = (value: string | number | undefined) => (value === undefined ? '' : value);
   return {
-    /** Change a sale that has not started (refused within `leadMs` of its start, or once anyone holds a ticket). */
+    /** Change a sale that has not started nor opened its pre-queue (refused within `leadMs` of either, or once anyone holds a ticket or a place). */
     async updateUpcomingSale(saleId: string, change: UpcomingSaleChange, leadMs: number): Promise<UpdateSaleReply> {
       const [reply] = (await scripts.updateSale(
-        [redisKeys.saleInfo(saleId), redisKeys.stockTokens(saleId), redisKeys.ticketsByUser(saleId), redisKeys.queuedTickets(saleId)],
-        [leadMs, field(change.name), field(change.stock), field(change.queueCapacity), field(change.startsAtMs), field(change.endsAtMs)],
+        [redisKeys.saleInfo(saleId), redisKeys.stockTokens(saleId), redisKeys.ticketsByUser(saleId), redisKeys.queuedTickets(saleId), redisKeys.prequeue(saleId)],
+        [
+          ...[leadMs, field(change.name), field(change.stock), field(change.queueCapacity), field(change.startsAtMs), field(change.endsAtMs)],
+          change.prequeueOpensAtMs === null ? '-' : field(change.prequeueOpensAtMs),
+          field(change.challengeDifficulty),
+        ],
       )) as [UpdateSaleReply];
       return reply;
     },

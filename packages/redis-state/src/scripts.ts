@@ -14,7 +14,7 @@ const SCRIPTS = {
   sweepOutbox: { file: 'sweep-outbox', keys: 6 },
   returnExpiredTokens: { file: 'return-expired-tokens', keys: -1 },
   restoreTickets: { file: 'restore-tickets', keys: 3 },
-  updateSale: { file: 'update-sale', keys: 4 },
+  updateSale: { file: 'update-sale', keys: 5 },
   endSale: { file: 'end-sale', keys: 2 },
 } as const satisfies Record<string, { file: string; keys: number; uses?: readonly string[] }>;
 

@@ -22,8 +22,18 @@ const toAdminSale = (sale: Sale, now: number): AdminSale => ({
   queueCapacity: sale.queueCapacity,
   startsAt: sale.startsAt.toISOString(),
   endsAt: sale.endsAt.toISOString(),
+  ...(sale.prequeueOpensAt ? { prequeueOpensAt: sale.prequeueOpensAt.toISOString() } : {}),
+  challengeDifficulty: sale.challengeDifficulty,
   createdAt: sale.createdAt.toISOString(),
-  state: saleStateAt({ startsAtMs: sale.startsAt.getTime(), endsAtMs: sale.endsAt.getTime(), remainingStock: sale.stock }, now),
+  state: saleStateAt(
+    {
+      startsAtMs: sale.startsAt.getTime(),
+      endsAtMs: sale.endsAt.getTime(),
+      remainingStock: sale.stock,
+      ...(sale.prequeueOpensAt ? { prequeueOpensAtMs: sale.prequeueOpensAt.getTime() } : {}),
+    },
+    now,
+  ),
 });
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -56,23 +66,32 @@ export function createSaleAdmin(options: {
         // The row lock orders this change with a reload of the sale into Redis (sale-catalog.ts).
         const [sale] = await tx.$queryRaw<Sale[]>`
           SELECT id::text AS id, name, stock, initial_stock AS "initialStock", queue_capacity AS "queueCapacity",
-                 starts_at AS "startsAt", ends_at AS "endsAt", ticket_epoch AS "ticketEpoch", created_at AS "createdAt", updated_at AS "updatedAt"
+                 starts_at AS "startsAt", ends_at AS "endsAt", ticket_epoch AS "ticketEpoch", created_at AS "createdAt", updated_at AS "updatedAt",
+                 prequeue_opens_at AS "prequeueOpensAt", challenge_difficulty AS "challengeDifficulty"
           FROM sales WHERE id = ${saleId}::uuid FOR UPDATE`;
         if (!sale) throw notFound(saleId);
         before = sale;
-        if (sale.startsAt.getTime() <= clock() + leadMs || sale.stock !== sale.initialStock) throw started(saleId);
+        // A lottery opens (and takes shoppers) at its pre-queue, before the start.
+        const opensAt = (sale.prequeueOpensAt ?? sale.startsAt).getTime();
+        if (opensAt <= clock() + leadMs || sale.stock !== sale.initialStock) throw started(saleId);
         const startsAt = change.startsAt ? new Date(change.startsAt) : sale.startsAt;
         const endsAt = change.endsAt ? new Date(change.endsAt) : sale.endsAt;
+        const prequeueOpensAt = change.prequeueOpensAt === undefined ? sale.prequeueOpensAt : change.prequeueOpensAt === null ? null : new Date(change.prequeueOpensAt);
         if (endsAt <= startsAt) throw new SeckillError('INVALID_INPUT', 'endsAt must be after startsAt');
-        if (startsAt.getTime() <= clock() + leadMs) throw new SeckillError('INVALID_INPUT', `startsAt must be more than ${leadMs / 1000} s from now`);
+        if (prequeueOpensAt && prequeueOpensAt >= startsAt) throw new SeckillError('INVALID_INPUT', 'prequeueOpensAt must be before startsAt');
+        if (Math.min(startsAt.getTime(), prequeueOpensAt?.getTime() ?? Infinity) <= clock() + leadMs) {
+          throw new SeckillError('INVALID_INPUT', `startsAt and prequeueOpensAt must be more than ${leadMs / 1000} s from now`);
+        }
         const next = await tx.sale.update({
           where: { id: saleId },
           data: {
             ...(change.name !== undefined ? { name: change.name } : {}),
             ...(change.stock !== undefined ? { stock: change.stock, initialStock: change.stock } : {}),
             ...(change.queueCapacity !== undefined ? { queueCapacity: change.queueCapacity } : {}),
+            ...(change.challengeDifficulty !== undefined ? { challengeDifficulty: change.challengeDifficulty } : {}),
             startsAt,
             endsAt,
+            prequeueOpensAt,
           },
         });
         // Redis last, inside the transaction: if it refuses (the sale opened meanwhile on its clock, or a
@@ -85,7 +104,14 @@ export function createSaleAdmin(options: {
         if (before && !(error instanceof SeckillError)) {
           const old = before;
           await redisState
-            .updateUpcomingSale(saleId, { name: old.name, stock: old.stock, queueCapacity: old.queueCapacity, startsAtMs: old.startsAt.getTime(), endsAtMs: old.endsAt.getTime() }, leadMs)
+            .updateUpcomingSale(
+              saleId,
+              {
+                ...{ name: old.name, stock: old.stock, queueCapacity: old.queueCapacity, startsAtMs: old.startsAt.getTime(), endsAtMs: old.endsAt.getTime() },
+                ...{ prequeueOpensAtMs: old.prequeueOpensAt?.getTime() ?? null, challengeDifficulty: old.challengeDifficulty },
+              },
+              leadMs,
+            )
             .catch((err: unknown) => options.logger.error({ err, saleId }, 'a failed sale change could not be undone in Redis'));
         }
         throw error;
@@ -119,5 +145,7 @@ function redisChange(change: UpdateSaleBody): UpcomingSaleChange {
     ...(change.queueCapacity !== undefined ? { queueCapacity: change.queueCapacity } : {}),
     ...(change.startsAt !== undefined ? { startsAtMs: Date.parse(change.startsAt) } : {}),
     ...(change.endsAt !== undefined ? { endsAtMs: Date.parse(change.endsAt) } : {}),
+    ...(change.prequeueOpensAt !== undefined ? { prequeueOpensAtMs: change.prequeueOpensAt === null ? null : Date.parse(change.prequeueOpensAt) } : {}),
+    ...(change.challengeDifficulty !== undefined ? { challengeDifficulty: change.challengeDifficulty } : {}),
   };
 }
