@@ -33,7 +33,7 @@ const press = (userId: string, fields: Partial<PurchaseAttempt> = {}): PurchaseA
 /** Four users want two items; user 3 cancelled, user 4 bought the returned item in a resale wave. */
 function healthyRun(): { state: StoredState; crowd: CrowdObservations } {
   const state: StoredState = {
-    sale: { id: saleId, initialStock: 2, stock: 0 },
+    sale: { id: saleId, initialStock: 2, stock: 0, startsAtMs: T0 },
     orders: [
       { id: 'o1', userId: 'u1', ticketId: ticket(1), status: 'PENDING_PAYMENT' },
       { id: 'o4', userId: 'u4', ticketId: ticket(4), status: 'PENDING_PAYMENT' },
@@ -209,6 +209,17 @@ describe('checkInvariants', () => {
       'server error 500 INTERNAL',
       '503 SERVICE_UNAVAILABLE after 2 press(es)',
     ]);
+  });
+
+  it('refuses an early click answered 202 before the start, not one pressed again once the sale opened', () => {
+    const { state, crowd } = healthyRun();
+    crowd.attempts.push(
+      press('u2', { requestId: 'u2#early', kind: 'early', wave: -1, startedAt: T0 - 1_000, status: 202 }),
+      press('u3', { requestId: 'u3#early', kind: 'early', wave: -1, startedAt: T0 - 1_000, status: 503, code: 'SERVICE_UNAVAILABLE' }),
+      press('u3', { requestId: 'u3#early', kind: 'early', wave: -1, attempt: 2, startedAt: T0 + 50, status: 202 }),
+    );
+    const results = checkInvariants(state, crowd);
+    expect(results.find((r) => r.name === 'crowd-refused-as-documented')?.examples).toEqual(['early request answered 202']);
   });
 
   it('counts a press cut off or answered 503 by the retry that was answered', () => {

@@ -36,7 +36,7 @@ export async function readSnapshot(options: {
 }): Promise<Snapshot> {
   const { prisma, redis, saleId } = options;
   const [sale, orders] = await Promise.all([
-    prisma.sale.findUnique({ where: { id: saleId }, select: { id: true, initialStock: true, stock: true } }),
+    prisma.sale.findUnique({ where: { id: saleId }, select: { id: true, initialStock: true, stock: true, startsAt: true } }),
     prisma.order.findMany({ where: { saleId }, select: { id: true, userId: true, ticketId: true, status: true, createdAt: true } }),
   ]);
   const [redisStockTokens, redisQueueDepth, sequence] = await Promise.all([
@@ -90,7 +90,7 @@ export async function readSnapshot(options: {
   }
 
   return {
-    sale: sale ?? undefined,
+    sale: sale ? { id: sale.id, initialStock: sale.initialStock, stock: sale.stock, startsAtMs: sale.startsAt.getTime() } : undefined,
     orders: orders.map(({ createdAt: _createdAt, ...order }) => ({ ...order, status: String(order.status) })),
     redisStockTokens,
     redisQueueDepth: redisQueueDepth ?? 0,
