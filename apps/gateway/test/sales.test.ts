@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type SaleView } from '@seckill/contracts';
-import { waitFor } from '@seckill/platform/testing';
+import { keysMatching, waitFor } from '@seckill/platform/testing';
 import { saleBody, startGateway, type GatewayHarness } from './gateway-harness';
 import { redisKeys } from '@seckill/redis-state';
 
@@ -117,7 +117,7 @@ describe('sales API', () => {
 
     it('reloads a sale from PostgreSQL when Redis lost it', async () => {
       const sale = await gateway.createSale({ stock: 5 });
-      const keys = await gateway.app.redis.keys(`${redisKeys.saleTag(sale.id)}*`);
+      const keys = await keysMatching(gateway.app.redis, `${redisKeys.saleTag(sale.id)}*`);
       await gateway.app.redis.del(...keys);
 
       const response = await gateway.app.inject({ method: 'GET', url: `/api/sales/${sale.id}` });
@@ -130,7 +130,7 @@ describe('sales API', () => {
       const buy = (userId: string) =>
         gateway.app.inject({ method: 'POST', url: `/api/sales/${sale.id}/orders`, headers: { authorization: `Bearer ${gateway.userToken(userId)}` } });
       expect((await buy('before-loss')).statusCode).toBe(202);
-      await gateway.app.redis.del(...(await gateway.app.redis.keys(`${redisKeys.saleTag(sale.id)}*`)));
+      await gateway.app.redis.del(...(await keysMatching(gateway.app.redis, `${redisKeys.saleTag(sale.id)}*`)));
 
       // The ticket of 'before-loss' is in Kafka only: nobody may be admitted past it unseen.
       const whileRecovering = await buy('after-loss');
@@ -155,7 +155,7 @@ describe('sales API', () => {
         const buy = (userId: string) =>
           impatient.app.inject({ method: 'POST', url: `/api/sales/${sale.id}/orders`, headers: { authorization: `Bearer ${impatient.userToken(userId)}` } });
         expect((await buy('before-loss')).statusCode).toBe(202);
-        await impatient.app.redis.del(...(await impatient.app.redis.keys(`${redisKeys.saleTag(sale.id)}*`)));
+        await impatient.app.redis.del(...(await keysMatching(impatient.app.redis, `${redisKeys.saleTag(sale.id)}*`)));
         expect((await buy('after-loss')).statusCode).toBe(503);
         await waitFor(async () => ((await buy('after-loss')).statusCode === 202 ? true : undefined), { timeoutMs: 10_000, what: 'admission after SALE_RECOVERY_MAX_MS' });
       } finally {

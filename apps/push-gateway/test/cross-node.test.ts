@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { formatTicketId, pushCloseCodes, userTicketSubject } from '@seckill/contracts';
 import { createPrismaClient } from '@seckill/db';
 import { createRedis, type NatsConnection, type RedisClient } from '@seckill/platform';
+import { keysMatching } from '@seckill/platform/testing';
 import {
   connect,
   connectReady,
@@ -52,9 +53,9 @@ describe('push gateway across three nodes (real NATS, Redis and WebSockets)', ()
   afterAll(async () => {
     await Promise.all(nodes.map((node) => node.close()));
     await nats.close();
-    const keys = await redis.keys(`${redisKeys.saleTag(saleId)}*`);
-    if (keys.length) await redis.del(...keys);
-    if (users.length) await redis.del(...users.map((userId) => redisKeys.userTickets(userId)));
+    // One key per command: the test also runs on a Redis Cluster.
+    const keys = await keysMatching(redis, `${redisKeys.saleTag(saleId)}*`);
+    await Promise.all([...keys, ...users.map((userId) => redisKeys.userTickets(userId))].map((key) => redis.del(key)));
     await redis.quit();
   });
 

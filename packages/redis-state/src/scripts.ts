@@ -35,6 +35,12 @@ function source(name: ScriptName): string {
 export function redisScripts(redis: RedisClient): Record<ScriptName, ScriptCall> {
   const commands = redis as unknown as Record<string, ((...params: (string | number)[]) => Promise<unknown>) | undefined>;
   const calls = {} as Record<ScriptName, ScriptCall>;
+  if (redis.isCluster) {
+    // Auto-pipelining routes a call by the slot of its first argument, which for a variable key
+    // count is the count: such calls go on their own, routed by their keys (this client only).
+    const variableKeys = (Object.keys(SCRIPTS) as ScriptName[]).filter((name) => SCRIPTS[name].keys < 0).map((name) => `seckill_${name}`);
+    redis.options.autoPipeliningIgnoredCommands = [...new Set([...(redis.options.autoPipeliningIgnoredCommands ?? []), ...variableKeys])];
+  }
   for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
     const command = `seckill_${name}`;
     const { keys: numberOfKeys } = SCRIPTS[name];

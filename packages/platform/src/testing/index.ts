@@ -28,3 +28,4 @@ export async function waitFor<T>(
 }
 
 export { createFreezableSockets, type FreezableSockets } from './faulty-sockets';
+export { keysMatching } from './keys-matching';
