@@ -149,6 +149,7 @@ cluster_kafka_up() {
       -Djava.awt.headless=true "-Dlog4j2.configurationFile=$INFRA/kafka/log4j2.properties" \
       -cp "$KDIR/libs/*" kafka.Kafka "$dir/server.properties" \
       </dev/null >"$dir/server.log" 2>&1 9>&- &
+    for _ in $(seq 50); do [[ -s $dir/kafka.pid ]] && break; sleep 0.1; done
     started+=("$id")
   done
   local end=$((SECONDS + KAFKA_START_TIMEOUT)) pid
@@ -162,12 +163,14 @@ cluster_kafka_up() {
     done
   done
   for i in "${!C_KAFKA_PORTS[@]}"; do pids+=("$(kafka_node_pid $((i + 1)))"); done
-  if [[ "$(cat "$CDIR/kafka.topics.ok" 2>/dev/null)" != "${pids[*]}" ]]; then
+  # Once per cluster id: the topics live in the nodes' data, so a node started again (after a
+  # kill) needs no tool JVMs, which would take the CPU of a sale in progress.
+  if [[ "$(cat "$CDIR/kafka.topics.ok" 2>/dev/null)" != "$cluster_id" ]]; then
     until ensure_topics "$(c_kafka_brokers)" 3 "$CDIR"; do
       ((SECONDS < end)) || { cat "$CDIR"/topic-*.log >&2 2>/dev/null; die "kafka: topics not created after ${KAFKA_START_TIMEOUT}s"; }
       sleep 0.5
     done
-    echo "${pids[*]}" >"$CDIR/kafka.topics.ok"
+    echo "$cluster_id" >"$CDIR/kafka.topics.ok"
   fi
   say kafka "up    $(c_kafka_brokers) (${started[*]:+started node ${started[*]}, }pids ${pids[*]}, Kafka $KAFKA_VERSION, replication 3, min ISR 2)"
 }
@@ -176,7 +179,6 @@ cluster_kafka_down() {
   local i pid pids=()
   for i in "${!C_KAFKA_PORTS[@]}"; do pid="$(kafka_node_pid $((i + 1)))"; [[ -n $pid ]] && pids+=("$pid"); done
   stop_pids kafka 20 "${pids[@]}"
-  rm -f "$CDIR/kafka.topics.ok"
 }
 
 # ---------- NATS ----------

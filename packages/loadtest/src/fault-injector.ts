@@ -1,5 +1,6 @@
 import type { AppRestart } from '@seckill/devstack';
 import { faultKind, type ChaosSpec } from './chaos';
+import { killClusterNode } from './cluster-faults';
 import type { FaultWindow } from './invariants';
 import type { Target } from './target';
 
@@ -33,8 +34,8 @@ export interface Chaos {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Schedule each fault at `herdAt + atMs` against the run's own apps and servers. */
-export function scheduleFaults(specs: readonly ChaosSpec[], target: Target, herdAt: number, log: (line: string) => void): Chaos {
+/** Schedule each fault at `herdAt + atMs` against the run's own apps and servers (and the cluster's nodes, for the sale `saleId`). */
+export function scheduleFaults(specs: readonly ChaosSpec[], target: Target, { herdAt, saleId }: { herdAt: number; saleId: string }, log: (line: string) => void): Chaos {
   const records: FaultRecord[] = specs.map((spec) => ({ name: spec.text, plannedAtMs: spec.atMs, details: [] }));
   const timers: NodeJS.Timeout[] = [];
   const at = (epoch: number) => `+${Math.round(epoch - herdAt)} ms`;
@@ -104,6 +105,30 @@ export function scheduleFaults(specs: readonly ChaosSpec[], target: Target, herd
         record.details.push(`ready at ${at(restart.readyAt)}`);
       }
       if (restart.error) throw new Error(restart.error);
+      return;
+    }
+    if (kind.kind === 'node-kill') {
+      if (!on.cluster) throw new Error('the run has no cluster topology (--cluster)');
+      await killClusterNode({
+        kind: kind.node,
+        cluster: on.cluster,
+        saleId,
+        ordersTopic: on.env.ORDERS_TOPIC ?? '',
+        workerGroup: on.env.ORDER_WORKER_GROUP ?? '',
+        downMs,
+        at,
+        steps: {
+          killed: (killedAt, detail) => {
+            record.startedAt = killedAt;
+            record.details.push(detail);
+          },
+          step: (detail) => record.details.push(detail),
+          healed: (healedAt, detail) => {
+            record.healedAt = healedAt;
+            record.details.push(detail);
+          },
+        },
+      });
       return;
     }
     const server = on.owned[kind.server];
