@@ -54,11 +54,26 @@ stop_pids() {
   say "$name" "stopped (pids $*)"
 }
 
+# wait_all SECONDS CHECK PORT...: until `CHECK port` holds for every port; fails after SECONDS.
+wait_all() {
+  local end=$((SECONDS + $1)) check=$2 port ok
+  shift 2
+  while :; do
+    ok=1
+    for port in "$@"; do "$check" "$port" || ok=0; done
+    ((ok)) && return 0
+    ((SECONDS < end)) || return 1
+    sleep 0.25
+  done
+}
+
 # ---------- Redis Cluster ----------
 
 redis_cli() { redis-cli -h 127.0.0.1 -p "$1" "${@:2}"; }
 redis_cluster_state() { redis_cli "$1" cluster info 2>/dev/null | tr -d '\r' | sed -n 's/^cluster_state://p'; }
 redis_known_nodes() { redis_cli "$1" cluster info 2>/dev/null | tr -d '\r' | sed -n 's/^cluster_known_nodes://p'; }
+# the node sees the cluster ok, with every node in it
+redis_node_ok() { [[ "$(redis_cluster_state "$1")" == ok && "$(redis_known_nodes "$1")" == "${#C_REDIS_PORTS[@]}" ]]; }
 
 cluster_redis_up() {
   command -v redis-server >/dev/null || die "redis: not installed; run: apt-get install -y redis-server"
@@ -84,14 +99,8 @@ cluster_redis_up() {
     quietly "$CDIR/redis-create.log" redis-cli --cluster create "${C_REDIS_PORTS[@]/#/127.0.0.1:}" \
       --cluster-replicas 1 --cluster-yes || die "redis: redis-cli --cluster create failed (see above)"
   fi
-  local end=$((SECONDS + 60)) ok
-  while :; do
-    ok=1
-    for port in "${C_REDIS_PORTS[@]}"; do [[ "$(redis_cluster_state "$port")" == ok && "$(redis_known_nodes "$port")" == "${#C_REDIS_PORTS[@]}" ]] || ok=0; done
-    ((ok)) && break
-    ((SECONDS < end)) || die "redis: the cluster is not ok after 60 s (redis-cli -p ${C_REDIS_PORTS[0]} cluster nodes; logs in $CDIR/redis-*/)"
-    sleep 0.5
-  done
+  wait_all 60 redis_node_ok "${C_REDIS_PORTS[@]}" \
+    || die "redis: the cluster is not ok after 60 s (redis-cli -p ${C_REDIS_PORTS[0]} cluster nodes; logs in $CDIR/redis-*/)"
   say redis "up    cluster: $(redis_roles)${started[*]:+ (started ${started[*]})}"
 }
 
@@ -183,6 +192,8 @@ cluster_kafka_down() {
 
 # ---------- NATS ----------
 
+# the server has a route to every other one
+nats_node_routed() { [[ "$(nats_routes "$1")" == $((${#C_NATS_PORTS[@]} - 1)) ]]; }
 nats_routes() { curl -fsS "http://127.0.0.1:$(($1 + 4000))/routez" 2>/dev/null | sed -n 's/.*"num_routes": *\([0-9]*\).*/\1/p'; }
 
 cluster_nats_up() {
@@ -202,14 +213,8 @@ cluster_nats_up() {
     started+=("$port")
   done
   for port in "${C_NATS_PORTS[@]}"; do wait_port 127.0.0.1 "$port" 15 || die "nats: $port does not answer; see $CDIR/nats-$port/nats.log"; done
-  local end=$((SECONDS + 30)) ok
-  while :; do
-    ok=1
-    for port in "${C_NATS_PORTS[@]}"; do [[ "$(nats_routes "$port")" == $((${#C_NATS_PORTS[@]} - 1)) ]] || ok=0; done
-    ((ok)) && break
-    ((SECONDS < end)) || die "nats: the servers did not all route to each other in 30 s (curl 127.0.0.1:$((C_NATS_PORTS[0] + 4000))/routez)"
-    sleep 0.25
-  done
+  wait_all 30 nats_node_routed "${C_NATS_PORTS[@]}" \
+    || die "nats: the servers did not all route to each other in 30 s (curl 127.0.0.1:$((C_NATS_PORTS[0] + 4000))/routez)"
   say nats "up    $(c_nats_url) (${started[*]:+started ${started[*]}, }every server routed to the others)"
 }
 

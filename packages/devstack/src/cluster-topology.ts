@@ -74,7 +74,7 @@ async function infra(command: 'up' | 'down' | 'status'): Promise<void> {
     await run('bash', [infraScript, command, '--cluster'], { timeout: INFRA_TIMEOUT_MS });
   } catch (error) {
     const { stdout, stderr, message } = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`infra ${command} --cluster failed: ${(stderr ?? '').trim() || (stdout ?? '').trim() || message}`);
+    throw new Error(`infra ${command} --cluster failed: ${(stderr ?? '').trim() || (stdout ?? '').trim() || message}`, { cause: error });
   }
 }
 
