@@ -73,7 +73,7 @@ export const CHAOS_FAULTS = {
   },
   'nats-node-kill': {
     kind: 'node-kill', node: 'nats', atMs: 300, seconds: 3,
-    description: '(--cluster) SIGKILL the NATS server holding the most connections (the apps reconnect to the others); started again after :s (default 3)',
+    description: "(--cluster) SIGKILL the NATS server holding the most push nodes' connections (the apps reconnect to the others); started again after :s (default 3)",
   },
 } as const satisfies Record<string, FaultKind>;
 
