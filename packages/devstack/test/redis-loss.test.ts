@@ -22,7 +22,8 @@ describe('a Redis loss mid-sale', () => {
       workers: 0,
       pushNodes: 0,
       basePorts: { gateway: 13300, worker: 13400 },
-      env: { ...(await freshOrderTopics('redis-loss')), NATS_SUBJECT_PREFIX: uniqueName('redis-loss'), LOG_LEVEL: 'warn' },
+      // Shedding off: a gateway still compiling at start has no event-loop samples yet (its first purchase got 503 at times).
+      env: { ...(await freshOrderTopics('redis-loss')), NATS_SUBJECT_PREFIX: uniqueName('redis-loss'), LOG_LEVEL: 'warn', SHED_EVENT_LOOP_DELAY_MS: '0' },
     });
   }, 120_000);
 

@@ -38,7 +38,10 @@ export async function killClusterNode(options: NodeKillOptions): Promise<void> {
   await cluster.heal();
   const healedAt = Date.now();
   const back = cluster.nodes(options.kind).find((node) => node.port === victim.port);
-  const role = options.kind === 'redis' ? await askRedis(victim.port, (redis) => redis.role()).then(([name]) => ` as a ${name === 'slave' ? 'replica' : name}`, () => '') : '';
+  const role =
+    options.kind === 'redis'
+      ? await askRedis(victim.port, (redis) => redis.role()).then(([name]) => ` as a ${name === 'slave' ? 'replica' : name}`, () => '')
+      : '';
   steps.healed(healedAt, `infra up --cluster started it again${back ? ` (pid ${back.pid})` : ''}${role} at ${options.at(healedAt)}`);
 }
 
@@ -54,7 +57,7 @@ async function askRedis<T>(port: number, query: (redis: ReturnType<typeof create
 /** The primary serving the sale's slot; its replica must take the slot over. */
 async function killRedisPrimary({ cluster, saleId, downMs, at, steps }: NodeKillOptions): Promise<ClusterNode> {
   const nodes = cluster.nodes('redis');
-    const slot = Number(await askRedis(nodes[0]!.port, (redis) => redis.call('CLUSTER', 'KEYSLOT', redisKeys.saleInfo(saleId))));
+  const slot = Number(await askRedis(nodes[0]!.port, (redis) => redis.call('CLUSTER', 'KEYSLOT', redisKeys.saleInfo(saleId))));
   const primaryPort = async (askPort: number) => {
     const ranges = await askRedis(askPort, (redis) => redis.cluster('SLOTS'));
     return ranges.find(([from, to]) => slot >= from && slot <= to)?.[2]?.[1];

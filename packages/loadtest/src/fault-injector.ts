@@ -24,7 +24,7 @@ export interface Chaos {
   pending(): boolean;
   /** When everything healed (the last heal), once nothing is pending; undefined before, or without faults. */
   healedAt(): number | undefined;
-  /** Resolves once every fault is over (healed or failed), or after `timeoutMs`. */
+  /** Resolves once every fault is over (healed or failed) and every app the supervisor restarts is up, or after `timeoutMs`. */
   settled(timeoutMs: number): Promise<void>;
   /** The planned faults and the supervisor's restarts, as the invariants see them. */
   windows(): FaultWindow[];
@@ -69,7 +69,13 @@ export function scheduleFaults(specs: readonly ChaosSpec[], target: Target, { he
       if (done.length === 0 || pending()) return undefined;
       return Math.max(...done.map((record) => record.healedAt ?? record.startedAt ?? herdAt));
     },
-    settled: (timeoutMs) => Promise.race([all, sleep(timeoutMs)]).then(() => undefined),
+    // The planned faults, then the apps the supervisor is still starting again (one that exited on
+    // its own, e.g. a worker crashing on a restarted broker, may still be joining its group).
+    async settled(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      await Promise.race([all, sleep(timeoutMs)]);
+      while (pending() && Date.now() < deadline) await sleep(250);
+    },
     windows: () =>
       everything()
         .filter((record) => record.startedAt !== undefined)
