@@ -2,7 +2,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { findTicketOutcome, recordClosedTickets } from '@seckill/db';
-import { createLogger, createMetricsRegistry, withDeadline, type Logger } from '@seckill/platform';
+import { createLogger, createMetricsRegistry, publishConfirmed, withDeadline, type Logger } from '@seckill/platform';
 import { natsPlugin, opsRoutes, redisPlugin, requestTracing } from '@seckill/platform/fastify';
 import { createRedisState } from '@seckill/redis-state';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -101,7 +101,9 @@ export const gatewayApp = fp<GatewayOptions>(
     const log = (component: string) => fastify.log.child({ component }) as Logger;
     const inPostgres = <T>(work: Promise<T>) => withDeadline(work, config.POSTGRES_TIMEOUT_MS, 'PostgreSQL');
     const closeTickets = (tickets: Parameters<typeof recordClosedTickets>[1]) => inPostgres(recordClosedTickets(fastify.prisma, tickets));
-    const publishTicketEvent = (subject: string, event: object) => fastify.nats.publish(subject, JSON.stringify(event));
+    // Confirmed: a cancel or a reaped ticket is announced by no one else (a worker's results are redelivered instead).
+    const publishTicketEvent = (subject: string, event: object) =>
+      void publishConfirmed(fastify.nats, subject, JSON.stringify(event)).catch((err: unknown) => log('nats').warn({ err, subject }, 'a ticket event could not be published'));
     const prequeueDraw = createPrequeueDraw({
       redisState,
       // The Kafka plugin below decorates the producer; nothing draws before the app is ready.

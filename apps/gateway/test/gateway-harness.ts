@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { orderRequestedSchema, type CreateSaleBody, type OrderRequested, type SaleView } from '@seckill/contracts';
 import { createPrismaClient } from '@seckill/db';
 import { createKafka, createLogger, createRedis, createUserTokenSigner, parseConfig } from '@seckill/platform';
-import { testServices, uniqueName, waitFor } from '@seckill/platform/testing';
+import { keysMatching, testServices, uniqueName, waitFor } from '@seckill/platform/testing';
 import type { FastifyInstance } from 'fastify';
 import type { Consumer } from 'kafkajs';
 import { buildGateway, type GatewayOptions } from '../src/app';
@@ -139,7 +139,7 @@ export async function startGateway(
       if (!appClosed) await app.close();
       const redis = createRedis(config.REDIS_URL);
       // One key per command: the harness also runs on a Redis Cluster, where a command's keys share a slot.
-      const saleKeys = await Promise.all(saleIds.map((saleId) => redis.keys(`${redisKeys.saleTag(saleId)}*`)));
+      const saleKeys = await Promise.all(saleIds.map((saleId) => keysMatching(redis, `${redisKeys.saleTag(saleId)}*`)));
       const userKeys = [...userIds].map((userId) => redisKeys.userTickets(userId));
       await Promise.all([...saleKeys.flat(), ...userKeys].map((key) => redis.del(key)));
       await Promise.all(saleIds.map((saleId) => redis.srem(redisKeys.activeSales(), saleId)));

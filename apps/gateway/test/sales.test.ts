@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type SaleView } from '@seckill/contracts';
-import { ownMetricNames, waitFor } from '@seckill/platform/testing';
+import { keysMatching, ownMetricNames, waitFor } from '@seckill/platform/testing';
 import { saleBody, startGateway, type GatewayHarness } from './gateway-harness';
 import { redisKeys } from '@seckill/redis-state';
 
@@ -119,7 +119,7 @@ describe('sales API', () => {
       const prequeueOpensAt = new Date(Date.now() - 120_000).toISOString();
       const sale = await gateway.createSale({ stock: 5, prequeueOpensAt, challengeDifficulty: 12 });
       expect(await gateway.app.prisma.sale.findUniqueOrThrow({ where: { id: sale.id } })).toMatchObject({ prequeueOpensAt: new Date(prequeueOpensAt), challengeDifficulty: 12 });
-      const keys = await gateway.app.redis.keys(`${redisKeys.saleTag(sale.id)}*`);
+      const keys = await keysMatching(gateway.app.redis, `${redisKeys.saleTag(sale.id)}*`);
       await gateway.app.redis.del(...keys);
 
       const response = await gateway.app.inject({ method: 'GET', url: `/api/sales/${sale.id}` });
@@ -132,7 +132,7 @@ describe('sales API', () => {
       const buy = (userId: string) =>
         gateway.app.inject({ method: 'POST', url: `/api/sales/${sale.id}/orders`, headers: { authorization: `Bearer ${gateway.userToken(userId)}` } });
       expect((await buy('before-loss')).statusCode).toBe(202);
-      await gateway.app.redis.del(...(await gateway.app.redis.keys(`${redisKeys.saleTag(sale.id)}*`)));
+      await gateway.app.redis.del(...(await keysMatching(gateway.app.redis, `${redisKeys.saleTag(sale.id)}*`)));
 
       // The ticket of 'before-loss' is in Kafka only: nobody may be admitted past it unseen.
       const whileRecovering = await buy('after-loss');
@@ -157,7 +157,7 @@ describe('sales API', () => {
         const buy = (userId: string) =>
           impatient.app.inject({ method: 'POST', url: `/api/sales/${sale.id}/orders`, headers: { authorization: `Bearer ${impatient.userToken(userId)}` } });
         expect((await buy('before-loss')).statusCode).toBe(202);
-        await impatient.app.redis.del(...(await impatient.app.redis.keys(`${redisKeys.saleTag(sale.id)}*`)));
+        await impatient.app.redis.del(...(await keysMatching(impatient.app.redis, `${redisKeys.saleTag(sale.id)}*`)));
         expect((await buy('after-loss')).statusCode).toBe(503);
         await waitFor(async () => ((await buy('after-loss')).statusCode === 202 ? true : undefined), { timeoutMs: 10_000, what: 'admission after SALE_RECOVERY_MAX_MS' });
       } finally {

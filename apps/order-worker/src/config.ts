@@ -29,7 +29,8 @@ export const configSchema = z.object({
   THROUGHPUT_PUBLISH_INTERVAL_MS: env.positiveInt(1_000),
   /** Kafka partitions this process works on at once (their batches overlap I/O). */
   PARTITIONS_CONSUMED_CONCURRENTLY: env.positiveInt(12),
-  KAFKA_SESSION_TIMEOUT_MS: env.positiveInt(30_000),
+  /** A consumer that died (or crashed on a dead broker and joined again as a new member) holds its partitions this long. */
+  KAFKA_SESSION_TIMEOUT_MS: env.positiveInt(10_000),
   /** Most bytes fetched per partition per request (bounds the batch size). */
   KAFKA_MAX_BYTES_PER_PARTITION: env.positiveInt(1_048_576),
   /** Finish the batch in hand, commit, close: at most this long after SIGTERM. */

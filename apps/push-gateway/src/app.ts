@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import websocket from '@fastify/websocket';
 import { PUSH_SUBPROTOCOL, toTicketEvent } from '@seckill/contracts';
 import { createPrismaClient, listTicketOutcomesOfUser } from '@seckill/db';
-import { createMetricsRegistry, createUserTokenVerifier, withDeadline } from '@seckill/platform';
+import { createMetricsRegistry, createUserTokenVerifier, onNatsReconnect, withDeadline } from '@seckill/platform';
 import { natsPlugin, opsRoutes, redisPlugin } from '@seckill/platform/fastify';
 import type { FastifyInstance } from 'fastify';
 import { WebSocket } from 'ws';
@@ -85,6 +85,12 @@ export default async function pushGatewayApp(fastify: FastifyInstance, options: 
       maxMessagesPerSecond: config.MAX_MESSAGES_PER_SECOND,
       drainTimeoutMs: config.DRAIN_TIMEOUT_MS,
     },
+  });
+
+  // Events published while the node's NATS connection was down (its server died) never arrive.
+  onNatsReconnect(fastify.nats, () => {
+    log.warn('NATS connection back: sending every session its snapshot again');
+    void connections.resendSnapshots();
   });
 
   await fastify.register(websocket, {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { formatTicketId, pushCloseCodes, userTicketSubject } from '@seckill/contracts';
 import { createPrismaClient } from '@seckill/db';
 import { createRedis, type NatsConnection, type RedisClient } from '@seckill/platform';
-import { ownMetricNames } from '@seckill/platform/testing';
+import { keysMatching, ownMetricNames } from '@seckill/platform/testing';
 import {
   connect,
   connectReady,
@@ -12,7 +12,6 @@ import {
   testEnv,
   testServices,
   ticketEvent,
-  type PushNode,
   type TestClient,
 } from './helpers';
 import { redisKeys, createRedisState } from '@seckill/redis-state';
@@ -20,7 +19,7 @@ import { redisKeys, createRedisState } from '@seckill/redis-state';
 describe('push gateway across three nodes (real NATS, Redis and WebSockets)', () => {
   const env = testEnv();
   const sign = signerFor(env);
-  const nodes: PushNode[] = [];
+  const nodes: Array<Awaited<ReturnType<typeof startInProcessNode>>> = [];
   const clients: TestClient[] = [];
   let nats: NatsConnection;
   let redis: RedisClient;
@@ -53,9 +52,9 @@ describe('push gateway across three nodes (real NATS, Redis and WebSockets)', ()
   afterAll(async () => {
     await Promise.all(nodes.map((node) => node.close()));
     await nats.close();
-    const keys = await redis.keys(`${redisKeys.saleTag(saleId)}*`);
-    if (keys.length) await redis.del(...keys);
-    if (users.length) await redis.del(...users.map((userId) => redisKeys.userTickets(userId)));
+    // One key per command: the test also runs on a Redis Cluster.
+    const keys = await keysMatching(redis, `${redisKeys.saleTag(saleId)}*`);
+    await Promise.all([...keys, ...users.map((userId) => redisKeys.userTickets(userId))].map((key) => redis.del(key)));
     await redis.quit();
   });
 
@@ -91,6 +90,20 @@ describe('push gateway across three nodes (real NATS, Redis and WebSockets)', ()
     const snapshot = await client.waitForMessage((message) => message.type === 'ticket');
     expect(client.messages[0]).toEqual({ type: 'ready', userId, expiresAt: expect.any(Number) });
     expect(snapshot).toEqual({ type: 'ticket', ticketId, saleId, status: 'SUCCEEDED', orderId: 'order-200', at: 1234 });
+  });
+
+  it('sends every live session its snapshot again once its NATS connection is back (what was published meanwhile is lost)', async () => {
+    const userId = newUser();
+    const [before, meanwhile] = [formatTicketId(saleId, 300), formatTicketId(saleId, 301)];
+    const state = createRedisState({ redis });
+    await state.recordResults([{ ticketId: before, saleId, userId, status: 'SUCCEEDED', orderId: 'order-300', at: 1 }]);
+    const client = track(connect(nodes[2]!.url, { token: sign(userId) }));
+    await client.waitForMessage((message) => message.ticketId === before, 'the snapshot');
+
+    // Decided while the node was between NATS servers: in Redis, never delivered live.
+    await state.recordResults([{ ticketId: meanwhile, saleId, userId, status: 'FAILED', reason: 'SOLD_OUT', at: 2 }]);
+    await nodes[2]!.fastify.nats.reconnect();
+    expect(await client.waitForMessage((message) => message.ticketId === meanwhile, 'the snapshot sent again')).toMatchObject({ status: 'FAILED', reason: 'SOLD_OUT' });
   });
 
   it('sends, after going live, the final tickets only PostgreSQL still knows (Redis lost them)', async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { formatTicketId, pushCloseCodes, userTicketSubject, type TicketEvent } from '@seckill/contracts';
 import { createRedis, type NatsConnection, type RedisClient } from '@seckill/platform';
+import { keysMatching } from '@seckill/platform/testing';
 import { connect, connectReady, openNats, signerFor, startChildNode, testEnv, testServices, type ChildNode, type TestClient } from './helpers';
 import { redisKeys, createRedisState, type RedisState } from '@seckill/redis-state';
 
@@ -49,9 +50,9 @@ describe('push nodes as real processes: a node dies or drains while its users wa
     for (const client of clients) client.socket.terminate();
     await Promise.all(nodes.map((node) => node.close()));
     await nats.close();
-    const keys = await redis.keys(`${redisKeys.saleTag(saleId)}*`);
-    if (keys.length) await redis.del(...keys);
-    if (users.length) await redis.del(...users.map((userId) => redisKeys.userTickets(userId)));
+    // One key per command: the test also runs on a Redis Cluster.
+    const keys = await keysMatching(redis, `${redisKeys.saleTag(saleId)}*`);
+    await Promise.all([...keys, ...users.map((userId) => redisKeys.userTickets(userId))].map((key) => redis.del(key)));
     await redis.quit();
   });
 

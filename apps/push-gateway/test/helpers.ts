@@ -5,6 +5,7 @@ import { pushProtocols, PUSH_PATH, type TicketEvent } from '@seckill/contracts';
 import { connectNats, createUserTokenSigner, parseConfig, type NatsConnection } from '@seckill/platform';
 import { testServices, uniqueName, waitFor } from '@seckill/platform/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import WebSocket from 'ws';
 import pushGatewayApp from '../src/app';
 import { configSchema, type PushConfig } from '../src/config';
@@ -34,11 +35,14 @@ export interface PushNode {
   close(): Promise<void>;
 }
 
-/** A push node inside this process (port 0), built exactly as main.ts builds it. */
+/**
+ * A push node inside this process (port 0), built as main.ts builds it; its connections (`nats`,
+ * `redis`) are visible on `fastify` for the tests.
+ */
 export async function startInProcessNode(env: Record<string, string>): Promise<PushNode & { fastify: FastifyInstance; config: PushConfig }> {
   const config = parseConfig(configSchema, { ...env, PORT: '0' });
   const fastify = Fastify({ logger: false });
-  await fastify.register(pushGatewayApp, { config, nodeName: uniqueName('push-test') });
+  await fastify.register(fp(pushGatewayApp), { config, nodeName: uniqueName('push-test') });
   const address = await fastify.listen({ port: 0, host: '127.0.0.1' });
   return { url: address.replace('http', 'ws') + PUSH_PATH, fastify, config, close: () => fastify.close() };
 }

@@ -7,3 +7,4 @@ export { startOwnedKafka } from './owned-kafka';
 export { startOwnedNats } from './owned-nats';
 export { startOwnedPostgres } from './owned-postgres';
 export { startOwnedRedis } from './owned-redis';
+export { upClusterTopology, type ClusterEnv, type ClusterNode, type ClusterNodeKind, type ClusterTopology } from './cluster-topology';

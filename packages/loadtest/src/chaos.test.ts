@@ -1,6 +1,6 @@
 import { chaosTopologyProblem, CHAOS_FAULTS, ownedServersFor, parseChaosSpec } from './chaos';
 
-const apps = { external: false, gateways: 2, workers: 2, pushNodes: 2 };
+const apps = { external: false, cluster: false, gateways: 2, workers: 2, pushNodes: 2 };
 
 describe('parseChaosSpec', () => {
   it('fills in the default offset and time out of each fault', () => {
@@ -40,5 +40,14 @@ describe('chaosTopologyProblem', () => {
     expect(chaosTopologyProblem([parseChaosSpec('worker-kill')], { ...apps, workers: 1 })).toBeUndefined();
     expect(chaosTopologyProblem([parseChaosSpec('redis-restart')], { ...apps, external: true })).toMatch(/not --external/);
     expect(chaosTopologyProblem([], { ...apps, external: true })).toBeUndefined();
+  });
+
+  it('kills cluster nodes only with --cluster, where the single servers of the run\'s own have no place', () => {
+    const kills = ['redis-primary-kill', 'kafka-broker-kill', 'nats-node-kill'].map(parseChaosSpec);
+    expect(chaosTopologyProblem(kills, apps)).toBe('--chaos redis-primary-kill kills a node of the cluster topology: add --cluster');
+    expect(chaosTopologyProblem(kills, { ...apps, cluster: true })).toBeUndefined();
+    expect(chaosTopologyProblem([parseChaosSpec('kafka-freeze:5')], { ...apps, cluster: true })).toMatch(/not with --cluster/);
+    expect(chaosTopologyProblem([parseChaosSpec('postgres-restart'), parseChaosSpec('gateway-kill')], { ...apps, cluster: true })).toBeUndefined();
+    expect(ownedServersFor(kills)).toEqual([]);
   });
 });

@@ -1,9 +1,11 @@
-import type { AppName, OwnedServer } from '@seckill/devstack';
+import type { AppName, ClusterNodeKind, OwnedServer } from '@seckill/devstack';
 
 /**
  * Faults injected into a run's own processes during the herd (`--chaos NAME[:s][@ms]`): an app
- * SIGKILLed and restarted like a supervisor would, or a server of the run's own frozen or
- * restarted. `@ms` is the offset from the herd's instant; `:s` how long the thing stays out.
+ * SIGKILLed and restarted like a supervisor would, a server of the run's own frozen or
+ * restarted, or one node of the clustered topology (`--cluster`, started by `infra up --cluster`)
+ * SIGKILLed and started again by infra. `@ms` is the offset from the herd's instant; `:s` how
+ * long the thing stays out.
  */
 interface AppKill {
   kind: 'app-kill';
@@ -15,7 +17,12 @@ interface ServerFault {
   kind: 'freeze' | 'restart';
   server: OwnedServer['kind'];
 }
-type FaultKind = (AppKill | ServerFault) & {
+/** One node of the cluster topology killed; the others carry on (its replica, the other brokers, the routed servers). */
+interface NodeKill {
+  kind: 'node-kill';
+  node: ClusterNodeKind;
+}
+type FaultKind = (AppKill | ServerFault | NodeKill) & {
   /** Default offset from the herd's instant: where the action is in a run of any size. */
   atMs: number;
   /** Default seconds out (down before the restart, or frozen); undefined: `:s` is required. */
@@ -56,6 +63,18 @@ export const CHAOS_FAULTS = {
     kind: 'restart', server: 'postgres', atMs: 200, seconds: 0,
     description: "pg_ctl stop -m fast the run's own PostgreSQL cluster mid-sale, start it again after :s",
   },
+  'redis-primary-kill': {
+    kind: 'node-kill', node: 'redis', atMs: 200, seconds: 0,
+    description: "(--cluster) SIGKILL the Redis primary serving the sale's slot; its replica takes over; the node starts again :s after (as a replica)",
+  },
+  'kafka-broker-kill': {
+    kind: 'node-kill', node: 'kafka', atMs: 200, seconds: 5,
+    description: "(--cluster) SIGKILL the Kafka broker coordinating the order workers' group (it leads a third of the partitions); started again after :s (default 5)",
+  },
+  'nats-node-kill': {
+    kind: 'node-kill', node: 'nats', atMs: 300, seconds: 3,
+    description: "(--cluster) SIGKILL the NATS server holding the most push nodes' connections (the apps reconnect to the others); started again after :s (default 3)",
+  },
 } as const satisfies Record<string, FaultKind>;
 
 export type ChaosFaultName = keyof typeof CHAOS_FAULTS;
@@ -93,16 +112,24 @@ export function ownedServersFor(specs: readonly ChaosSpec[]): Array<OwnedServer[
   const kinds = new Set<OwnedServer['kind']>();
   for (const spec of specs) {
     const kind: FaultKind = CHAOS_FAULTS[spec.fault];
-    if (kind.kind !== 'app-kill') kinds.add(kind.server);
+    if (kind.kind === 'freeze' || kind.kind === 'restart') kinds.add(kind.server);
   }
   return [...kinds];
 }
 
 /** Why these faults cannot run with these apps, or undefined. */
-export function chaosTopologyProblem(specs: readonly ChaosSpec[], apps: { external: boolean; gateways: number; workers: number; pushNodes: number }): string | undefined {
+export function chaosTopologyProblem(
+  specs: readonly ChaosSpec[],
+  apps: { external: boolean; cluster: boolean; gateways: number; workers: number; pushNodes: number },
+): string | undefined {
   if (specs.length && apps.external) return '--chaos needs the apps and servers the run starts itself (not --external)';
   for (const spec of specs) {
     const kind: FaultKind = CHAOS_FAULTS[spec.fault];
+    if (kind.kind === 'node-kill' && !apps.cluster) return `--chaos ${spec.fault} kills a node of the cluster topology: add --cluster`;
+    // A server of the run's own would take the cluster's place; PostgreSQL is one server either way.
+    if ((kind.kind === 'freeze' || kind.kind === 'restart') && kind.server !== 'postgres' && apps.cluster) {
+      return `--chaos ${spec.fault} acts on a single ${kind.server} server of the run's own: not with --cluster (whose faults are the node kills)`;
+    }
     if (kind.kind === 'app-kill' && apps[kind.minimum.option] < kind.minimum.count) {
       const flag = { gateways: '--gateways', workers: '--workers', pushNodes: '--push-nodes' }[kind.minimum.option];
       return `--chaos ${spec.fault} needs ${flag} ≥ ${kind.minimum.count}`;

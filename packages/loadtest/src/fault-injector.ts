@@ -1,5 +1,6 @@
 import type { AppRestart } from '@seckill/devstack';
 import { faultKind, type ChaosSpec } from './chaos';
+import { killClusterNode } from './cluster-faults';
 import type { FaultWindow } from './invariants';
 import type { Target } from './target';
 
@@ -23,7 +24,7 @@ export interface Chaos {
   pending(): boolean;
   /** When everything healed (the last heal), once nothing is pending; undefined before, or without faults. */
   healedAt(): number | undefined;
-  /** Resolves once every fault is over (healed or failed), or after `timeoutMs`. */
+  /** Resolves once every fault is over (healed or failed) and every app the supervisor restarts is up, or after `timeoutMs`. */
   settled(timeoutMs: number): Promise<void>;
   /** The planned faults and the supervisor's restarts, as the invariants see them. */
   windows(): FaultWindow[];
@@ -33,8 +34,8 @@ export interface Chaos {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Schedule each fault at `herdAt + atMs` against the run's own apps and servers. */
-export function scheduleFaults(specs: readonly ChaosSpec[], target: Target, herdAt: number, log: (line: string) => void): Chaos {
+/** Schedule each fault at `herdAt + atMs` against the run's own apps and servers (and the cluster's nodes, for the sale `saleId`). */
+export function scheduleFaults(specs: readonly ChaosSpec[], target: Target, { herdAt, saleId }: { herdAt: number; saleId: string }, log: (line: string) => void): Chaos {
   const records: FaultRecord[] = specs.map((spec) => ({ name: spec.text, plannedAtMs: spec.atMs, details: [] }));
   const timers: NodeJS.Timeout[] = [];
   const at = (epoch: number) => `+${Math.round(epoch - herdAt)} ms`;
@@ -68,7 +69,13 @@ export function scheduleFaults(specs: readonly ChaosSpec[], target: Target, herd
       if (done.length === 0 || pending()) return undefined;
       return Math.max(...done.map((record) => record.healedAt ?? record.startedAt ?? herdAt));
     },
-    settled: (timeoutMs) => Promise.race([all, sleep(timeoutMs)]).then(() => undefined),
+    // The planned faults, then the apps the supervisor is still starting again (one that exited on
+    // its own, e.g. a worker crashing on a restarted broker, may still be joining its group).
+    async settled(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      await Promise.race([all, sleep(timeoutMs)]);
+      while (pending() && Date.now() < deadline) await sleep(250);
+    },
     windows: () =>
       everything()
         .filter((record) => record.startedAt !== undefined)
@@ -104,6 +111,30 @@ export function scheduleFaults(specs: readonly ChaosSpec[], target: Target, herd
         record.details.push(`ready at ${at(restart.readyAt)}`);
       }
       if (restart.error) throw new Error(restart.error);
+      return;
+    }
+    if (kind.kind === 'node-kill') {
+      if (!on.cluster) throw new Error('the run has no cluster topology (--cluster)');
+      await killClusterNode({
+        kind: kind.node,
+        cluster: on.cluster,
+        saleId,
+        ordersTopic: on.env.ORDERS_TOPIC ?? '',
+        workerGroup: on.env.ORDER_WORKER_GROUP ?? '',
+        downMs,
+        at,
+        steps: {
+          killed: (killedAt, detail) => {
+            record.startedAt = killedAt;
+            record.details.push(detail);
+          },
+          step: (detail) => record.details.push(detail),
+          healed: (healedAt, detail) => {
+            record.healedAt = healedAt;
+            record.details.push(detail);
+          },
+        },
+      });
       return;
     }
     const server = on.owned[kind.server];

@@ -31,6 +31,8 @@ describe('parseOptions', () => {
     [['--chaos', 'gateway-kill']],
     [['--chaos', 'kafka-freeze']],
     [['--app-env', 'no-equals-sign']],
+    [['--chaos', 'redis-primary-kill']],
+    [['--cluster', '--chaos', 'nats-freeze:5']],
   ])('refuses %p', (args) => {
     expect(() => parse(args)).toThrow(UsageError);
   });
@@ -45,6 +47,14 @@ describe('parseOptions', () => {
     expect(options.bounds).toEqual({ answerBoundMs: 5000, settleBoundMs: 20000, admissionTimeoutMs: 1000 });
     expect(options.pressAgain).toEqual({ attempts: 3, patienceMs: 4000 });
     expect(options.appEnv).toEqual({ ENQUEUE_DEADLINE_MS: '5000', OUTBOX_RELAY_AFTER_MS: '1000' });
+  });
+
+  it('runs on the cluster topology with --cluster, where the node kills are', () => {
+    const options = parse(['--cluster', '--gateways', '2', '--chaos', 'redis-primary-kill,kafka-broker-kill:8,nats-node-kill@500']);
+    expect(options.cluster).toBe(true);
+    expect(options.chaos.map((c) => [c.fault, c.atMs, c.seconds])).toEqual([['redis-primary-kill', 200, 0], ['kafka-broker-kill', 200, 8], ['nats-node-kill', 500, 3]]);
+    const env = { ADMIN_TOKEN: 'a', AUTH_SECRET: 'b', DATABASE_URL: 'postgresql://x', REDIS_URL: 'redis-cluster://x:1' };
+    expect(() => parse(['--cluster', '--external', '--gateway-url', 'http://x', '--push-urls', 'ws://y'], env)).toThrow(/with --external, give the apps' addresses/);
   });
 
   it('targets a running deployment with --external when the secrets are in the environment', () => {

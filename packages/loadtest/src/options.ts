@@ -37,6 +37,8 @@ export interface LoadtestOptions {
   workers: number;
   pushNodes: number;
   external: boolean;
+  /** The apps on the clustered topology of `infra up --cluster` (started, and stopped after, if it was not running). */
+  cluster: boolean;
   gatewayUrls: string[];
   pushUrls: string[];
   out: string;
@@ -88,9 +90,13 @@ Scale
                        open 20k files here)
 
 Target
+  --cluster            run the apps on the cluster topology: a Redis Cluster (3 primaries,
+                       3 replicas), 3 Kafka brokers, 3 NATS servers; \`infra up --cluster\`
+                       starts it unless it runs already (then the run stops it at the end)
   --external           test a running deployment instead of starting the apps; needs
                        --gateway-url and --push-urls, and ADMIN_TOKEN, AUTH_SECRET,
-                       DATABASE_URL, REDIS_URL in the environment
+                       DATABASE_URL, REDIS_URL in the environment (REDIS_URL may be a
+                       redis-cluster:// list)
   --gateway-url URLS   comma-separated gateway base URLs (with --external)
   --push-urls URLS     comma-separated push URLs, ws://host:port/ws (with --external)
   --mode M             source (tsx) or dist (built) apps (default: dist when built and fresh, else source)
@@ -146,6 +152,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
       workers: { type: 'string', default: '1' },
       'push-nodes': { type: 'string', default: '2' },
       external: { type: 'boolean', default: false },
+      cluster: { type: 'boolean', default: false },
       'gateway-url': { type: 'string' },
       'push-urls': { type: 'string' },
       out: { type: 'string' },
@@ -206,6 +213,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   } else if (gatewayUrls.length || pushUrls.length) {
     throw new UsageError('--gateway-url and --push-urls only make sense with --external');
   }
+  if (external && values.cluster) throw new UsageError('--cluster starts the apps on the cluster; with --external, give the apps\' addresses (REDIS_URL=redis-cluster://...) instead');
   if (values.mode !== undefined && values.mode !== 'source' && values.mode !== 'dist') throw new UsageError('--mode must be source or dist');
   const faults = list(values.fault);
   for (const fault of faults) {
@@ -240,7 +248,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   const sessions = Math.ceil(users * (1 + shares.secondTab));
   const gateways = external ? gatewayUrls.length : int('gateways', values.gateways, 1, 16);
   const workers = int('workers', values.workers, 1, 32);
-  const problem = chaosTopologyProblem(chaos, { external, gateways, workers, pushNodes: external ? pushUrls.length : pushNodes });
+  const problem = chaosTopologyProblem(chaos, { external, cluster: values.cluster, gateways, workers, pushNodes: external ? pushUrls.length : pushNodes });
   if (problem) throw new UsageError(problem);
   const stamp = now.toISOString().replace(/[:.]/g, '-');
 
@@ -252,6 +260,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     workers,
     pushNodes: external ? pushUrls.length : pushNodes,
     external,
+    cluster: values.cluster,
     gatewayUrls,
     pushUrls,
     // pnpm runs us in the package folder; a relative --out means where the command was typed.

@@ -93,6 +93,11 @@ describe('writeReport', () => {
     expect(markdown).toContain('| **FAIL** | 21 orders \\| for 20<br>e.g. order o21 |');
   });
 
+  it('says when the run was on the cluster topology', async () => {
+    await writeReport(dir, { ...fakeReport(true), options: { users: 60, stock: 20, cluster: true } }, { renderChart: async () => '<svg/>' });
+    expect(await readFile(path.join(dir, 'report.md'), 'utf8')).toContain('| Servers | the cluster topology of `infra up --cluster`');
+  });
+
   it('still writes the reports when the chart cannot be rendered', async () => {
     const written = await writeReport(dir, fakeReport(true), {
       renderChart: async () => {

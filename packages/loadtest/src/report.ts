@@ -129,6 +129,7 @@ export function renderMarkdown(report: LoadtestReport, chartNote?: string): stri
     ['Shoppers (push sessions)', `${num(f.users)} (${num(f.sessions)})`],
     ['Stock', num(f.stock)],
     ['Apps', `${report.target.gatewayUrls.length} gateway(s), ${report.target.workers ?? '?'} worker(s), ${report.target.pushUrls.length} push node(s) (${report.target.mode === 'external' ? 'external deployment' : `started here, ${report.target.runMode ?? 'source'} mode`})`],
+    ...(report.options.cluster ? [['Servers', 'the cluster topology of `infra up --cluster`: Redis Cluster (3 primaries, 3 replicas), 3 Kafka brokers, 3 NATS servers'] as [string, string]] : []),
     ['Sessions per push node', Object.entries(f.connect.sessionsPerNode).map(([url, n]) => `${url.replace(/^ws:\/\//, '')}: ${n}`).join(', ')],
     ['Connect all sessions', ms(f.connect.ms)],
     ['Purchase requests in the herd', `${num(f.admission.requests)} (${Object.entries(f.requests.byKind).map(([k, n]) => `${k} ${n}`).join(', ')})`],

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { deleteOrderTopics, freshOrderTopics, repoRoot, stackEnv, stackUrls, startStack, type AppRestart, type Stack } from '@seckill/devstack';
+import { deleteOrderTopics, freshOrderTopics, repoRoot, stackEnv, stackUrls, startStack, upClusterTopology, type AppRestart, type ClusterTopology, type Stack } from '@seckill/devstack';
 import { ownedServersFor } from './chaos';
 import type { LoadtestOptions } from './options';
 import { startOwnedServers, type OwnedServers } from './owned-servers';
@@ -19,6 +19,8 @@ export interface Target {
   stack?: Stack;
   /** Servers of the run's own, for the faults that act on them. */
   owned: OwnedServers;
+  /** With --cluster: the Redis Cluster, Kafka brokers and NATS servers of `infra up --cluster`. */
+  cluster?: ClusterTopology;
   /** Apps that exited on their own and were started again by the supervisor, as they happen. */
   restarts: AppRestart[];
   stop(): Promise<void>;
@@ -64,10 +66,14 @@ export async function startTarget(
     return { mode: 'external', gatewayUrls: options.gatewayUrls, pushUrls: options.pushUrls, env, workers: undefined, owned: {}, restarts: [], stop: async () => {} };
   }
   const owned = await startOwnedServers(ownedServersFor(options.chaos), runId);
+  let cluster: ClusterTopology | undefined;
   try {
+    cluster = options.cluster ? await upClusterTopology() : undefined;
+    const servers = { ...cluster?.env, ...owned.env };
     // Fresh topic and consumer group: a running `npm start` or another test never sees our orders.
-    // 12 partitions like `seckill.orders` (infra), so several workers share the load.
-    const kafka = { brokers: (owned.env.KAFKA_BROKERS ?? stackEnv().KAFKA_BROKERS ?? '127.0.0.1:9092').split(',') };
+    // 12 partitions like `seckill.orders` (infra), so several workers share the load; on the
+    // cluster, replicated as the brokers' defaults say (3 copies, 2 in sync for a write).
+    const kafka = { brokers: (servers.KAFKA_BROKERS ?? stackEnv().KAFKA_BROKERS ?? '127.0.0.1:9092').split(',') };
     const names = await freshOrderTopics(`loadtest-${runId}`, { ...kafka, partitions: 12 });
     const runMode = chooseRunMode(options.mode);
     const restarts: AppRestart[] = [];
@@ -83,7 +89,7 @@ export async function startTarget(
         // The whole herd comes from a few loopback addresses: a per-IP limit would measure itself.
         RATE_LIMIT_PER_IP_PER_MIN: '0',
         HOST: '127.0.0.1',
-        ...owned.env,
+        ...servers,
         ...options.appEnv,
       },
       basePorts: basePorts(options),
@@ -107,6 +113,7 @@ export async function startTarget(
       runMode,
       stack,
       owned: owned.servers,
+      ...(cluster ? { cluster } : {}),
       restarts,
       stop: async () => {
         try {
@@ -115,11 +122,14 @@ export async function startTarget(
           if (!owned.servers.kafka) await deleteOrderTopics(names, kafka).catch(() => undefined);
         } finally {
           await owned.stop();
+          // The machine as found: a cluster this run started stops with it.
+          if (cluster?.startedHere) await cluster.down().catch(() => undefined);
         }
       },
     };
   } catch (error) {
     await owned.stop();
+    if (cluster?.startedHere) await cluster.down().catch(() => undefined);
     throw error;
   }
 }

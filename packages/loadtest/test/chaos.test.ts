@@ -1,8 +1,7 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { LoadtestReport } from '../src/report';
-import { runCli } from './run-cli';
+import { runFaultScenario } from './run-cli';
 
 /**
  * Each fault of `--chaos`, on a small real run (200 shoppers, 60 items, 2 gateways, 2 workers,
@@ -31,26 +30,9 @@ describe('pnpm loadtest --chaos', () => {
     await rm(out, { recursive: true, force: true });
   });
 
-  /** Run the scenario with one fault; expect every invariant to hold and the fault to be in the report, the markdown and the chart. */
-  async function runFault(chaos: string): Promise<LoadtestReport['faults']['injected'][number]> {
-    const dir = path.join(out, chaos.replace(/[^a-z0-9-]/g, '_'));
+  async function runFault(chaos: string) {
     basePort += 400;
-    const { code, output } = await runCli([...scenario, '--chaos', chaos, '--base-port', String(basePort), '--out', dir], { timeoutMs: 170_000 });
-    const json = await readFile(path.join(dir, 'report.json'), 'utf8').catch(() => undefined);
-    expect({ chaos, report: json ? 'written' : output }).toEqual({ chaos, report: 'written' });
-    const report = JSON.parse(json!) as LoadtestReport;
-    const failed = report.invariants.filter((inv) => inv.status === 'fail').map((inv) => `${inv.name}: ${inv.details}`);
-    expect({ chaos, failed, code, output: code === 0 ? '' : output.split('\n').slice(-40).join('\n') }).toEqual({ chaos, failed: [], code: 0, output: '' });
-
-    const fault = report.faults.injected.find((candidate) => candidate.name === chaos);
-    expect(fault).toBeDefined();
-    expect(fault!.error).toBeUndefined();
-    expect(fault!.atMs).toBeGreaterThanOrEqual(0);
-    expect(fault!.healedAtMs).toBeGreaterThanOrEqual(fault!.atMs!);
-    expect(report.timeline.faults).toContainEqual({ name: chaos, from: fault!.atMs, to: fault!.healedAtMs });
-    expect(await readFile(path.join(dir, 'report.md'), 'utf8')).toContain(`| ${chaos} | +`);
-    expect(await readFile(path.join(dir, 'timeline.svg'), 'utf8')).toContain(chaos);
-    return fault!;
+    return runFaultScenario({ scenario, chaos, basePort, out });
   }
 
   const restartedAs = (details: string[]) => Number(/started again \(pid (\d+)\)/.exec(details.join(' '))?.[1]);

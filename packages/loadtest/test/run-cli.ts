@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { LoadtestReport } from '../src/report';
 
 const packageDir = path.resolve(__dirname, '..');
 
@@ -35,3 +37,28 @@ export const smallCrowd = [
   '--second-tab', '0.2', '--malformed', '0.1', '--bad-token', '0.1', '--early', '0.05',
   '--start-delay', '1000', '--timeout', '60000',
 ];
+
+/**
+ * Run `scenario` with the fault `chaos` into a folder of `out`; expect every invariant to hold and
+ * the fault to be in the report (started, healed, no error), the markdown and the chart.
+ */
+export async function runFaultScenario(options: { scenario: string[]; chaos: string; basePort: number; out: string; timeoutMs?: number }): Promise<LoadtestReport['faults']['injected'][number]> {
+  const { chaos } = options;
+  const dir = path.join(options.out, chaos.replace(/[^a-z0-9-]/g, '_'));
+  const { code, output } = await runCli([...options.scenario, '--chaos', chaos, '--base-port', String(options.basePort), '--out', dir], { timeoutMs: options.timeoutMs ?? 170_000 });
+  const json = await readFile(path.join(dir, 'report.json'), 'utf8').catch(() => undefined);
+  expect({ chaos, report: json ? 'written' : output }).toEqual({ chaos, report: 'written' });
+  const report = JSON.parse(json!) as LoadtestReport;
+  const failed = report.invariants.filter((inv) => inv.status === 'fail').map((inv) => `${inv.name}: ${inv.details}`);
+  expect({ chaos, failed, code, output: code === 0 ? '' : output.split('\n').slice(-40).join('\n') }).toEqual({ chaos, failed: [], code: 0, output: '' });
+
+  const fault = report.faults.injected.find((candidate) => candidate.name === chaos);
+  expect(fault).toBeDefined();
+  expect(fault!.error).toBeUndefined();
+  expect(fault!.atMs).toBeGreaterThanOrEqual(0);
+  expect(fault!.healedAtMs).toBeGreaterThanOrEqual(fault!.atMs!);
+  expect(report.timeline.faults).toContainEqual({ name: chaos, from: fault!.atMs, to: fault!.healedAtMs });
+  expect(await readFile(path.join(dir, 'report.md'), 'utf8')).toContain(`| ${chaos} | +`);
+  expect(await readFile(path.join(dir, 'timeline.svg'), 'utf8')).toContain(chaos);
+  return fault!;
+}

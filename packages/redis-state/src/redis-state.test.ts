@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { formatTicketId } from '@seckill/contracts';
 import { createRedis, type RedisClient } from '@seckill/platform';
-import { testServices } from '@seckill/platform/testing';
+import { keysMatching, testServices } from '@seckill/platform/testing';
 import { redisKeys } from './keys';
 import { createRedisState, type RedisState } from './redis-state';
 
@@ -24,7 +24,7 @@ describe('Redis state (real Redis)', () => {
       redisKeys.ticketsByUser(saleId), redisKeys.outbox(saleId), redisKeys.uncountedOrders(saleId), redisKeys.loading(saleId),
       redisKeys.prequeue(saleId), redisKeys.prequeueDrawn(saleId),
     ]);
-    const tickets = await Promise.all(saleIds.map((saleId) => redis.keys(`${redisKeys.saleTag(saleId)}*`)));
+    const tickets = await Promise.all(saleIds.map((saleId) => keysMatching(redis, `${redisKeys.saleTag(saleId)}*`)));
     await Promise.all([...sales, ...tickets.flat(), ...userIds.map((userId) => redisKeys.userTickets(userId))].map((key) => redis.del(key)));
     await Promise.all(saleIds.map((saleId) => redis.srem(redisKeys.activeSales(), saleId)));
     await redis.quit();

@@ -10,6 +10,8 @@ import { pushEventFromTicket } from './ticket-snapshot';
 const INTERNAL_ERROR = 1011;
 /** Standard "no close frame": what a socket that missed a heartbeat is counted as. */
 const ABNORMAL_CLOSURE = 1006;
+/** Users whose snapshots are read at once when every session gets its snapshot again. */
+const SNAPSHOT_RESEND_BATCH = 100;
 
 /** Heartbeat sweep period: a hundredth of the interval, within 10-100 ms. */
 function heartbeatTickMs(heartbeatMs: number): number {
@@ -34,6 +36,8 @@ interface Connection {
   expiryTimer: NodeJS.Timeout | undefined;
   /** The code this server closed with, for the metric (the peer may never echo it). */
   closedWith: number | undefined;
+  /** Ready and snapshot sent: live events flow (and a snapshot may be sent again). */
+  live: boolean;
   windowStartedAt: number;
   messagesInWindow: number;
 }
@@ -41,6 +45,12 @@ interface Connection {
 export interface ConnectionHandler {
   /** Take over an upgraded socket; `protocolToken` is the JWT offered in Sec-WebSocket-Protocol, if any. */
   accept(socket: WebSocket, handshake: { protocolToken: string | undefined }): void;
+  /**
+   * Send every live session its user's ticket states again: after the node's NATS connection
+   * came back (its server died, it moved to another), events published meanwhile never arrived.
+   * Clients deduplicate by ticket and status.
+   */
+  resendSnapshots(): Promise<void>;
   /** Close every connection with 1012 and wait (bounded) until they are gone. */
   drain(): Promise<void>;
   readonly draining: boolean;
@@ -179,6 +189,7 @@ export function createConnectionHandler(options: {
       const tickets = await options.listTickets(userId);
       if (!isOpen(connection)) return;
       session.goLive(tickets.map(pushEventFromTicket));
+      connection.live = true;
       if (options.listLostTickets) {
         const lost = await options.listLostTickets(userId, new Set(tickets.map((ticket) => ticket.ticketId)));
         if (lost.length > 0 && isOpen(connection)) session.addToSnapshot(lost.map(pushEventFromTicket));
@@ -236,6 +247,7 @@ export function createConnectionHandler(options: {
         authTimer: undefined,
         expiryTimer: undefined,
         closedWith: undefined,
+        live: false,
         windowStartedAt: 0,
         messagesInWindow: 0,
       };
@@ -253,6 +265,31 @@ export function createConnectionHandler(options: {
         void authenticate(connection, handshake.protocolToken);
       } else {
         connection.authTimer = setTimeout(() => close(connection, pushCloseCodes.UNAUTHORIZED, 'auth timeout'), limits.authTimeoutMs);
+      }
+    },
+
+    async resendSnapshots() {
+      const sessionsByUser = new Map<string, PushSession[]>();
+      for (const { live, session } of connections) {
+        if (!live || !session) continue;
+        const sessions = sessionsByUser.get(session.userId);
+        if (sessions) sessions.push(session);
+        else sessionsByUser.set(session.userId, [session]);
+      }
+      const users = [...sessionsByUser];
+      // A batch of users at a time: thousands of sessions must not turn into one burst on Redis.
+      for (let i = 0; i < users.length; i += SNAPSHOT_RESEND_BATCH) {
+        await Promise.all(
+          users.slice(i, i + SNAPSHOT_RESEND_BATCH).map(([userId, sessions]) =>
+            options.listTickets(userId).then(
+              (tickets) => {
+                const events = tickets.map(pushEventFromTicket);
+                for (const session of sessions) if (!session.closed) session.addToSnapshot(events);
+              },
+              (error: unknown) => logger.warn({ err: error, userId }, 'could not send a snapshot again after a NATS reconnect'),
+            ),
+          ),
+        );
       }
     },
 

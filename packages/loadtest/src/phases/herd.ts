@@ -54,7 +54,7 @@ export async function fireTheHerd(run: RunContext, target: Target, crowd: Crowd,
   const total = sum(herdSizes(crowd), (n) => n);
   run.log(`firing ${total} requests at once...`);
   const herdAt = Math.max(sale.startsAt + 20, Date.now() + SYNC_MARGIN_MS);
-  const chaos = scheduleFaults(run.options.chaos, target, herdAt, run.log);
+  const chaos = scheduleFaults(run.options.chaos, target, { herdAt, saleId }, run.log);
   onScheduled(chaos);
   const parts = await onEveryShard(run, crowd.shards, { title: 'thundering herd', total, count: (p) => p.answered }, (shard) => shard.fireHerd({ saleId, at: herdAt }));
   const answers = parts.flatMap((part) => part.answers);

@@ -43,3 +43,5 @@ export function startInMemoryTracing(serviceName = 'seckill-test') {
   const tracing = startTracing({ serviceName, exporter, instrument: false });
   return { finishedSpans: () => exporter.getFinishedSpans(), reset: () => exporter.reset(), shutdown: () => tracing.shutdown() };
 }
+
+export { keysMatching } from './keys-matching';
