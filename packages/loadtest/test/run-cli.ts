@@ -38,27 +38,37 @@ export const smallCrowd = [
   '--start-delay', '1000', '--timeout', '60000',
 ];
 
+type InjectedFault = LoadtestReport['faults']['injected'][number];
+
 /**
- * Run `scenario` with the fault `chaos` into a folder of `out`; expect every invariant to hold and
- * the fault to be in the report (started, healed, no error), the markdown and the chart.
+ * Run `scenario` with the faults `chaos` (one run) into a folder of `out`; expect every invariant to
+ * hold and each fault to be in the report (started, healed, no error), the markdown and the chart.
+ * Resolves with the report's record of each fault, by its name.
  */
-export async function runFaultScenario(options: { scenario: string[]; chaos: string; basePort: number; out: string; timeoutMs?: number }): Promise<LoadtestReport['faults']['injected'][number]> {
+export async function runFaultScenario(options: { scenario: string[]; chaos: string[]; basePort: number; out: string; timeoutMs?: number }): Promise<Record<string, InjectedFault>> {
   const { chaos } = options;
-  const dir = path.join(options.out, chaos.replace(/[^a-z0-9-]/g, '_'));
-  const { code, output } = await runCli([...options.scenario, '--chaos', chaos, '--base-port', String(options.basePort), '--out', dir], { timeoutMs: options.timeoutMs ?? 170_000 });
+  const dir = path.join(options.out, chaos.join('+').replace(/[^a-z0-9+-]/g, '_'));
+  const chaosArgs = chaos.flatMap((name) => ['--chaos', name]);
+  const { code, output } = await runCli([...options.scenario, ...chaosArgs, '--base-port', String(options.basePort), '--out', dir], { timeoutMs: options.timeoutMs ?? 170_000 });
   const json = await readFile(path.join(dir, 'report.json'), 'utf8').catch(() => undefined);
   expect({ chaos, report: json ? 'written' : output }).toEqual({ chaos, report: 'written' });
   const report = JSON.parse(json!) as LoadtestReport;
   const failed = report.invariants.filter((inv) => inv.status === 'fail').map((inv) => `${inv.name}: ${inv.details}`);
   expect({ chaos, failed, code, output: code === 0 ? '' : output.split('\n').slice(-40).join('\n') }).toEqual({ chaos, failed: [], code: 0, output: '' });
 
-  const fault = report.faults.injected.find((candidate) => candidate.name === chaos);
-  expect(fault).toBeDefined();
-  expect(fault!.error).toBeUndefined();
-  expect(fault!.atMs).toBeGreaterThanOrEqual(0);
-  expect(fault!.healedAtMs).toBeGreaterThanOrEqual(fault!.atMs!);
-  expect(report.timeline.faults).toContainEqual({ name: chaos, from: fault!.atMs, to: fault!.healedAtMs });
-  expect(await readFile(path.join(dir, 'report.md'), 'utf8')).toContain(`| ${chaos} | +`);
-  expect(await readFile(path.join(dir, 'timeline.svg'), 'utf8')).toContain(chaos);
-  return fault!;
+  const markdown = await readFile(path.join(dir, 'report.md'), 'utf8');
+  const chart = await readFile(path.join(dir, 'timeline.svg'), 'utf8');
+  const faults: Record<string, InjectedFault> = {};
+  for (const name of chaos) {
+    const fault = report.faults.injected.find((candidate) => candidate.name === name);
+    expect({ name, found: fault !== undefined }).toEqual({ name, found: true });
+    expect({ name, error: fault!.error }).toEqual({ name, error: undefined });
+    expect(fault!.atMs).toBeGreaterThanOrEqual(0);
+    expect(fault!.healedAtMs).toBeGreaterThanOrEqual(fault!.atMs!);
+    expect(report.timeline.faults).toContainEqual({ name, from: fault!.atMs, to: fault!.healedAtMs });
+    expect(markdown).toContain(`| ${name} | +`);
+    expect(chart).toContain(name);
+    faults[name] = fault!;
+  }
+  return faults;
 }
