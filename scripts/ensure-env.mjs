@@ -11,9 +11,7 @@ if (!existsSync(target)) {
   const secret = () => randomBytes(32).toString('base64url');
   writeFileSync(
     target,
-    example
-      .replace(/^AUTH_SECRET=.*$/m, `AUTH_SECRET=${secret()}`)
-      .replace(/^ADMIN_TOKEN=.*$/m, `ADMIN_TOKEN=${secret()}`),
+    example.replace(/^AUTH_SECRET=.*$/m, `AUTH_SECRET=${secret()}`).replace(/^ADMIN_TOKEN=.*$/m, `ADMIN_TOKEN=${secret()}`),
   );
   console.log('created .env with fresh secrets');
 }

@@ -170,9 +170,16 @@ function print(name: string, figures: Figures): void {
   console.log(`${''.padEnd(9)} server + Redis + Kafka: ${serviceCpu(figures).toFixed(0)} µs/request`);
   // INFO commandstats counts the commands a script runs too: the round trips are the eval* calls.
   const entries = Object.entries(figures.redisCommands ?? {});
-  const calls = entries.filter(([command]) => command.startsWith('eval')).map(([command, perRequest]) => `${command} ${perRequest.toFixed(2)}`);
-  const inside = entries.filter(([command]) => !command.startsWith('eval')).map(([command, perRequest]) => `${command} ${perRequest.toFixed(2)}`);
-  if (entries.length > 0) console.log(`${''.padEnd(9)} Redis calls/request: ${calls.join(', ') || 'none'}; commands run/request (inside scripts too): ${inside.join(', ')}`);
+  const calls = entries
+    .filter(([command]) => command.startsWith('eval'))
+    .map(([command, perRequest]) => `${command} ${perRequest.toFixed(2)}`);
+  const inside = entries
+    .filter(([command]) => !command.startsWith('eval'))
+    .map(([command, perRequest]) => `${command} ${perRequest.toFixed(2)}`);
+  if (entries.length > 0)
+    console.log(
+      `${''.padEnd(9)} Redis calls/request: ${calls.join(', ') || 'none'}; commands run/request (inside scripts too): ${inside.join(', ')}`,
+    );
 }
 
 async function benchBare(): Promise<Figures> {
@@ -200,15 +207,19 @@ async function benchPurchase(): Promise<{ admitted: Figures; refused: Figures }>
 
   // BENCH_GATEWAY_SCRIPT (relative to bench/) runs another build, e.g. a saved copy of dist for an A/B.
   const script = process.env.BENCH_GATEWAY_SCRIPT ?? (GATEWAY_FROM === 'dist' ? '../dist/main.js' : '../src/main.ts');
-  const gateway = startChild(script, {
-    ...services,
-    PORT: String(GATEWAY_PORT),
-    HOST: '127.0.0.1',
-    AUTH_SECRET: authSecret,
-    ADMIN_TOKEN: adminToken,
-    ORDERS_TOPIC: topic,
-    LOG_LEVEL: 'warn',
-  }, GATEWAY_NODE_FLAGS);
+  const gateway = startChild(
+    script,
+    {
+      ...services,
+      PORT: String(GATEWAY_PORT),
+      HOST: '127.0.0.1',
+      AUTH_SECRET: authSecret,
+      ADMIN_TOKEN: adminToken,
+      ORDERS_TOPIC: topic,
+      LOG_LEVEL: 'warn',
+    },
+    GATEWAY_NODE_FLAGS,
+  );
   const base = `http://127.0.0.1:${GATEWAY_PORT}`;
   let saleId: string | undefined;
   let soldOutId: string | undefined;
@@ -249,17 +260,28 @@ async function benchPurchase(): Promise<{ admitted: Figures; refused: Figures }>
     const soldOut = await fetch(`${base}/api/admin/sales`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Sold out', stock: 1, startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString() }),
+      body: JSON.stringify({
+        name: 'Sold out',
+        stock: 1,
+        startsAt: new Date(Date.now() - 60_000).toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      }),
     });
     soldOutId = ((await soldOut.json()) as { id: string }).id;
-    await fetch(`${base}/api/sales/${soldOutId}/orders`, { method: 'POST', headers: { authorization: `Bearer ${sign(`${userPrefix}-first`)}` } });
+    await fetch(`${base}/api/sales/${soldOutId}/orders`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sign(`${userPrefix}-first`)}` },
+    });
     const refused = await measured(gateway.pid, () => load({ ...purchase(), url: `${base}/api/sales/${soldOutId}/orders` }));
     const metrics = await (await fetch(`${base}/metrics`)).text();
     const sum = Number(/seckill_gateway_kafka_batch_size_sum\{[^}]*outcome="acked"[^}]*\} (\S+)/.exec(metrics)?.[1] ?? 0);
     const count = Number(/seckill_gateway_kafka_batch_size_count\{[^}]*outcome="acked"[^}]*\} (\S+)/.exec(metrics)?.[1] ?? 0);
     if (count > 0) console.log(`kafka: ${count} produce requests, ${(sum / count).toFixed(1)} messages each on average`);
-    const admissions = (outcome: string) => Number(new RegExp(`seckill_gateway_admissions_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\S+)`).exec(metrics)?.[1] ?? 0);
-    console.log(`admissions: ${admissions('admitted')} admitted, ${admissions('existing')} repeats of a user (should be 0), ${admissions('sold_out')} refused sold out`);
+    const admissions = (outcome: string) =>
+      Number(new RegExp(`seckill_gateway_admissions_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\S+)`).exec(metrics)?.[1] ?? 0);
+    console.log(
+      `admissions: ${admissions('admitted')} admitted, ${admissions('existing')} repeats of a user (should be 0), ${admissions('sold_out')} refused sold out`,
+    );
     return { admitted: figures, refused };
   } finally {
     await stopChild(gateway);
@@ -283,7 +305,11 @@ async function benchPurchase(): Promise<{ admitted: Figures; refused: Figures }>
 
 async function main(): Promise<void> {
   if (GATEWAY_FROM === 'dist') buildGateway();
-  console.log(`${cpus().length} cores, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')} (other processes skew both runs)`);
+  console.log(
+    `${cpus().length} cores, load average ${loadavg()
+      .map((load) => load.toFixed(1))
+      .join(' ')} (other processes skew both runs)`,
+  );
   console.log(`gateway from ${GATEWAY_FROM}, node flags: ${GATEWAY_NODE_FLAGS.join(' ') || 'none'}`);
   const bare = await benchBare();
   const { admitted, refused } = await benchPurchase();

@@ -103,7 +103,9 @@ export const gatewayApp = fp<GatewayOptions>(
     const closeTickets = (tickets: Parameters<typeof recordClosedTickets>[1]) => inPostgres(recordClosedTickets(fastify.prisma, tickets));
     // Confirmed: a cancel or a reaped ticket is announced by no one else (a worker's results are redelivered instead).
     const publishTicketEvent = (subject: string, event: object) =>
-      void publishConfirmed(fastify.nats, subject, JSON.stringify(event)).catch((err: unknown) => log('nats').warn({ err, subject }, 'a ticket event could not be published'));
+      void publishConfirmed(fastify.nats, subject, JSON.stringify(event)).catch((err: unknown) =>
+        log('nats').warn({ err, subject }, 'a ticket event could not be published'),
+      );
     const prequeueDraw = createPrequeueDraw({
       redisState,
       // The Kafka plugin below decorates the producer; nothing draws before the app is ready.
@@ -143,7 +145,8 @@ export const gatewayApp = fp<GatewayOptions>(
       logger: fastify.log as Logger,
       onBatch: metrics.observeKafkaBatch,
       // Acknowledged: the outbox lets them go (a failure here only means a harmless re-send).
-      onDelivered: (orders) => void redisState.clearOutbox(orders).catch((err: unknown) => fastify.log.warn({ err }, 'could not clear the outbox')),
+      onDelivered: (orders) =>
+        void redisState.clearOutbox(orders).catch((err: unknown) => fastify.log.warn({ err }, 'could not clear the outbox')),
       ...(options.kafkaSocketFactory ? { socketFactory: options.kafkaSocketFactory } : {}),
     });
     await fastify.register(auth, { authSecret: config.AUTH_SECRET, adminToken: config.ADMIN_TOKEN });
@@ -179,7 +182,11 @@ export const gatewayApp = fp<GatewayOptions>(
       estimator,
       clock,
       logger: log('admission'),
-      timings: { admissionTimeoutMs: config.ADMISSION_TIMEOUT_MS, enqueueWaitMs: config.ENQUEUE_WAIT_MS, relayAfterMs: config.OUTBOX_RELAY_AFTER_MS },
+      timings: {
+        admissionTimeoutMs: config.ADMISSION_TIMEOUT_MS,
+        enqueueWaitMs: config.ENQUEUE_WAIT_MS,
+        relayAfterMs: config.OUTBOX_RELAY_AFTER_MS,
+      },
       limits: { perUser: config.RATE_LIMIT_PER_USER_PER_MIN, perIp: config.RATE_LIMIT_PER_IP_PER_MIN, windowMs: 60_000 },
       onOutcome: metrics.countAdmission,
       onRecovering: watchRecovery,
@@ -220,7 +227,14 @@ export const gatewayApp = fp<GatewayOptions>(
     await fastify.register(paymentRoutes, { payments });
     await fastify.register(saleActivity, { redisState });
     await fastify.register(adminRoutes, {
-      admin: createSaleAdmin({ prisma: fastify.prisma, redisState, sales, clock, logger: log('admin'), leadMs: config.ADMIN_CHANGE_LEAD_MS }),
+      admin: createSaleAdmin({
+        prisma: fastify.prisma,
+        redisState,
+        sales,
+        clock,
+        logger: log('admin'),
+        leadMs: config.ADMIN_CHANGE_LEAD_MS,
+      }),
       stats: createSaleStatsReader({
         prisma: fastify.prisma,
         redisState,

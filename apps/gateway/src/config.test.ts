@@ -26,7 +26,9 @@ describe('gateway config', () => {
 
   it('names each bad variable', () => {
     expect(() => parseConfig(gatewayConfigSchema, { ...valid, ADMIN_TOKEN: 'short', RATE_LIMIT_PER_IP_PER_MIN: '-1' })).toThrow(
-      expect.objectContaining({ message: expect.stringMatching(/ADMIN_TOKEN:[\s\S]*RATE_LIMIT_PER_IP_PER_MIN:|RATE_LIMIT_PER_IP_PER_MIN:[\s\S]*ADMIN_TOKEN:/) }),
+      expect.objectContaining({
+        message: expect.stringMatching(/ADMIN_TOKEN:[\s\S]*RATE_LIMIT_PER_IP_PER_MIN:|RATE_LIMIT_PER_IP_PER_MIN:[\s\S]*ADMIN_TOKEN:/),
+      }),
     );
     expect(() => parseConfig(gatewayConfigSchema, {})).toThrow(ConfigError);
   });

@@ -72,7 +72,12 @@ export const gatewayConfigSchema = z.object({
   CORS_ORIGINS: z
     .string()
     .optional()
-    .transform((value) => value?.split(',').map((origin) => origin.trim()).filter(Boolean)),
+    .transform((value) =>
+      value
+        ?.split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    ),
   /** Serve the Swagger UI at /docs (the OpenAPI document is always at /openapi.json). */
   SWAGGER_UI: env.flag(true),
   /** Trust X-Forwarded-For from a reverse proxy (the per-IP limit then uses the client's address). */

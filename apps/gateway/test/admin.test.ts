@@ -14,7 +14,11 @@ describe('admin API', () => {
   const admin = (method: 'GET' | 'PATCH' | 'POST', url: string, payload?: object) =>
     gateway.app.inject({ method, url, headers: gateway.adminHeaders, ...(payload ? { payload } : {}) });
   const buy = (saleId: string, userId: string) =>
-    gateway.app.inject({ method: 'POST', url: `/api/sales/${saleId}/orders`, headers: { authorization: `Bearer ${gateway.userToken(userId)}` } });
+    gateway.app.inject({
+      method: 'POST',
+      url: `/api/sales/${saleId}/orders`,
+      headers: { authorization: `Bearer ${gateway.userToken(userId)}` },
+    });
   const upcoming = () => {
     const startsAt = Date.now() + 600_000;
     return gateway.createSale({ stock: 5, startsAt: new Date(startsAt).toISOString(), endsAt: new Date(startsAt + 60_000).toISOString() });
@@ -27,13 +31,18 @@ describe('admin API', () => {
     ['GET', '/api/admin/sales/3f1c2d4e-0000-4000-8000-000000000001/stats'],
     ['GET', '/api/admin/sales/3f1c2d4e-0000-4000-8000-000000000001/stats/stream'],
   ] as const)('%s %s needs the admin token', async (method, url) => {
-    const response = await gateway.app.inject({ method, url, headers: { authorization: `Bearer ${gateway.userToken('mallory')}` }, payload: method === 'PATCH' ? { name: 'x' } : undefined });
+    const response = await gateway.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${gateway.userToken('mallory')}` },
+      payload: method === 'PATCH' ? { name: 'x' } : undefined,
+    });
     expect(response.statusCode).toBe(401);
     expect(response.json().error.code).toBe('UNAUTHORIZED');
   });
 
   describe('GET /api/admin/sales', () => {
-    it('lists the newest sales first with PostgreSQL\'s stock and their state', async () => {
+    it("lists the newest sales first with PostgreSQL's stock and their state", async () => {
       const first = await gateway.createSale({ stock: 3 });
       const second = await upcoming();
       const response = await admin('GET', '/api/admin/sales?limit=2');
@@ -56,7 +65,14 @@ describe('admin API', () => {
       const startsAt = new Date(Date.now() + 300_000).toISOString();
       const response = await admin('PATCH', `/api/admin/sales/${sale.id}`, { stock: 8, queueCapacity: 2, name: 'Renamed', startsAt });
       expect(response.statusCode).toBe(200);
-      expect(response.json<AdminSale>()).toMatchObject({ name: 'Renamed', stock: 8, initialStock: 8, queueCapacity: 2, startsAt, state: 'UPCOMING' });
+      expect(response.json<AdminSale>()).toMatchObject({
+        name: 'Renamed',
+        stock: 8,
+        initialStock: 8,
+        queueCapacity: 2,
+        startsAt,
+        state: 'UPCOMING',
+      });
       const view = (await gateway.app.inject(`/api/sales/${sale.id}`)).json();
       expect(view).toMatchObject({ name: 'Renamed', remainingStock: 8, initialStock: 8, queueCapacity: 2, startsAt });
     });
@@ -68,7 +84,9 @@ describe('admin API', () => {
       expect(response.statusCode).toBe(200);
       expect(response.json<AdminSale>()).toMatchObject({ prequeueOpensAt, challengeDifficulty: 4, state: 'UPCOMING' });
       expect((await gateway.app.inject(`/api/sales/${sale.id}`)).json()).toMatchObject({ prequeueOpensAt, challengeDifficulty: 4 });
-      const afterStart = await admin('PATCH', `/api/admin/sales/${sale.id}`, { prequeueOpensAt: new Date(Date.parse(sale.startsAt) + 1_000).toISOString() });
+      const afterStart = await admin('PATCH', `/api/admin/sales/${sale.id}`, {
+        prequeueOpensAt: new Date(Date.parse(sale.startsAt) + 1_000).toISOString(),
+      });
       expect([afterStart.statusCode, afterStart.json().error.code]).toEqual([400, 'INVALID_INPUT']);
 
       await new Promise((resolve) => setTimeout(resolve, 1_600));
@@ -146,11 +164,14 @@ describe('admin API', () => {
       for (const userId of ['s-1', 's-2', 's-3', 's-4']) await buy(sale.id, userId);
       await buy(sale.id, 's-1'); // a repeat: the same ticket
 
-      const stats = await waitFor(async () => {
-        const response = await admin('GET', `/api/admin/sales/${sale.id}/stats`);
-        const body = response.json<SaleStats>();
-        return body.totals.admitted === 2 && body.totals.repeated === 1 ? body : undefined;
-      }, { what: 'the activity to be recorded' });
+      const stats = await waitFor(
+        async () => {
+          const response = await admin('GET', `/api/admin/sales/${sale.id}/stats`);
+          const body = response.json<SaleStats>();
+          return body.totals.admitted === 2 && body.totals.repeated === 1 ? body : undefined;
+        },
+        { what: 'the activity to be recorded' },
+      );
       expect(stats).toMatchObject({
         sale: { id: sale.id, state: 'SOLD_OUT' },
         stock: { initial: 2, redis: 0, postgres: 2 },
@@ -169,10 +190,13 @@ describe('admin API', () => {
       const sale = await gateway.createSale({ stock: 50 });
       for (let i = 0; i < 10; i++) await buy(sale.id, `rate-${i}`);
       // Once every second of the purchases is complete and in the window (they may straddle two): 10 admissions over it.
-      const stats = await waitFor(async () => {
-        const body = (await admin('GET', `/api/admin/sales/${sale.id}/stats`)).json<SaleStats>();
-        return Math.round(body.rates.admissions * body.rates.windowSeconds) >= 10 ? body : undefined;
-      }, { timeoutMs: 8_000, what: 'the 10 admissions in the rate window' });
+      const stats = await waitFor(
+        async () => {
+          const body = (await admin('GET', `/api/admin/sales/${sale.id}/stats`)).json<SaleStats>();
+          return Math.round(body.rates.admissions * body.rates.windowSeconds) >= 10 ? body : undefined;
+        },
+        { timeoutMs: 8_000, what: 'the 10 admissions in the rate window' },
+      );
       expect(Math.round(stats.rates.admissions * stats.rates.windowSeconds)).toBe(10);
     });
 

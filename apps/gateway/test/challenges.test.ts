@@ -1,10 +1,22 @@
 import { createHash } from 'node:crypto';
-import { CHALLENGE_HEADER, CHALLENGE_SOLUTION_HEADER, challengePreimage, hasLeadingZeroBits, type PurchaseChallenge, type TicketReceipt } from '@seckill/contracts';
+import {
+  CHALLENGE_HEADER,
+  CHALLENGE_SOLUTION_HEADER,
+  challengePreimage,
+  hasLeadingZeroBits,
+  type PurchaseChallenge,
+  type TicketReceipt,
+} from '@seckill/contracts';
 import { uniqueName } from '@seckill/platform/testing';
 import { startGateway, type GatewayHarness } from './gateway-harness';
 
 const solves = (challenge: string, n: number, difficulty = 8) =>
-  hasLeadingZeroBits(createHash('sha256').update(challengePreimage(challenge, String(n))).digest(), difficulty);
+  hasLeadingZeroBits(
+    createHash('sha256')
+      .update(challengePreimage(challenge, String(n)))
+      .digest(),
+    difficulty,
+  );
 /** Solves a challenge the way the SDK does, on this thread. */
 function solve({ challenge, difficulty }: PurchaseChallenge): string {
   for (let n = 0; ; n++) if (solves(challenge, n, difficulty)) return String(n);
@@ -29,12 +41,16 @@ describe('bot friction: purchase challenges', () => {
   });
 
   const auth = (userId: string) => ({ authorization: `Bearer ${gateway.userToken(userId)}` });
-  const getChallenge = (saleId: string, userId: string) => gateway.app.inject({ method: 'POST', url: `/api/sales/${saleId}/challenge`, headers: auth(userId) });
+  const getChallenge = (saleId: string, userId: string) =>
+    gateway.app.inject({ method: 'POST', url: `/api/sales/${saleId}/challenge`, headers: auth(userId) });
   const buy = (saleId: string, userId: string, solved?: { challenge: string; solution: string }) =>
     gateway.app.inject({
       method: 'POST',
       url: `/api/sales/${saleId}/orders`,
-      headers: { ...auth(userId), ...(solved ? { [CHALLENGE_HEADER]: solved.challenge, [CHALLENGE_SOLUTION_HEADER]: solved.solution } : {}) },
+      headers: {
+        ...auth(userId),
+        ...(solved ? { [CHALLENGE_HEADER]: solved.challenge, [CHALLENGE_SOLUTION_HEADER]: solved.solution } : {}),
+      },
     });
   async function solvedChallenge(saleId: string, userId: string) {
     const response = await getChallenge(saleId, userId);
@@ -52,7 +68,11 @@ describe('bot friction: purchase challenges', () => {
     offsetMs = 61_000;
     const open = await getChallenge(sale.id, uniqueName('on-time'));
     expect(open.statusCode).toBe(201);
-    expect(open.json<PurchaseChallenge>()).toEqual({ challenge: expect.stringMatching(/^v1\./), difficulty: 8, expiresAt: expect.any(String) });
+    expect(open.json<PurchaseChallenge>()).toEqual({
+      challenge: expect.stringMatching(/^v1\./),
+      difficulty: 8,
+      expiresAt: expect.any(String),
+    });
   });
 
   it('asks for a solved challenge, takes it once, and gives the holder their ticket without one', async () => {
@@ -76,9 +96,17 @@ describe('bot friction: purchase challenges', () => {
   });
 
   it.each([
-    ['someone else\'s', (solved: { challenge: string; solution: string }) => ({ ...solved, userId: uniqueName('thief') }), /not yours/],
-    ['an unsolved', (solved: { challenge: string; solution: string }) => ({ ...solved, solution: unsolved(solved.challenge) }), /not solved/],
-    ['a forged', (solved: { challenge: string; solution: string }) => ({ ...solved, challenge: solved.challenge.replace('.8.', '.1.') }), /forged/],
+    ["someone else's", (solved: { challenge: string; solution: string }) => ({ ...solved, userId: uniqueName('thief') }), /not yours/],
+    [
+      'an unsolved',
+      (solved: { challenge: string; solution: string }) => ({ ...solved, solution: unsolved(solved.challenge) }),
+      /not solved/,
+    ],
+    [
+      'a forged',
+      (solved: { challenge: string; solution: string }) => ({ ...solved, challenge: solved.challenge.replace('.8.', '.1.') }),
+      /forged/,
+    ],
   ])('refuses %s challenge with 403 CHALLENGE_INVALID', async (_name, tamper, message) => {
     const sale = await gateway.createSale({ challengeDifficulty: 8 });
     const owner = uniqueName('owner');

@@ -125,7 +125,11 @@ export async function startGateway(
       await offsets.connect();
       try {
         const partitions = await offsets.fetchTopicOffsets(topic);
-        await offsets.setOffsets({ groupId: config.ORDER_WORKER_GROUP, topic, partitions: partitions.map(({ partition, high }) => ({ partition, offset: high })) });
+        await offsets.setOffsets({
+          groupId: config.ORDER_WORKER_GROUP,
+          topic,
+          partitions: partitions.map(({ partition, high }) => ({ partition, offset: high })),
+        });
       } finally {
         await offsets.disconnect();
       }

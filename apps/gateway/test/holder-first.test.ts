@@ -12,7 +12,11 @@ describe('a shopper who holds a ticket', () => {
   });
 
   const buy = (saleId: string, userId: string) =>
-    gateway.app.inject({ method: 'POST', url: `/api/sales/${saleId}/orders`, headers: { authorization: `Bearer ${gateway.userToken(userId)}` } });
+    gateway.app.inject({
+      method: 'POST',
+      url: `/api/sales/${saleId}/orders`,
+      headers: { authorization: `Bearer ${gateway.userToken(userId)}` },
+    });
 
   it('gets their own ticket back after the sale sold out, never SOLD_OUT', async () => {
     const sale = await gateway.createSale({ stock: 1 });

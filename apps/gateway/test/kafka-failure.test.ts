@@ -34,7 +34,9 @@ describe('a Kafka send that fails after the message got through', () => {
     gateway.app.orderProducer.send = send;
 
     // The worker writes the order and records it.
-    await store.recordResults([{ ticketId: claimedTicketId!, saleId: sale.id, userId, status: "SUCCEEDED", orderId: "order-1", at: Date.now(), stockEpoch: 1 }]);
+    await store.recordResults([
+      { ticketId: claimedTicketId!, saleId: sale.id, userId, status: 'SUCCEEDED', orderId: 'order-1', at: Date.now(), stockEpoch: 1 },
+    ]);
     const stored = await store.getTicket(claimedTicketId!);
     expect({
       answer: response.statusCode,

@@ -21,7 +21,11 @@ describe('load shedding', () => {
   it('answers purchases 503 with Retry-After while the event loop lags, and keeps health answering', async () => {
     const sale = await gateway.createSale({ stock: 5 });
     const buy = () =>
-      gateway.app.inject({ method: 'POST', url: `/api/sales/${sale.id}/orders`, headers: { authorization: `Bearer ${gateway.userToken(uniqueName('crowd'))}` } });
+      gateway.app.inject({
+        method: 'POST',
+        url: `/api/sales/${sale.id}/orders`,
+        headers: { authorization: `Bearer ${gateway.userToken(uniqueName('crowd'))}` },
+      });
     // A drowning process: the loop stalls 100 ms at a time, again and again.
     const drowning = setInterval(() => block(100), 1);
     await sleep(300);

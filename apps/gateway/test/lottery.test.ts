@@ -22,24 +22,47 @@ describe('a lottery sale: the pre-queue and its draw at the start', () => {
   });
 
   const buy = (harness: GatewayHarness, saleId: string, userId: string) =>
-    harness.app.inject({ method: 'POST', url: `/api/sales/${saleId}/orders`, headers: { authorization: `Bearer ${harness.userToken(userId)}` } });
+    harness.app.inject({
+      method: 'POST',
+      url: `/api/sales/${saleId}/orders`,
+      headers: { authorization: `Bearer ${harness.userToken(userId)}` },
+    });
   const lotterySale = (stock: number) =>
-    gateway.createSale({ stock, prequeueOpensAt: new Date(Date.now() - 1_000).toISOString(), startsAt: new Date(Date.now() + 60_000).toISOString() });
+    gateway.createSale({
+      stock,
+      prequeueOpensAt: new Date(Date.now() - 1_000).toISOString(),
+      startsAt: new Date(Date.now() + 60_000).toISOString(),
+    });
   const afterTheStart = () => (offsetMs = 61_000);
   /** The ticket numbers of the sale's order messages on the shared topic, once there are `count`. */
   const ordersOf = (saleId: string, count: number) =>
-    waitFor(async () => {
-      // A relay's re-send may repeat one: the worker's idempotency makes that harmless.
-      const numbers = new Set((await gateway.readOrders(1)).filter((order) => order.saleId === saleId).map((order) => order.ticketNumber));
-      return numbers.size >= count ? [...numbers].sort() : undefined;
-    }, { what: `${count} orders of sale ${saleId}` });
+    waitFor(
+      async () => {
+        // A relay's re-send may repeat one: the worker's idempotency makes that harmless.
+        const numbers = new Set(
+          (await gateway.readOrders(1)).filter((order) => order.saleId === saleId).map((order) => order.ticketNumber),
+        );
+        return numbers.size >= count ? [...numbers].sort() : undefined;
+      },
+      { what: `${count} orders of sale ${saleId}` },
+    );
 
   it('answers 202 PREQUEUED before the start, and shows the pre-queue on the sale', async () => {
     const sale = await lotterySale(2);
     expect(sale).toMatchObject({ state: 'PREQUEUE', prequeueOpensAt: expect.any(String), prequeueSize: 0, challengeDifficulty: 0 });
-    const [first, again, other] = [await buy(gateway, sale.id, 'lucky-a'), await buy(gateway, sale.id, 'lucky-a'), await buy(second, sale.id, 'lucky-b')];
+    const [first, again, other] = [
+      await buy(gateway, sale.id, 'lucky-a'),
+      await buy(gateway, sale.id, 'lucky-a'),
+      await buy(second, sale.id, 'lucky-b'),
+    ];
     for (const response of [first, again, other]) expect(response.statusCode).toBe(202);
-    expect(first.json<PrequeueReceipt>()).toEqual({ saleId: sale.id, status: 'PREQUEUED', drawsAt: sale.startsAt, drawsInMs: expect.any(Number), prequeueSize: 1 });
+    expect(first.json<PrequeueReceipt>()).toEqual({
+      saleId: sale.id,
+      status: 'PREQUEUED',
+      drawsAt: sale.startsAt,
+      drawsInMs: expect.any(Number),
+      prequeueSize: 1,
+    });
     expect(first.json<PrequeueReceipt>().drawsInMs).toBeGreaterThan(55_000);
     expect(other.json<PrequeueReceipt>().prequeueSize).toBe(2);
     const view = (await gateway.app.inject({ url: `/api/sales/${sale.id}` })).json<SaleView>();
@@ -63,7 +86,7 @@ describe('a lottery sale: the pre-queue and its draw at the start', () => {
     expect(await ordersOf(sale.id, 3)).toEqual([1, 2, 3]);
   });
 
-  it('is drawn by a gateway\'s sweep when no purchase comes, and later arrivals queue behind in arrival order', async () => {
+  it("is drawn by a gateway's sweep when no purchase comes, and later arrivals queue behind in arrival order", async () => {
     const sale = await lotterySale(5);
     await buy(gateway, sale.id, 'early-bird');
     afterTheStart();
@@ -71,14 +94,20 @@ describe('a lottery sale: the pre-queue and its draw at the start', () => {
     expect(await gateway.app.redis.exists(`{sale:${sale.id}}:drawn`)).toBe(1);
     const late = (await buy(gateway, sale.id, uniqueName('late'))).json<TicketReceipt>();
     expect(late).toMatchObject({ ticketNumber: 2, position: 1 });
-    expect((await buy(gateway, sale.id, 'early-bird')).json<TicketReceipt>()).toMatchObject({ ticketId: formatTicketId(sale.id, 1), position: 0 });
+    expect((await buy(gateway, sale.id, 'early-bird')).json<TicketReceipt>()).toMatchObject({
+      ticketId: formatTicketId(sale.id, 1),
+      position: 0,
+    });
   });
 
   it('gets the drawn orders to Kafka even when the gateway that drew died before sending them', async () => {
     const sale = await lotterySale(1);
     await buy(gateway, sale.id, 'orphan');
     // What a gateway killed right after the draw leaves: the drawn ticket, in the outbox only.
-    const drawn = await createRedisState({ redis: gateway.app.redis }).drawPrequeue(sale.id, { nowMs: Date.now() + 61_000, relayAfterMs: 1 });
+    const drawn = await createRedisState({ redis: gateway.app.redis }).drawPrequeue(sale.id, {
+      nowMs: Date.now() + 61_000,
+      relayAfterMs: 1,
+    });
     expect(drawn).toMatchObject({ kind: 'DRAWN', tickets: [{ userId: 'orphan', ticketNumber: 1 }] });
     offsetMs = 62_000;
     await second.app.outboxRelay.sweepOnce();

@@ -6,7 +6,14 @@ import { createOrderProducer } from '../src/domain/order-producer';
 
 const logger = createLogger({ name: 'order-producer-test', level: 'silent' });
 const saleId = '3f1c2d4e-0000-4000-8000-000000000001';
-const order = (index: number): OrderRequested => ({ v: 1, ticketId: `${saleId}.${index}`, ticketNumber: index, saleId, userId: `user-${index}`, requestedAt: 0 });
+const order = (index: number): OrderRequested => ({
+  v: 1,
+  ticketId: `${saleId}.${index}`,
+  ticketNumber: index,
+  saleId,
+  userId: `user-${index}`,
+  requestedAt: 0,
+});
 
 // kafkajs rolls an idempotent producer's sequence numbers back when a send fails for good;
 // the broker may already hold that batch, so the next batch reusing its numbers is taken for a
@@ -33,9 +40,13 @@ describe('order producer on a real broker whose answers were lost', () => {
     const seen: string[] = [];
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void seen.push((JSON.parse(String(message.value)) as OrderRequested).ticketId) });
+    await consumer.run({
+      eachMessage: async ({ message }) => void seen.push((JSON.parse(String(message.value)) as OrderRequested).ticketId),
+    });
     try {
-      await waitFor(() => (seen.length >= count ? true : undefined), { timeoutMs: 8_000, what: `${count} messages` }).catch(() => undefined);
+      await waitFor(() => (seen.length >= count ? true : undefined), { timeoutMs: 8_000, what: `${count} messages` }).catch(
+        () => undefined,
+      );
       return [...seen].sort();
     } finally {
       await consumer.disconnect();
@@ -44,7 +55,13 @@ describe('order producer on a real broker whose answers were lost', () => {
 
   it('writes the batch sent after a failed one, instead of losing it as a duplicate', async () => {
     const sockets = createFreezableSockets();
-    const kafka = new Kafka({ clientId: uniqueName('producer-seq'), brokers: testServices.kafkaBrokers, requestTimeout: 1_000, socketFactory: sockets.socketFactory, logLevel: 0 });
+    const kafka = new Kafka({
+      clientId: uniqueName('producer-seq'),
+      brokers: testServices.kafkaBrokers,
+      requestTimeout: 1_000,
+      socketFactory: sockets.socketFactory,
+      logLevel: 0,
+    });
     const orders = createOrderProducer({
       lanes: 1,
       createProducer: () => kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 3, initialRetryTime: 100 } }),

@@ -10,7 +10,11 @@ import { createRedisState, redisKeys } from '@seckill/redis-state';
 import { startGateway, type GatewayHarness } from './gateway-harness';
 
 const buyAs = (gateway: GatewayHarness, saleId: string, userId: string) =>
-  gateway.app.inject({ method: 'POST', url: `/api/sales/${saleId}/orders`, headers: { authorization: `Bearer ${gateway.userToken(userId)}` } });
+  gateway.app.inject({
+    method: 'POST',
+    url: `/api/sales/${saleId}/orders`,
+    headers: { authorization: `Bearer ${gateway.userToken(userId)}` },
+  });
 
 async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
   const startedAt = Date.now();
@@ -25,7 +29,13 @@ describe('a stalled Kafka broker', () => {
 
   beforeAll(async () => {
     gateway = await startGateway(
-      { ENQUEUE_WAIT_MS: '300', OUTBOX_RELAY_AFTER_MS: '300', OUTBOX_SWEEP_INTERVAL_MS: '100', ENQUEUE_DEADLINE_MS: '2500', KAFKA_REQUEST_TIMEOUT_MS: '1000' },
+      {
+        ENQUEUE_WAIT_MS: '300',
+        OUTBOX_RELAY_AFTER_MS: '300',
+        OUTBOX_SWEEP_INTERVAL_MS: '100',
+        ENQUEUE_DEADLINE_MS: '2500',
+        KAFKA_REQUEST_TIMEOUT_MS: '1000',
+      },
       { kafkaSocketFactory: sockets.socketFactory },
     );
   });
@@ -47,7 +57,9 @@ describe('a stalled Kafka broker', () => {
     sockets.thaw();
     const orders = await gateway.readOrders(1);
     expect(orders.map((order) => order.ticketId)).toContain(ticketId);
-    await waitFor(async () => ((await gateway.app.redis.zcard(redisKeys.outbox(sale.id))) === 0 ? true : undefined), { what: 'the outbox to empty' });
+    await waitFor(async () => ((await gateway.app.redis.zcard(redisKeys.outbox(sale.id))) === 0 ? true : undefined), {
+      what: 'the outbox to empty',
+    });
   });
 
   it('fails a ticket Kafka did not take by the deadline: stock back, shopper told, PostgreSQL knows, a late message is skipped', async () => {
@@ -55,20 +67,29 @@ describe('a stalled Kafka broker', () => {
     const userId = uniqueName('stranded');
     const nats = await connectNats({ url: testServices.natsUrl, name: 'outbox-test' });
     const events: TicketEvent[] = [];
-    nats.subscribe(userTicketSubject(userId, gateway.config.NATS_SUBJECT_PREFIX), { callback: (_error, message) => void events.push(message.json<TicketEvent>()) });
+    nats.subscribe(userTicketSubject(userId, gateway.config.NATS_SUBJECT_PREFIX), {
+      callback: (_error, message) => void events.push(message.json<TicketEvent>()),
+    });
     try {
       sockets.freeze();
       const { ticketId } = (await buyAs(gateway, sale.id, userId)).json<TicketReceipt>();
       const redisState = createRedisState({ redis: gateway.app.redis });
-      const failed = await waitFor(async () => {
-        const ticket = await redisState.getTicket(ticketId);
-        return ticket?.status === 'FAILED' ? ticket : undefined;
-      }, { timeoutMs: 8_000, what: 'the ticket to be reaped' });
+      const failed = await waitFor(
+        async () => {
+          const ticket = await redisState.getTicket(ticketId);
+          return ticket?.status === 'FAILED' ? ticket : undefined;
+        },
+        { timeoutMs: 8_000, what: 'the ticket to be reaped' },
+      );
       expect(failed).toMatchObject({ status: 'FAILED', reason: 'QUEUE_UNAVAILABLE' });
       expect(await gateway.app.redis.get(redisKeys.stockTokens(sale.id))).toBe('1');
       await waitFor(() => events.find((event) => event.ticketId === ticketId && event.status === 'FAILED'), { what: 'the pushed FAILED' });
       expect(await redisState.listUserTickets(userId)).toEqual([expect.objectContaining({ ticketId, status: 'FAILED' })]);
-      expect(await prisma.closedTicket.findUnique({ where: { ticketId } })).toMatchObject({ status: 'FAILED', reason: 'QUEUE_UNAVAILABLE', userId });
+      expect(await prisma.closedTicket.findUnique({ where: { ticketId } })).toMatchObject({
+        status: 'FAILED',
+        reason: 'QUEUE_UNAVAILABLE',
+        userId,
+      });
 
       // The message the stalled send still held reaches Kafka after all: a worker's claim skips it.
       sockets.thaw();
@@ -96,14 +117,22 @@ describe('the outbox of a gateway that died', () => {
     const redisState = createRedisState({ redis: gateway.app.redis });
     const userId = uniqueName('orphan');
     gateway.userToken(userId);
-    const admitted = await redisState.admitTicket({ saleId: sale.id, userId, nowMs: Date.now(), deadlineMs: Date.now() + 1_000, relayAfterMs: 300 });
+    const admitted = await redisState.admitTicket({
+      saleId: sale.id,
+      userId,
+      nowMs: Date.now(),
+      deadlineMs: Date.now() + 1_000,
+      relayAfterMs: 300,
+    });
     if (admitted.kind !== 'ADMITTED') throw new Error(`not admitted: ${admitted.kind}`);
 
     const orders = await gateway.readOrders(1);
     expect(orders.filter((order) => order.ticketId === admitted.ticketId)).toEqual([
       expect.objectContaining({ v: 1, ticketId: admitted.ticketId, saleId: sale.id, userId, ticketNumber: admitted.ticketNumber }),
     ]);
-    await waitFor(async () => ((await gateway.app.redis.zcard(redisKeys.outbox(sale.id))) === 0 ? true : undefined), { what: 'the outbox to empty' });
+    await waitFor(async () => ((await gateway.app.redis.zcard(redisKeys.outbox(sale.id))) === 0 ? true : undefined), {
+      what: 'the outbox to empty',
+    });
     expect(await gateway.countMessages()).toBe(1);
   });
 });
@@ -112,7 +141,12 @@ describe('a stalled Redis', () => {
   it('answers 503 within the bound and, once Redis wakes, has reserved nothing', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'gateway-redis-'));
     const redis = await startOwnedRedis({ dir });
-    const gateway = await startGateway({ REDIS_URL: redis.address, ADMISSION_TIMEOUT_MS: '300', RATE_LIMIT_PER_USER_PER_MIN: '0', RATE_LIMIT_PER_IP_PER_MIN: '0' });
+    const gateway = await startGateway({
+      REDIS_URL: redis.address,
+      ADMISSION_TIMEOUT_MS: '300',
+      RATE_LIMIT_PER_USER_PER_MIN: '0',
+      RATE_LIMIT_PER_IP_PER_MIN: '0',
+    });
     try {
       const sale = await gateway.createSale({ stock: 3 });
       const userId = uniqueName('frozen');

@@ -53,7 +53,7 @@ describe('POST /api/orders/:orderId/pay', () => {
       headers: { authorization: `Bearer ${gateway.userToken(userId)}` },
     });
 
-  it('marks the owner\'s pending order PAID, and answers a repeat with the paid order', async () => {
+  it("marks the owner's pending order PAID, and answers a repeat with the paid order", async () => {
     const userId = uniqueName('payer');
     const pending = await order(userId);
     const response = await pay(pending.id, userId);
@@ -69,7 +69,8 @@ describe('POST /api/orders/:orderId/pay', () => {
   it('shows the owner their order with its payment deadline (GET /api/orders/:orderId), nobody else', async () => {
     const userId = uniqueName('viewer');
     const pending = await order(userId);
-    const get = (asUser: string) => gateway.app.inject({ url: `/api/orders/${pending.id}`, headers: { authorization: `Bearer ${gateway.userToken(asUser)}` } });
+    const get = (asUser: string) =>
+      gateway.app.inject({ url: `/api/orders/${pending.id}`, headers: { authorization: `Bearer ${gateway.userToken(asUser)}` } });
     const response = await get(userId);
     expect(response.statusCode).toBe(200);
     expect(response.json<OrderView>()).toMatchObject({ orderId: pending.id, status: 'PENDING_PAYMENT', expiresAt: expect.any(String) });
@@ -96,7 +97,7 @@ describe('POST /api/orders/:orderId/pay', () => {
   });
 
   it.each([
-    ['someone else\'s order', true],
+    ["someone else's order", true],
     ['an unknown order', false],
   ])('answers 404 ORDER_NOT_FOUND for %s', async (_name, exists) => {
     const orderId = exists ? (await order(uniqueName('owner'))).id : randomUUID();
@@ -105,7 +106,7 @@ describe('POST /api/orders/:orderId/pay', () => {
     expect(response.json().error.code).toBe('ORDER_NOT_FOUND');
   });
 
-  it('charges once for two concurrent clicks, with the order id as the provider\'s idempotency key', async () => {
+  it("charges once for two concurrent clicks, with the order id as the provider's idempotency key", async () => {
     const userId = uniqueName('double');
     const pending = await order(userId);
     const before = charges.length;
@@ -134,17 +135,26 @@ describe('POST /api/orders/:orderId/pay', () => {
     }
   });
 
-  it('tells the shopper\'s push sessions that the order is PAID', async () => {
+  it("tells the shopper's push sessions that the order is PAID", async () => {
     const userId = uniqueName('pushed');
     const pending = await order(userId);
     const nats = await connectNats({ url: testServices.natsUrl, name: 'payments-test' });
     const events: OrderEvent[] = [];
-    nats.subscribe(userTicketSubject(userId, gateway.config.NATS_SUBJECT_PREFIX), { callback: (_error, message) => void events.push(message.json<OrderEvent>()) });
+    nats.subscribe(userTicketSubject(userId, gateway.config.NATS_SUBJECT_PREFIX), {
+      callback: (_error, message) => void events.push(message.json<OrderEvent>()),
+    });
     await nats.flush();
     try {
       await pay(pending.id, userId);
       const event = await waitFor(() => events.find((candidate) => candidate.status === 'PAID'), { what: 'the PAID event' });
-      expect(event).toEqual({ type: 'order', orderId: pending.id, ticketId: pending.ticketId, saleId: pending.saleId, status: 'PAID', at: expect.any(Number) });
+      expect(event).toEqual({
+        type: 'order',
+        orderId: pending.id,
+        ticketId: pending.ticketId,
+        saleId: pending.saleId,
+        status: 'PAID',
+        at: expect.any(Number),
+      });
     } finally {
       await nats.close();
     }

@@ -162,7 +162,11 @@ describe('rate limits', () => {
     expect(limited.json().error.code).toBe('RATE_LIMITED');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
 
-    const other = await gateway.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${gateway.userToken(uniqueName('calm'))}` } });
+    const other = await gateway.app.inject({
+      method: 'POST',
+      url,
+      headers: { authorization: `Bearer ${gateway.userToken(uniqueName('calm'))}` },
+    });
     expect(other.statusCode).toBe(202);
   });
 

@@ -118,7 +118,10 @@ describe('sales API', () => {
     it('reloads a sale from PostgreSQL when Redis lost it, with its pre-queue and challenge options', async () => {
       const prequeueOpensAt = new Date(Date.now() - 120_000).toISOString();
       const sale = await gateway.createSale({ stock: 5, prequeueOpensAt, challengeDifficulty: 12 });
-      expect(await gateway.app.prisma.sale.findUniqueOrThrow({ where: { id: sale.id } })).toMatchObject({ prequeueOpensAt: new Date(prequeueOpensAt), challengeDifficulty: 12 });
+      expect(await gateway.app.prisma.sale.findUniqueOrThrow({ where: { id: sale.id } })).toMatchObject({
+        prequeueOpensAt: new Date(prequeueOpensAt),
+        challengeDifficulty: 12,
+      });
       const keys = await keysMatching(gateway.app.redis, `${redisKeys.saleTag(sale.id)}*`);
       await gateway.app.redis.del(...keys);
 
@@ -130,7 +133,11 @@ describe('sales API', () => {
     it('admits nobody new after a Redis loss until the workers consumed the tickets from before it', async () => {
       const sale = await gateway.createSale({ stock: 5 });
       const buy = (userId: string) =>
-        gateway.app.inject({ method: 'POST', url: `/api/sales/${sale.id}/orders`, headers: { authorization: `Bearer ${gateway.userToken(userId)}` } });
+        gateway.app.inject({
+          method: 'POST',
+          url: `/api/sales/${sale.id}/orders`,
+          headers: { authorization: `Bearer ${gateway.userToken(userId)}` },
+        });
       expect((await buy('before-loss')).statusCode).toBe(202);
       await gateway.app.redis.del(...(await keysMatching(gateway.app.redis, `${redisKeys.saleTag(sale.id)}*`)));
 
@@ -143,10 +150,13 @@ describe('sales API', () => {
       expect((await buy('after-loss')).statusCode).toBe(503);
 
       await gateway.workersCaughtUp();
-      const admitted = await waitFor(async () => {
-        const response = await buy('after-loss');
-        return response.statusCode === 202 ? response : undefined;
-      }, { timeoutMs: 10_000, what: 'admission after the recovery' });
+      const admitted = await waitFor(
+        async () => {
+          const response = await buy('after-loss');
+          return response.statusCode === 202 ? response : undefined;
+        },
+        { timeoutMs: 10_000, what: 'admission after the recovery' },
+      );
       expect(admitted.json()).toMatchObject({ status: 'QUEUED', ticketId: expect.stringMatching(/\.2\.\d+$/) });
     });
 
@@ -155,11 +165,18 @@ describe('sales API', () => {
       try {
         const sale = await impatient.createSale({ stock: 5 });
         const buy = (userId: string) =>
-          impatient.app.inject({ method: 'POST', url: `/api/sales/${sale.id}/orders`, headers: { authorization: `Bearer ${impatient.userToken(userId)}` } });
+          impatient.app.inject({
+            method: 'POST',
+            url: `/api/sales/${sale.id}/orders`,
+            headers: { authorization: `Bearer ${impatient.userToken(userId)}` },
+          });
         expect((await buy('before-loss')).statusCode).toBe(202);
         await impatient.app.redis.del(...(await keysMatching(impatient.app.redis, `${redisKeys.saleTag(sale.id)}*`)));
         expect((await buy('after-loss')).statusCode).toBe(503);
-        await waitFor(async () => ((await buy('after-loss')).statusCode === 202 ? true : undefined), { timeoutMs: 10_000, what: 'admission after SALE_RECOVERY_MAX_MS' });
+        await waitFor(async () => ((await buy('after-loss')).statusCode === 202 ? true : undefined), {
+          timeoutMs: 10_000,
+          what: 'admission after SALE_RECOVERY_MAX_MS',
+        });
       } finally {
         await impatient.close();
       }

@@ -46,16 +46,28 @@ describe('tickets API', () => {
         { ticketId: receipt.ticketId, saleId: sale.id, userId, status: 'SUCCEEDED', orderId: 'order-1', at: Date.now(), stockEpoch: 1 },
       ]);
       const response = await gateway.app.inject({ method: 'GET', url: `/api/tickets/${receipt.ticketId}`, headers: as(userId) });
-      expect(response.json()).toEqual({ ticketId: receipt.ticketId, saleId: sale.id, ticketNumber: 1, status: 'SUCCEEDED', orderId: 'order-1' });
+      expect(response.json()).toEqual({
+        ticketId: receipt.ticketId,
+        saleId: sale.id,
+        ticketNumber: 1,
+        status: 'SUCCEEDED',
+        orderId: 'order-1',
+      });
 
       // A repeat purchase now answers the decided ticket (200), not a new one.
       const repeat = await gateway.app.inject({ method: 'POST', url: `/api/sales/${sale.id}/orders`, headers: as(userId) });
       expect(repeat.statusCode).toBe(200);
-      expect(repeat.json()).toEqual({ ticketId: receipt.ticketId, saleId: sale.id, ticketNumber: 1, status: 'SUCCEEDED', orderId: 'order-1' });
+      expect(repeat.json()).toEqual({
+        ticketId: receipt.ticketId,
+        saleId: sale.id,
+        ticketNumber: 1,
+        status: 'SUCCEEDED',
+        orderId: 'order-1',
+      });
     });
 
     it.each([
-      ['someone else\'s ticket', true],
+      ["someone else's ticket", true],
       ['a ticket that does not exist', false],
     ])('answers 404 TICKET_NOT_FOUND for %s', async (_name, exists) => {
       const sale = await gateway.createSale();
@@ -100,12 +112,19 @@ describe('tickets API', () => {
       expect(response.json()).toEqual({ ticketId: receipt.ticketId, saleId: sale.id, ticketNumber: 1, status: 'CANCELLED' });
 
       const event = await waitFor(() => events[0], { what: 'the CANCELLED ticket event' });
-      expect(ticketEventSchema.parse(event)).toMatchObject({ type: 'ticket', ticketId: receipt.ticketId, saleId: sale.id, status: 'CANCELLED' });
+      expect(ticketEventSchema.parse(event)).toMatchObject({
+        type: 'ticket',
+        ticketId: receipt.ticketId,
+        saleId: sale.id,
+        status: 'CANCELLED',
+      });
       subscription.unsubscribe();
 
       const redis = gateway.app.redis;
       // A push session that (re)connects later and missed the event finds it in its snapshot.
-      expect(await createRedisState({ redis }).listUserTickets(userId)).toEqual([expect.objectContaining({ ticketId: receipt.ticketId, status: 'CANCELLED' })]);
+      expect(await createRedisState({ redis }).listUserTickets(userId)).toEqual([
+        expect.objectContaining({ ticketId: receipt.ticketId, status: 'CANCELLED' }),
+      ]);
       expect(await redis.get(redisKeys.stockTokens(sale.id))).toBe('1');
       expect(await redis.zcard(redisKeys.queuedTickets(sale.id))).toBe(0);
       expect((await createRedisState({ redis }).claimTickets([receipt.ticketId])).get(receipt.ticketId)).toBe('CANCELLED');
@@ -122,7 +141,9 @@ describe('tickets API', () => {
       const sale = await gateway.createSale({ stock: 5 });
       const userId = uniqueName('twice');
       const receipt = await buy(sale.id, userId);
-      expect((await gateway.app.inject({ method: 'DELETE', url: `/api/tickets/${receipt.ticketId}`, headers: as(userId) })).statusCode).toBe(200);
+      expect(
+        (await gateway.app.inject({ method: 'DELETE', url: `/api/tickets/${receipt.ticketId}`, headers: as(userId) })).statusCode,
+      ).toBe(200);
       const again = await gateway.app.inject({ method: 'DELETE', url: `/api/tickets/${receipt.ticketId}`, headers: as(userId) });
       expect(again.statusCode).toBe(409);
       expect(again.json().error.code).toBe('TICKET_NOT_CANCELLABLE');

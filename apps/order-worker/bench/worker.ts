@@ -64,7 +64,9 @@ async function main(): Promise<void> {
   process.once('exit', stopChildren);
 
   if (workerFrom === 'dist') {
-    await run('pnpm', ['turbo', 'run', 'build', '--filter', '@seckill/order-worker', '--output-logs=errors-only'], { cwd: path.resolve(__dirname, '../../..') });
+    await run('pnpm', ['turbo', 'run', 'build', '--filter', '@seckill/order-worker', '--output-logs=errors-only'], {
+      cwd: path.resolve(__dirname, '../../..'),
+    });
   }
   try {
     const topic = uniqueName('bench.orders');
@@ -96,13 +98,29 @@ async function main(): Promise<void> {
     // The gateway's side: the admission script for each ticket (QUEUED, outbox), then the messages.
     const redisState = createRedisState({ redis });
     const startsAt = Date.now() - 60_000;
-    await redisState.loadSale({ id: saleId, name: 'bench hot sale', stock: orders, initialStock: orders, queueCapacity: orders, startsAtMs: startsAt, endsAtMs: startsAt + 3_660_000, epoch: 1, ticketNumberFloor: 0 });
+    await redisState.loadSale({
+      id: saleId,
+      name: 'bench hot sale',
+      stock: orders,
+      initialStock: orders,
+      queueCapacity: orders,
+      startsAtMs: startsAt,
+      endsAtMs: startsAt + 3_660_000,
+      epoch: 1,
+      ticketNumberFloor: 0,
+    });
     const tickets: OrderRequested[] = [];
     for (let offset = 0; offset < orders; offset += 1_000) {
       const admitted = await Promise.all(
         Array.from({ length: Math.min(1_000, orders - offset) }, async (_, index) => {
           const userId = `bench-${offset + index + 1}`;
-          const reply = await redisState.admitTicket({ saleId, userId, nowMs: Date.now(), deadlineMs: Date.now() + 60_000, relayAfterMs: 3_600_000 });
+          const reply = await redisState.admitTicket({
+            saleId,
+            userId,
+            nowMs: Date.now(),
+            deadlineMs: Date.now() + 60_000,
+            relayAfterMs: 3_600_000,
+          });
           if (reply.kind !== 'ADMITTED') throw new Error(`admission answered ${reply.kind}`);
           return { v: 1 as const, ticketId: reply.ticketId, ticketNumber: reply.ticketNumber, saleId, userId, requestedAt: Date.now() };
         }),
@@ -126,23 +144,30 @@ async function main(): Promise<void> {
     // Only now the workers.
     for (let index = 0; index < workers; index += 1) {
       children.push(
-        spawn(process.execPath, [...workerNodeArgs, ...(workerFrom === 'dist' ? ['dist/main.js'] : ['--conditions=@seckill/source', '--import', 'tsx', 'src/main.ts'])], {
-          cwd: path.resolve(__dirname, '..'),
-          env: {
-            ...env,
-            DATABASE_URL: databaseUrl,
-            REDIS_URL: redisUrl,
-            KAFKA_BROKERS: brokers.join(','),
-            ORDERS_TOPIC: topic,
-            ORDERS_DEAD_LETTER_TOPIC: `${topic}.dlq`,
-            ORDER_WORKER_GROUP: group,
-            WORKER_ID: `bench-${index}`,
-            PORT: String(portBase + index),
-            HOST: '127.0.0.1',
-            LOG_LEVEL: env.BENCH_WORKER_LOG_LEVEL ?? 'warn',
+        spawn(
+          process.execPath,
+          [
+            ...workerNodeArgs,
+            ...(workerFrom === 'dist' ? ['dist/main.js'] : ['--conditions=@seckill/source', '--import', 'tsx', 'src/main.ts']),
+          ],
+          {
+            cwd: path.resolve(__dirname, '..'),
+            env: {
+              ...env,
+              DATABASE_URL: databaseUrl,
+              REDIS_URL: redisUrl,
+              KAFKA_BROKERS: brokers.join(','),
+              ORDERS_TOPIC: topic,
+              ORDERS_DEAD_LETTER_TOPIC: `${topic}.dlq`,
+              ORDER_WORKER_GROUP: group,
+              WORKER_ID: `bench-${index}`,
+              PORT: String(portBase + index),
+              HOST: '127.0.0.1',
+              LOG_LEVEL: env.BENCH_WORKER_LOG_LEVEL ?? 'warn',
+            },
+            stdio: ['ignore', 'inherit', 'inherit'],
           },
-          stdio: ['ignore', 'inherit', 'inherit'],
-        }),
+        ),
       );
     }
 
@@ -166,12 +191,18 @@ async function main(): Promise<void> {
     if (sale.stock !== 0) throw new Error(`stock should be 0, is ${sale.stock}`);
 
     stopChildren();
-    await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)))));
+    await Promise.all(
+      children.map((child) => new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)))),
+    );
 
     console.log(`workers ${workers}, partitions ${partitions}, key by ${keyBy}, orders ${orders}`);
-    console.log(`topic filled in ${fillMs.toFixed(0)} ms; all ${orders} orders committed ${(finished - started).toFixed(0)} ms after the first worker joined`);
+    console.log(
+      `topic filled in ${fillMs.toFixed(0)} ms; all ${orders} orders committed ${(finished - started).toFixed(0)} ms after the first worker joined`,
+    );
     if (timeline.length) console.log(`timeline ${timeline.join(' ')}`);
-    console.log(`worker orders committed/s ${workerRate.toFixed(0)} (steady state, ${(measureFrom * 100).toFixed(0)}% to ${(measureTo * 100).toFixed(0)}% of the orders; overall ${((orders * 1000) / (finished - started)).toFixed(0)} from the first join)`);
+    console.log(
+      `worker orders committed/s ${workerRate.toFixed(0)} (steady state, ${(measureFrom * 100).toFixed(0)}% to ${(measureTo * 100).toFixed(0)}% of the orders; overall ${((orders * 1000) / (finished - started)).toFixed(0)} from the first join)`,
+    );
 
     const baselineAfter = await measureBaseline(prisma);
     // The machine is shared and noisy: the baseline is the mean of one run before and one after.
@@ -192,7 +223,7 @@ async function main(): Promise<void> {
     if (!benchSaleId) return;
     await prisma.order.deleteMany({ where: { saleId: benchSaleId } });
     await prisma.sale.deleteMany({ where: { id: benchSaleId } });
-    for (let cursor = '0'; ; ) {
+    for (let cursor = '0'; ;) {
       const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisKeys.saleTag(benchSaleId)}*`, 'COUNT', 1000);
       if (keys.length) await redis.del(...keys);
       cursor = next;
@@ -211,7 +242,10 @@ async function firstReady(): Promise<number> {
   const deadline = performance.now() + 120_000;
   for (;;) {
     for (let index = 0; index < workers; index += 1) {
-      const ready = await fetch(`http://127.0.0.1:${portBase + index}/readyz`).then((response) => response.ok, () => false);
+      const ready = await fetch(`http://127.0.0.1:${portBase + index}/readyz`).then(
+        (response) => response.ok,
+        () => false,
+      );
       if (ready) return performance.now();
     }
     if (performance.now() > deadline) throw new Error('no worker ready after 120 s');
@@ -244,7 +278,18 @@ async function pgbench(): Promise<{ tool: string; rate: number }> {
     script,
     `INSERT INTO ${baselineTable} (sale_id, user_id, ticket_id) VALUES ('${randomUUID()}', md5(random()::text || clock_timestamp()::text), md5(random()::text || clock_timestamp()::text));\n`,
   );
-  const { stdout } = await run('pgbench', ['-n', '-c', String(baselineClients), '-j', '2', '-T', String(baselineSeconds), '-f', script, databaseUrl]);
+  const { stdout } = await run('pgbench', [
+    '-n',
+    '-c',
+    String(baselineClients),
+    '-j',
+    '2',
+    '-T',
+    String(baselineSeconds),
+    '-f',
+    script,
+    databaseUrl,
+  ]);
   const tps = /tps = ([\d.]+)/.exec(stdout);
   if (!tps?.[1]) throw new Error(`no tps in pgbench output: ${stdout}`);
   return { tool: 'pgbench', rate: Number(tps[1]) };

@@ -4,7 +4,6 @@ import { env } from '@seckill/platform';
 import { z } from 'zod';
 import { TICKET_RESULT_TTL_SECONDS } from '@seckill/redis-state';
 
-
 export const configSchema = z.object({
   DATABASE_URL: env.databaseUrl,
   REDIS_URL: env.redisUrl,

@@ -55,9 +55,7 @@ export async function startOrderWorker(options: {
     throughput,
     activity,
     logger: logger.child({ component: 'batch' }),
-    ...(config.WORKER_CRASH_AFTER_DB_COMMIT
-      ? { afterDatabaseCommit: () => process.kill(process.pid, 'SIGKILL') }
-      : {}),
+    ...(config.WORKER_CRASH_AFTER_DB_COMMIT ? { afterDatabaseCommit: () => process.kill(process.pid, 'SIGKILL') } : {}),
   });
   const consumer = createOrderConsumer({
     kafka,

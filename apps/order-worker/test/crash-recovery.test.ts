@@ -18,7 +18,11 @@ afterAll(async () => {
 });
 
 /** The worker as its own process (src/main.ts through tsx), as a supervisor would run it. */
-function spawnWorker(env: Record<string, string>): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; output: () => string } {
+function spawnWorker(env: Record<string, string>): {
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  output: () => string;
+} {
   const child = spawn(process.execPath, ['--conditions=@seckill/source', '--import', 'tsx', 'src/main.ts'], {
     cwd: path.resolve(__dirname, '..'),
     env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1' },

@@ -39,12 +39,21 @@ describe('payment window', () => {
 
     const [first] = await admit(services, names.topic, saleId, 1);
     await services.redis.decr(redisKeys.stockTokens(saleId)); // the gateway took the only token
-    const succeeded = await waitFor(() => events.ticketEvents().find((e) => e.ticketId === first!.ticketId), { what: 'first buyer succeeds' });
+    const succeeded = await waitFor(() => events.ticketEvents().find((e) => e.ticketId === first!.ticketId), {
+      what: 'first buyer succeeds',
+    });
     expect(succeeded).toMatchObject({ status: 'SUCCEEDED' });
     expect(await saleStock(services.prisma, saleId)).toBe(0);
 
     const expired = await waitFor(() => events.orderEvents()[0], { what: 'expiry push', timeoutMs: 10_000 });
-    expect(expired).toEqual({ type: 'order', orderId: succeeded.orderId, ticketId: first!.ticketId, saleId, status: 'EXPIRED', at: expect.any(Number) });
+    expect(expired).toEqual({
+      type: 'order',
+      orderId: succeeded.orderId,
+      ticketId: first!.ticketId,
+      saleId,
+      status: 'EXPIRED',
+      at: expect.any(Number),
+    });
     const order = await services.prisma.order.findUniqueOrThrow({ where: { id: succeeded.orderId! } });
     expect(order.status).toBe('EXPIRED');
     expect(await saleStock(services.prisma, saleId)).toBe(1);
@@ -68,13 +77,28 @@ describe('payment window', () => {
       { status: 'PENDING_PAYMENT' as const, expiresAt: future, n: 8 },
     ];
     await services.prisma.order.createMany({
-      data: seeds.map(({ status, expiresAt, n }) => ({ saleId, userId: `user-${n}`, ticketId: `${saleId}.1.${n}`, ticketNumber: n, status, expiresAt })),
+      data: seeds.map(({ status, expiresAt, n }) => ({
+        saleId,
+        userId: `user-${n}`,
+        ticketId: `${saleId}.1.${n}`,
+        ticketNumber: n,
+        status,
+        expiresAt,
+      })),
     });
     await services.prisma.sale.update({ where: { id: saleId }, data: { stock: 2 } });
     await services.redis.set(redisKeys.stockTokens(saleId), 2);
 
     const userEvents = createUserEventPublisher({ nats: services.nats });
-    const sweepers = [1, 2, 3].map(() => createExpirySweeper({ prisma: services.prisma, redisState: createRedisState({ redis: services.redis }), userEvents, logger, batchSize: 2 }));
+    const sweepers = [1, 2, 3].map(() =>
+      createExpirySweeper({
+        prisma: services.prisma,
+        redisState: createRedisState({ redis: services.redis }),
+        userEvents,
+        logger,
+        batchSize: 2,
+      }),
+    );
     await Promise.all(sweepers.map((sweeper) => sweeper.sweep()));
     await Promise.all(sweepers.map((sweeper) => sweeper.sweep()));
 

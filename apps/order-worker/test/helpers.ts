@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { formatTicketId, orderMessageKey, type OrderRequested, type TicketEvent, type OrderEvent } from '@seckill/contracts';
 import { createPrismaClient, type PrismaClient } from '@seckill/db';
-import { connectNats, createKafka, createLogger, createMetricsRegistry, createRedis, parseConfig, type Logger, type NatsConnection, type RedisClient } from '@seckill/platform';
+import {
+  connectNats,
+  createKafka,
+  createLogger,
+  createMetricsRegistry,
+  createRedis,
+  parseConfig,
+  type Logger,
+  type NatsConnection,
+  type RedisClient,
+} from '@seckill/platform';
 import { testServices, uniqueName } from '@seckill/platform/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
@@ -133,7 +143,10 @@ export async function produce(producer: Producer, topic: string, orders: readonl
 }
 
 /** Worker config for a test: fresh names, a short session so a killed member leaves fast. */
-export function workerConfig(names: { topic: string; deadLetterTopic: string; group: string }, overrides: Record<string, string> = {}): WorkerConfig {
+export function workerConfig(
+  names: { topic: string; deadLetterTopic: string; group: string },
+  overrides: Record<string, string> = {},
+): WorkerConfig {
   return parseConfig(configSchema, { ...workerEnv(names), ...overrides });
 }
 

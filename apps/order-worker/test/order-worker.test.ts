@@ -55,10 +55,13 @@ describe('order worker', () => {
     const tickets = await admit(services, names.topic, saleId, 3);
     const { config, worker } = await startWorker(names, { THROUGHPUT_PUBLISH_INTERVAL_MS: '100' });
     // On a freshly started broker the group coordinator may still be loading: joining takes a moment.
-    const ready = await waitFor(async () => {
-      const checks = await probeDependencies(worker.probes);
-      return checks.kafka.up ? checks : undefined;
-    }, { what: 'the worker joined its group' });
+    const ready = await waitFor(
+      async () => {
+        const checks = await probeDependencies(worker.probes);
+        return checks.kafka.up ? checks : undefined;
+      },
+      { what: 'the worker joined its group' },
+    );
     expect(ready).toEqual({ kafka: { up: true }, postgres: { up: true }, redis: { up: true }, nats: { up: true } });
 
     await waitFor(() => (events.ticketEvents().length === 3 ? true : undefined), { what: '3 ticket events' });
@@ -78,10 +81,13 @@ describe('order worker', () => {
     expect(await services.redis.zcard(redisKeys.queuedTickets(saleId))).toBe(0);
 
     // Its throughput, for the gateway's wait estimate: `<orders per second>:<updated at ms>`.
-    const published = await waitFor(async () => {
-      const value = await services.redis.hget(redisKeys.workerThroughput(), config.WORKER_ID);
-      return value && Number(value.split(':')[0]) > 0 ? value : undefined;
-    }, { what: 'published throughput' });
+    const published = await waitFor(
+      async () => {
+        const value = await services.redis.hget(redisKeys.workerThroughput(), config.WORKER_ID);
+        return value && Number(value.split(':')[0]) > 0 ? value : undefined;
+      },
+      { what: 'published throughput' },
+    );
     expect(Number(published.split(':')[1])).toBeGreaterThan(Date.now() - 10_000);
   });
 
@@ -170,7 +176,17 @@ describe('order worker', () => {
       messages: [
         { key: 'x', value: 'not json at all' },
         { key: 'y', value: JSON.stringify({ v: 1, ticketId: 'nope' }) },
-        { key: 'z', value: JSON.stringify({ v: 1, ticketId: `${unknownSaleId}.1.1`, ticketNumber: 1, saleId: unknownSaleId, userId: 'ghost', requestedAt: 1 }) },
+        {
+          key: 'z',
+          value: JSON.stringify({
+            v: 1,
+            ticketId: `${unknownSaleId}.1.1`,
+            ticketNumber: 1,
+            saleId: unknownSaleId,
+            userId: 'ghost',
+            requestedAt: 1,
+          }),
+        },
       ],
     });
     const [good] = await admit(services, names.topic, saleId, 1);
@@ -188,11 +204,7 @@ describe('order worker', () => {
 
     await waitFor(() => (deadLetters.length === 3 ? true : undefined), { what: '3 dead letters' });
     const reasons = deadLetters.map((m) => m.headers?.[deadLetterHeaders.reason]?.toString());
-    expect(reasons).toEqual([
-      'not JSON',
-      expect.stringContaining('invalid order'),
-      expect.stringContaining('SALE_NOT_FOUND'),
-    ]);
+    expect(reasons).toEqual(['not JSON', expect.stringContaining('invalid order'), expect.stringContaining('SALE_NOT_FOUND')]);
     expect(deadLetters[0]!.value?.toString()).toBe('not json at all');
     expect(deadLetters[0]!.headers?.[deadLetterHeaders.topic]?.toString()).toBe(names.topic);
   });

@@ -64,7 +64,12 @@ describe('order writer (PostgreSQL)', () => {
   it('merges concurrent batches into shared transactions without mixing up their answers', async () => {
     const saleId = await createSale(services, 10);
     const writer = createCoalescingOrderWriter(createOrderWriter({ prisma: services.prisma, paymentWindowMs: 60_000 }));
-    const batches = [[1, 2, 3], [4, 5, 6], [7, 8, 9], [10, 11, 12]].map((numbers) => tickets(saleId, numbers));
+    const batches = [
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9],
+      [10, 11, 12],
+    ].map((numbers) => tickets(saleId, numbers));
     const answers = await Promise.all(batches.map((batch) => writer.writeOrders(batch)));
     answers.forEach((decisions, index) => {
       for (const { ticketId } of batches[index]!) expect(decisions.get(ticketId)).toBeDefined();
@@ -77,24 +82,33 @@ describe('order writer (PostgreSQL)', () => {
   it('never orders a ticket PostgreSQL closed, and closes every ticket that fails', async () => {
     const saleId = await createSale(services, 5);
     const writer = createOrderWriter({ prisma: services.prisma, paymentWindowMs: 60_000 });
-    const [cancelled, kept, again] = tickets(saleId, [1, 2, 3], (n) => (n === 3 ? `buyer-${saleId.slice(0, 8)}-2` : `buyer-${saleId.slice(0, 8)}-${n}`));
+    const [cancelled, kept, again] = tickets(saleId, [1, 2, 3], (n) =>
+      n === 3 ? `buyer-${saleId.slice(0, 8)}-2` : `buyer-${saleId.slice(0, 8)}-${n}`,
+    );
     await recordClosedTickets(services.prisma, [{ ...cancelled!, status: 'CANCELLED' }]);
     const decisions = await writer.writeOrders([cancelled!, kept!, again!]);
     expect(decisions.get(cancelled!.ticketId)).toEqual({ ticketId: cancelled!.ticketId, outcome: 'CLOSED', status: 'CANCELLED' });
     expect(decisions.get(again!.ticketId)).toMatchObject({ outcome: 'FAILED', reason: 'ALREADY_ORDERED' });
     expect((await services.prisma.order.findMany({ where: { saleId } })).map((order) => order.ticketId)).toEqual([kept!.ticketId]);
-    expect(await services.prisma.closedTicket.findUnique({ where: { ticketId: again!.ticketId } })).toMatchObject({ status: 'FAILED', reason: 'ALREADY_ORDERED' });
+    expect(await services.prisma.closedTicket.findUnique({ where: { ticketId: again!.ticketId } })).toMatchObject({
+      status: 'FAILED',
+      reason: 'ALREADY_ORDERED',
+    });
     expect(await saleStock(services.prisma, saleId)).toBe(4);
   });
 
-  it('stamps each order with the sale\'s ticket epoch when it took its stock', async () => {
+  it("stamps each order with the sale's ticket epoch when it took its stock", async () => {
     const saleId = await createSale(services, 5);
     await services.prisma.sale.update({ where: { id: saleId }, data: { ticketEpoch: 4 } });
     const writer = createOrderWriter({ prisma: services.prisma, paymentWindowMs: 60_000 });
     const [ticket] = tickets(saleId, [1]);
     expect((await writer.writeOrders([ticket!])).get(ticket!.ticketId)).toMatchObject({ outcome: 'ORDERED', created: true, stockEpoch: 4 });
     await services.prisma.sale.update({ where: { id: saleId }, data: { ticketEpoch: 5 } });
-    expect((await writer.writeOrders([ticket!])).get(ticket!.ticketId)).toMatchObject({ outcome: 'ORDERED', created: false, stockEpoch: 4 });
+    expect((await writer.writeOrders([ticket!])).get(ticket!.ticketId)).toMatchObject({
+      outcome: 'ORDERED',
+      created: false,
+      stockEpoch: 4,
+    });
   });
 
   it('fails a rejected ticket REJECTED unless it was ordered before', async () => {

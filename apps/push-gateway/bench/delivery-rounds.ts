@@ -57,14 +57,20 @@ export function createDeliveryRounds(options: {
   const { sides, emitter, receivers, ratePerSecond } = options;
   const receipts = createReceipts();
   const emptyCpu = (): Record<CpuGroup, number> => ({ nodes: 0, emitter: 0, broker: 0 });
-  const results = Object.fromEntries(SIDES.map((side) => [side, { latencies: [], cpu: emptyCpu() }])) as unknown as Record<Side, SideDeliveries>;
+  const results = Object.fromEntries(SIDES.map((side) => [side, { latencies: [], cpu: emptyCpu() }])) as unknown as Record<
+    Side,
+    SideDeliveries
+  >;
 
   async function measure(side: Side, label: string, count: number): Promise<void> {
     const ticketIds = Array.from({ length: count }, (_, i) => roundTicketId(label, i));
     const arrival = receipts.expect(ticketIds);
     const cpuBefore = sideCpu(sides[side], emitter.pid);
     const sentAt = await emitter.round({ side, label, count, ratePerSecond, receivers });
-    const complete = await Promise.race([arrival.done.then(() => true), new Promise<false>((resolve) => setTimeout(resolve, ROUND_TIMEOUT_MS, false))]);
+    const complete = await Promise.race([
+      arrival.done.then(() => true),
+      new Promise<false>((resolve) => setTimeout(resolve, ROUND_TIMEOUT_MS, false)),
+    ]);
     const cpuAfter = sideCpu(sides[side], emitter.pid);
     if (!complete) process.stderr.write(`${label}: ${count - arrival.arrivedAt.size} of ${count} events never arrived\n`);
     for (const group of CPU_GROUPS) results[side].cpu[group] += cpuAfter[group] - cpuBefore[group];
@@ -102,7 +108,9 @@ export function latencySummary(label: string, latencies: readonly number[]): { p
   const sorted = [...latencies].sort((a, b) => a - b);
   if (process.env.BENCH_DEBUG) {
     const at = (p: number) => percentile(sorted, p).toFixed(3);
-    process.stderr.write(`${label}: p50 ${at(50)} p90 ${at(90)} p95 ${at(95)} p99 ${at(99)} max ${(sorted.at(-1) ?? Number.NaN).toFixed(3)}\n`);
+    process.stderr.write(
+      `${label}: p50 ${at(50)} p90 ${at(90)} p95 ${at(95)} p99 ${at(99)} max ${(sorted.at(-1) ?? Number.NaN).toFixed(3)}\n`,
+    );
   }
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
 }

@@ -40,7 +40,14 @@ export function roundTicketId(label: string, index: number): string {
 }
 
 export function roundEvent(label: string, index: number): TicketEvent {
-  return { type: 'ticket', ticketId: roundTicketId(label, index), saleId: label, status: 'SUCCEEDED', orderId: `order-${index}`, at: Date.now() };
+  return {
+    type: 'ticket',
+    ticketId: roundTicketId(label, index),
+    saleId: label,
+    status: 'SUCCEEDED',
+    orderId: `order-${index}`,
+    at: Date.now(),
+  };
 }
 
 /** The receiver of a latency round's `index`th event (spread over the receivers, as before). */

@@ -108,7 +108,7 @@ async function main() {
 /** Calls `emitDue(from, to)` for the items due so far, about every millisecond, until `count` are out. */
 async function paced(count: number, ratePerSecond: number, emitDue: (from: number, to: number) => void | Promise<void>): Promise<void> {
   const started = performance.now();
-  for (let sent = 0; sent < count; ) {
+  for (let sent = 0; sent < count;) {
     const due = Math.min(count, Math.floor(((performance.now() - started) / 1000) * ratePerSecond) + 1);
     if (due > sent) await emitDue(sent, due);
     sent = due;

@@ -14,7 +14,9 @@ async function main() {
   const userIds = Array.from({ length: to - from }, (_, i) => `${env.USER_PREFIX}-${from + i}`);
   const urls = env.TARGET_URLS!.split(',');
   const target: SessionTarget =
-    env.TARGET === 'bare' ? { kind: 'bare', urls } : { kind: env.TARGET === 'peer' ? 'peer' : 'push', urls, tokenFor: createUserTokenSigner(env.AUTH_SECRET!) };
+    env.TARGET === 'bare'
+      ? { kind: 'bare', urls }
+      : { kind: env.TARGET === 'peer' ? 'peer' : 'push', urls, tokenFor: createUserTokenSigner(env.AUTH_SECRET!) };
   const sessions = await openSessions(target, userIds, { firstIndex: from });
   process.stdout.write(`ready ${sessions.length}\n`);
   process.once('SIGTERM', () => process.exit(0));

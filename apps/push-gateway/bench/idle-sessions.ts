@@ -43,7 +43,10 @@ export async function holdIdleSessions(side: SideUnderTest, options: IdleOptions
   const { target } = side;
   const { sessions, receivers } = options;
   // Warm each node (JIT, pools) with sessions that come and go before the baseline.
-  const warmUsers = Array.from({ length: Math.min(WARM_SESSIONS_PER_NODE, sessions) * target.urls.length }, (_, i) => `${options.userPrefix}-warm-${i}`);
+  const warmUsers = Array.from(
+    { length: Math.min(WARM_SESSIONS_PER_NODE, sessions) * target.urls.length },
+    (_, i) => `${options.userPrefix}-warm-${i}`,
+  );
   await closeAll(await openSessions(target, warmUsers));
   const rssBefore = await Promise.all(side.nodes.map((node) => settledRssKib(node.pid!)));
   const started = performance.now();

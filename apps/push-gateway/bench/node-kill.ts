@@ -49,7 +49,9 @@ export async function runNodeKill(options: {
     saleId: options.saleId,
   }));
   const killAfter = Math.floor(events.length / 3);
-  await options.emitter.burst({ side: options.side, events, ratePerSecond: options.ratePerSecond, killAfter }, () => options.victim.kill('SIGKILL'));
+  await options.emitter.burst({ side: options.side, events, ratePerSecond: options.ratePerSecond, killAfter }, () =>
+    options.victim.kill('SIGKILL'),
+  );
 
   const deadline = Date.now() + RECONNECT_TIMEOUT_MS;
   while (sessions.some((session) => !session.recovered) && Date.now() < deadline) await sleep(50);

@@ -25,7 +25,15 @@ import { SIDES, type Side } from './emitter-protocol';
 import { holdIdleSessions, type IdleSide } from './idle-sessions';
 import { runNodeKill, type NodeKillOutcome } from './node-kill';
 import { stopProcesses } from './processes';
-import { brokerListeningOn, startBareServer, startEmitter, startPeerNodes, startPushNodes, type RunEnv, type SideUnderTest } from './servers';
+import {
+  brokerListeningOn,
+  startBareServer,
+  startEmitter,
+  startPeerNodes,
+  startPushNodes,
+  type RunEnv,
+  type SideUnderTest,
+} from './servers';
 
 const { values } = parseArgs({
   // `pnpm bench -- --sessions 20000` may pass the `--` through.
@@ -68,7 +76,9 @@ async function main() {
   // The bare server holds all N sessions in one process.
   const sessions = Math.min(requestedSessions, fdLimit - NODE_FD_OVERHEAD);
   if (sessions < requestedSessions) {
-    process.stderr.write(`note: open-file limit ${fdLimit} caps the bare server at ${sessions} sessions (asked for ${requestedSessions})\n`);
+    process.stderr.write(
+      `note: open-file limit ${fdLimit} caps the bare server at ${sessions} sessions (asked for ${requestedSessions})\n`,
+    );
   }
   const receiverCount = Math.min(sessions, Math.max(1, Number(values.receivers)));
   const receivers = Array.from({ length: receiverCount }, (_, i) => `${userPrefix}-${i}`);
@@ -77,21 +87,38 @@ async function main() {
   const { child: emitterChild, emitter } = await startEmitter(run, bare.url);
   const tokenFor = createUserTokenSigner(run.authSecret);
   const sides: Record<Side, SideUnderTest> = {
-    push: { target: { kind: 'push', urls: pushNodes.map((node) => node.url), tokenFor }, nodes: pushNodes.map((node) => node.child), broker: brokerListeningOn('nats', run.natsUrl, 4222) },
-    peer: { target: { kind: 'peer', urls: peerNodes.map((node) => node.url), tokenFor }, nodes: peerNodes.map((node) => node.child), broker: brokerListeningOn('redis', run.redisUrl, 6379) },
+    push: {
+      target: { kind: 'push', urls: pushNodes.map((node) => node.url), tokenFor },
+      nodes: pushNodes.map((node) => node.child),
+      broker: brokerListeningOn('nats', run.natsUrl, 4222),
+    },
+    peer: {
+      target: { kind: 'peer', urls: peerNodes.map((node) => node.url), tokenFor },
+      nodes: peerNodes.map((node) => node.child),
+      broker: brokerListeningOn('redis', run.redisUrl, 6379),
+    },
     bare: { target: { kind: 'bare', urls: [bare.url] }, nodes: [bare.child] },
   };
   const rounds = createDeliveryRounds({ sides, emitter, receivers, ratePerSecond });
 
   const idle = {} as Record<Side, IdleSide>;
   for (const side of SIDES) {
-    idle[side] = await holdIdleSessions(sides[side], { sessions, receivers, onTicket: rounds.onTicket, authSecret: run.authSecret, userPrefix });
+    idle[side] = await holdIdleSessions(sides[side], {
+      sessions,
+      receivers,
+      onTicket: rounds.onTicket,
+      authSecret: run.authSecret,
+      userPrefix,
+    });
   }
 
   await rounds.warmUp(warmupMessages);
   const perRound = Math.ceil(messages / ROUNDS);
   await rounds.run(ROUNDS, perRound);
-  const latency = Object.fromEntries(SIDES.map((side) => [side, latencySummary(side, rounds.results[side].latencies)])) as Record<Side, { p50: number; p99: number }>;
+  const latency = Object.fromEntries(SIDES.map((side) => [side, latencySummary(side, rounds.results[side].latencies)])) as Record<
+    Side,
+    { p50: number; p99: number }
+  >;
 
   const lags = await Promise.all(pushNodes.map(async (node) => (await fetch(node.metricsUrl)).text()));
   const lagMs = (name: string) =>
@@ -131,9 +158,13 @@ async function main() {
   console.log(`rss-before-kib ${idle.push.rssBefore.join(' ')}`);
   console.log(`rss-after-kib ${idle.push.rssAfter.join(' ')}`);
   console.log(`rss-per-session-kib ${fmt(idle.push.perSessionKib, 2)}`);
-  console.log(`messages ${perRound * ROUNDS} per side to ${receiverCount} receivers at ${ratePerSecond}/s, ${ROUNDS} alternating rounds, emitted from one separate process`);
+  console.log(
+    `messages ${perRound * ROUNDS} per side to ${receiverCount} receivers at ${ratePerSecond}/s, ${ROUNDS} alternating rounds, emitted from one separate process`,
+  );
   console.log(`push-latency-ms p50 ${fmt(latency.push.p50)} p99 ${fmt(latency.push.p99)}`);
-  console.log(`node-eventloop-lag-ms p99 ${lagMs('nodejs_eventloop_lag_p99_seconds')} max ${lagMs('nodejs_eventloop_lag_max_seconds')} (worst of ${NODES} nodes)`);
+  console.log(
+    `node-eventloop-lag-ms p99 ${lagMs('nodejs_eventloop_lag_p99_seconds')} max ${lagMs('nodejs_eventloop_lag_max_seconds')} (worst of ${NODES} nodes)`,
+  );
   console.log(`bare-latency-ms p50 ${fmt(latency.bare.p50)} p99 ${fmt(latency.bare.p99)}`);
   console.log(`bare-rss-per-session-kib ${fmt(idle.bare.perSessionKib, 2)}`);
   console.log(`peer: socket.io 4 + @socket.io/redis-adapter, ${NODES} nodes, events from @socket.io/redis-emitter`);

@@ -63,7 +63,11 @@ async function startPushNode(run: RunEnv): Promise<ServerNode & { metricsUrl: st
 }
 
 async function startPeerNode(run: RunEnv): Promise<ServerNode> {
-  const child = spawnTs('bench/peer-server.ts', { AUTH_SECRET: run.authSecret, REDIS_URL: run.redisUrl, PEER_KEY: run.peerKey }, { nodeFlags: MEASURED_SERVER_FLAGS });
+  const child = spawnTs(
+    'bench/peer-server.ts',
+    { AUTH_SECRET: run.authSecret, REDIS_URL: run.redisUrl, PEER_KEY: run.peerKey },
+    { nodeFlags: MEASURED_SERVER_FLAGS },
+  );
   const match = await waitForLine(child, /listening (\d+)/, 'peer node');
   return { child, url: `ws://127.0.0.1:${match[1]}` };
 }

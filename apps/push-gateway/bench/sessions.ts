@@ -11,8 +11,7 @@ const CONNECT_CONCURRENCY = 200;
  * The session of user number i goes to `urls[i % urls.length]`.
  */
 export type SessionTarget =
-  | { kind: 'push' | 'peer'; urls: readonly string[]; tokenFor: (userId: string) => string }
-  | { kind: 'bare'; urls: readonly string[] };
+  { kind: 'push' | 'peer'; urls: readonly string[]; tokenFor: (userId: string) => string } | { kind: 'bare'; urls: readonly string[] };
 
 /** One client session, whichever the kind. */
 export interface BenchSession {
@@ -65,19 +64,29 @@ function openSocketIo(url: string, token: string, localAddress: string, onTicket
 }
 
 /** A session of `userId` to `url`; `index` picks its source address. */
-export function openSession(target: SessionTarget, userId: string, options: { url: string; index: number; onTicket?: OnTicket }): BenchSession {
+export function openSession(
+  target: SessionTarget,
+  userId: string,
+  options: { url: string; index: number; onTicket?: OnTicket },
+): BenchSession {
   const { url, onTicket } = options;
   const localAddress = SOURCE_ADDRESSES[options.index % SOURCE_ADDRESSES.length]!;
   if (target.kind === 'bare') return openWebSocket(`${url}/?user=${userId}`, undefined, localAddress, onTicket);
   const token = target.tokenFor(userId);
-  return target.kind === 'push' ? openWebSocket(url, pushProtocols(token), localAddress, onTicket) : openSocketIo(url, token, localAddress, onTicket);
+  return target.kind === 'push'
+    ? openWebSocket(url, pushProtocols(token), localAddress, onTicket)
+    : openSocketIo(url, token, localAddress, onTicket);
 }
 
 /**
  * Open one session per user, a bounded number at a time, spread over the target's nodes.
  * `firstIndex` is the number of the first user, so that shards spread like one client would.
  */
-export async function openSessions(target: SessionTarget, userIds: readonly string[], options: { firstIndex?: number; onTicket?: OnTicket } = {}): Promise<BenchSession[]> {
+export async function openSessions(
+  target: SessionTarget,
+  userIds: readonly string[],
+  options: { firstIndex?: number; onTicket?: OnTicket } = {},
+): Promise<BenchSession[]> {
   const firstIndex = options.firstIndex ?? 0;
   const sessions: BenchSession[] = new Array(userIds.length);
   let next = 0;

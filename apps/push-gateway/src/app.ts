@@ -38,7 +38,11 @@ export default async function pushGatewayApp(fastify: FastifyInstance, options: 
   const log = fastify.log.child({ component: 'push' });
   const listLostTickets = createLostTicketLookup({
     listFromPostgres: (userId) =>
-      withDeadline(listTicketOutcomesOfUser(prisma, userId, new Date(Date.now() - TICKET_RESULT_TTL_SECONDS * 1000)), config.POSTGRES_TIMEOUT_MS, 'PostgreSQL'),
+      withDeadline(
+        listTicketOutcomesOfUser(prisma, userId, new Date(Date.now() - TICKET_RESULT_TTL_SECONDS * 1000)),
+        config.POSTGRES_TIMEOUT_MS,
+        'PostgreSQL',
+      ),
     logger: log,
   });
   const registry = createSessionRegistry({
@@ -61,7 +65,9 @@ export default async function pushGatewayApp(fastify: FastifyInstance, options: 
     activity,
   });
   const reportNode = () =>
-    redisState.reportPushNode(nodeName, registry.sessionCount, Date.now()).catch((err: unknown) => log.warn({ err }, 'could not report the session count'));
+    redisState
+      .reportPushNode(nodeName, registry.sessionCount, Date.now())
+      .catch((err: unknown) => log.warn({ err }, 'could not report the session count'));
   const nodeReports = setInterval(reportNode, NODE_REPORT_INTERVAL_MS);
   nodeReports.unref();
   fastify.addHook('onReady', reportNode);

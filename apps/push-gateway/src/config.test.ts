@@ -18,12 +18,23 @@ describe('push-gateway config', () => {
   });
 
   it('splits ALLOWED_ORIGINS', () => {
-    const config = parseConfig(configSchema, { DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/seckill', AUTH_SECRET: secret, ALLOWED_ORIGINS: 'https://shop.example, http://localhost:8080' });
+    const config = parseConfig(configSchema, {
+      DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/seckill',
+      AUTH_SECRET: secret,
+      ALLOWED_ORIGINS: 'https://shop.example, http://localhost:8080',
+    });
     expect(config.ALLOWED_ORIGINS).toEqual(['https://shop.example', 'http://localhost:8080']);
   });
 
   it('names every bad variable', () => {
-    const parse = () => parseConfig(configSchema, { DATABASE_URL: 'postgresql://x', AUTH_SECRET: 'short', ALLOWED_ORIGINS: 'shop.example/path', NATS_SUBJECT_PREFIX: 'a.*', HEARTBEAT_MS: '0' });
+    const parse = () =>
+      parseConfig(configSchema, {
+        DATABASE_URL: 'postgresql://x',
+        AUTH_SECRET: 'short',
+        ALLOWED_ORIGINS: 'shop.example/path',
+        NATS_SUBJECT_PREFIX: 'a.*',
+        HEARTBEAT_MS: '0',
+      });
     expect(parse).toThrow(ConfigError);
     for (const name of ['AUTH_SECRET', 'ALLOWED_ORIGINS', 'NATS_SUBJECT_PREFIX', 'HEARTBEAT_MS']) expect(parse).toThrow(`${name}:`);
   });

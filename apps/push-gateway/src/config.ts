@@ -5,8 +5,16 @@ const DEV_ORIGINS = ['http://localhost:8080', 'http://127.0.0.1:8080', 'http://l
 
 const originList = z
   .string()
-  .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
-  .refine((origins) => origins.every((origin) => origin === '*' || /^https?:\/\/[^\s/]+$/.test(origin)), 'must be a comma list of origins like https://shop.example.com (or *)')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  )
+  .refine(
+    (origins) => origins.every((origin) => origin === '*' || /^https?:\/\/[^\s/]+$/.test(origin)),
+    'must be a comma list of origins like https://shop.example.com (or *)',
+  )
   .default(DEV_ORIGINS);
 
 /** Environment of one push node; see README.md for what each variable does. */

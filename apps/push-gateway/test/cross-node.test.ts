@@ -60,7 +60,9 @@ describe('push gateway across three nodes (real NATS, Redis and WebSockets)', ()
 
   it('delivers each user their own results on whichever node they are, and never another user’s', async () => {
     const spread = Array.from({ length: 9 }, (_, i) => ({ userId: newUser(), node: nodes[i % 3]! }));
-    const sessions = await Promise.all(spread.map(async ({ userId, node }) => ({ userId, client: track(await connectReady(node.url, sign(userId))) })));
+    const sessions = await Promise.all(
+      spread.map(async ({ userId, node }) => ({ userId, client: track(await connectReady(node.url, sign(userId))) })),
+    );
 
     sessions.forEach(({ userId }, i) => publish(userId, ticketEvent(formatTicketId(saleId, i + 1))));
     // A final marker per user: once it arrived, anything misrouted before it would have arrived too.
@@ -103,7 +105,10 @@ describe('push gateway across three nodes (real NATS, Redis and WebSockets)', ()
     // Decided while the node was between NATS servers: in Redis, never delivered live.
     await state.recordResults([{ ticketId: meanwhile, saleId, userId, status: 'FAILED', reason: 'SOLD_OUT', at: 2 }]);
     await nodes[2]!.fastify.nats.reconnect();
-    expect(await client.waitForMessage((message) => message.ticketId === meanwhile, 'the snapshot sent again')).toMatchObject({ status: 'FAILED', reason: 'SOLD_OUT' });
+    expect(await client.waitForMessage((message) => message.ticketId === meanwhile, 'the snapshot sent again')).toMatchObject({
+      status: 'FAILED',
+      reason: 'SOLD_OUT',
+    });
   });
 
   it('sends, after going live, the final tickets only PostgreSQL still knows (Redis lost them)', async () => {
@@ -112,11 +117,28 @@ describe('push gateway across three nodes (real NATS, Redis and WebSockets)', ()
     const lostSaleId = randomUUID();
     const ticketId = formatTicketId(lostSaleId, 7);
     try {
-      await prisma.sale.create({ data: { id: lostSaleId, name: 'lost', stock: 0, initialStock: 1, queueCapacity: 1, startsAt: new Date(), endsAt: new Date(Date.now() + 60_000) } });
+      await prisma.sale.create({
+        data: {
+          id: lostSaleId,
+          name: 'lost',
+          stock: 0,
+          initialStock: 1,
+          queueCapacity: 1,
+          startsAt: new Date(),
+          endsAt: new Date(Date.now() + 60_000),
+        },
+      });
       const order = await prisma.order.create({ data: { saleId: lostSaleId, userId, ticketId, ticketNumber: 7 } });
       const client = track(connect(nodes[0]!.url, { token: sign(userId) }));
       const pushed = await client.waitForMessage((message) => message.type === 'ticket' && message.ticketId === ticketId);
-      expect(pushed).toEqual({ type: 'ticket', ticketId, saleId: lostSaleId, status: 'SUCCEEDED', orderId: order.id, at: order.createdAt.getTime() });
+      expect(pushed).toEqual({
+        type: 'ticket',
+        ticketId,
+        saleId: lostSaleId,
+        status: 'SUCCEEDED',
+        orderId: order.id,
+        at: order.createdAt.getTime(),
+      });
     } finally {
       await prisma.order.deleteMany({ where: { saleId: lostSaleId } });
       await prisma.sale.delete({ where: { id: lostSaleId } });

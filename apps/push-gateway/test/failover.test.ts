@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { formatTicketId, pushCloseCodes, userTicketSubject, type TicketEvent } from '@seckill/contracts';
 import { createRedis, type NatsConnection, type RedisClient } from '@seckill/platform';
 import { keysMatching } from '@seckill/platform/testing';
-import { connect, connectReady, openNats, signerFor, startChildNode, testEnv, testServices, type ChildNode, type TestClient } from './helpers';
+import {
+  connect,
+  connectReady,
+  openNats,
+  signerFor,
+  startChildNode,
+  testEnv,
+  testServices,
+  type ChildNode,
+  type TestClient,
+} from './helpers';
 import { redisKeys, createRedisState, type RedisState } from '@seckill/redis-state';
 
 describe('push nodes as real processes: a node dies or drains while its users wait', () => {

@@ -1,7 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { formatTicketId, userTicketSubject } from '@seckill/contracts';
 import type { NatsConnection } from '@seckill/platform';
-import { connect, connectReady, openNats, signerFor, startInProcessNode, testEnv, ticketEvent, waitFor, type PushNode, type TestClient } from './helpers';
+import {
+  connect,
+  connectReady,
+  openNats,
+  signerFor,
+  startInProcessNode,
+  testEnv,
+  ticketEvent,
+  waitFor,
+  type PushNode,
+  type TestClient,
+} from './helpers';
 
 /** The socket under a `ws` client; pausing it makes the client stop reading (and answering pings). */
 function stopReading(client: TestClient): void {
@@ -57,12 +68,18 @@ describe('session hardening (one node with small limits)', () => {
     const padding = 'x'.repeat(3_000);
     // Enough to fill the kernel's loopback buffers and then the server's own.
     for (let i = 1; i <= 20_000; i += 1) {
-      nats.publish(userTicketSubject(userId, env.NATS_SUBJECT_PREFIX), JSON.stringify({ ...ticketEvent(formatTicketId(saleId, i)), padding }));
+      nats.publish(
+        userTicketSubject(userId, env.NATS_SUBJECT_PREFIX),
+        JSON.stringify({ ...ticketEvent(formatTicketId(saleId, i)), padding }),
+      );
       if (i % 500 === 0) await nats.flush();
     }
-    await waitFor(async () => ((await metricsOf(slowNode)).match(/seckill_push_closes_total\{code="4008"[^}]*\} [1-9]/) ? true : undefined), {
-      what: 'the slow consumer to be closed',
-    });
+    await waitFor(
+      async () => ((await metricsOf(slowNode)).match(/seckill_push_closes_total\{code="4008"[^}]*\} [1-9]/) ? true : undefined),
+      {
+        what: 'the slow consumer to be closed',
+      },
+    );
   });
 
   it('while draining, reports not ready and refuses new sessions, then closes stragglers', async () => {
@@ -90,7 +107,11 @@ describe('session hardening (one node with small limits)', () => {
     const sign = signerFor(countingEnv);
     const subscribedUsers = async () => Number(/seckill_push_subscribed_users\{[^}]*\} (\d+)/.exec(await metricsOf(counting))?.[1]);
     const [alice, bob] = [`u-${randomUUID()}`, `u-${randomUUID()}`];
-    const tabs = [await connectReady(counting.url, sign(alice)), await connectReady(counting.url, sign(alice)), await connectReady(counting.url, sign(bob))];
+    const tabs = [
+      await connectReady(counting.url, sign(alice)),
+      await connectReady(counting.url, sign(alice)),
+      await connectReady(counting.url, sign(bob)),
+    ];
     clients.push(...tabs);
     expect(await subscribedUsers()).toBe(2);
 
@@ -121,7 +142,7 @@ describe('session hardening (one node with small limits)', () => {
       expect(Date.now()).toBeGreaterThanOrEqual((ready.expiresAt as number) - 50);
     });
 
-    it('goes on with a fresh token of the same user sent on the open socket, and ends with anyone else\'s', async () => {
+    it("goes on with a fresh token of the same user sent on the open socket, and ends with anyone else's", async () => {
       const userId = `u-${randomUUID()}`;
       const client = await connectReady(node.url, signerFor(env, { expiresInMs: 2_000 })(userId));
       clients.push(client);

@@ -39,7 +39,9 @@ export interface PushNode {
  * A push node inside this process (port 0), built as main.ts builds it; its connections (`nats`,
  * `redis`) are visible on `fastify` for the tests.
  */
-export async function startInProcessNode(env: Record<string, string>): Promise<PushNode & { fastify: FastifyInstance; config: PushConfig }> {
+export async function startInProcessNode(
+  env: Record<string, string>,
+): Promise<PushNode & { fastify: FastifyInstance; config: PushConfig }> {
   const config = parseConfig(configSchema, { ...env, PORT: '0' });
   const fastify = Fastify({ logger: false });
   await fastify.register(fp(pushGatewayApp), { config, nodeName: uniqueName('push-test') });
@@ -138,7 +140,15 @@ export async function connectReady(url: string, token: string): Promise<TestClie
 }
 
 export function ticketEvent(ticketId: string, overrides: Partial<TicketEvent> = {}): TicketEvent {
-  return { type: 'ticket', ticketId, saleId: ticketId.split('.')[0]!, status: 'SUCCEEDED', orderId: `order-${ticketId}`, at: Date.now(), ...overrides };
+  return {
+    type: 'ticket',
+    ticketId,
+    saleId: ticketId.split('.')[0]!,
+    status: 'SUCCEEDED',
+    orderId: `order-${ticketId}`,
+    at: Date.now(),
+    ...overrides,
+  };
 }
 
 export async function openNats(): Promise<NatsConnection> {

@@ -13,7 +13,15 @@ const solves = Number(process.env.BENCH_SOLVES ?? 60);
 const difficulty = Number(process.env.BENCH_DIFFICULTY ?? DEFAULT_CHALLENGE_DIFFICULTY);
 // Shaped like the gateway's: v1.<saleId>.<userId>.<difficulty>.<expiresAtMs>.<nonce>.<mac>.
 const challenges = Array.from({ length: solves }, () =>
-  ['v1', '3f1c2d4e-0000-4000-8000-000000000001', `shopper-${randomBytes(4).toString('hex')}`, difficulty, Date.now(), randomBytes(12).toString('base64url'), randomBytes(32).toString('base64url')].join('.'),
+  [
+    'v1',
+    '3f1c2d4e-0000-4000-8000-000000000001',
+    `shopper-${randomBytes(4).toString('hex')}`,
+    difficulty,
+    Date.now(),
+    randomBytes(12).toString('base64url'),
+    randomBytes(32).toString('base64url'),
+  ].join('.'),
 );
 
 /** Per-solve milliseconds, and hashes per second (each solve of solution n took n + 1 hashes). */
@@ -45,7 +53,11 @@ async function inNodeWorkerThread() {
 
 async function inChromiumWebWorker() {
   const { challengeWorker } = await bundleShopScripts();
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu'],
+  });
   try {
     const page = await browser.newPage();
     const results = await page.evaluate(

@@ -33,7 +33,11 @@ describe('web app', () => {
       DEMO_LOGIN: 'true',
     });
     web = Fastify();
-    await web.register(webApp, { config, scripts: { shop: '/* bundled */', challengeWorker: '/* worker */' }, dashboardScript: '/* dashboard */' });
+    await web.register(webApp, {
+      config,
+      scripts: { shop: '/* bundled */', challengeWorker: '/* worker */' },
+      dashboardScript: '/* dashboard */',
+    });
     await web.ready();
   });
 
@@ -54,7 +58,7 @@ describe('web app', () => {
     expect((await web.inject('/challenge-worker.js')).body).toBe('/* worker */');
   });
 
-  it('serves the live dashboard page, its script and the charts\' stylesheet', async () => {
+  it("serves the live dashboard page, its script and the charts' stylesheet", async () => {
     const page = await web.inject('/dashboard');
     expect([page.statusCode, page.headers['content-type']]).toEqual([200, 'text/html; charset=utf-8']);
     expect(page.body).toContain('id="admin-token"');

@@ -3,7 +3,12 @@ import { z } from 'zod';
 
 const wsUrlList = z
   .string()
-  .transform((value) => value.split(',').map((url) => url.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((url) => url.trim())
+      .filter(Boolean),
+  )
   .refine(
     (urls) => urls.length > 0 && urls.every((url) => /^wss?:\/\/[^\s/]+\/\S*$/.test(url)),
     'must be a comma list of WebSocket URLs like ws://127.0.0.1:3001/ws',

@@ -9,17 +9,49 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 const ARTIFACTS = path.resolve(__dirname, '../../../artifacts');
 const LOADTEST_DIR = path.resolve(__dirname, '../../../packages/loadtest');
 const WEB_PORT = 18080;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const STOCK = 150;
 
 /** The load test CLI against the running stack (`--external`): a small herd on a sale of its own. */
-function startLoadtest(stack: Stack, out: string): { child: ChildProcess; saleId: Promise<string>; exit: Promise<{ code: number | null; output: string }> } {
+function startLoadtest(
+  stack: Stack,
+  out: string,
+): { child: ChildProcess; saleId: Promise<string>; exit: Promise<{ code: number | null; output: string }> } {
   const child = spawn(
     process.execPath,
     [
-      '--conditions=@seckill/source', '--import', 'tsx', 'src/cli.ts', '--no-progress', '--no-baseline',
-      '--external', '--gateway-url', stack.gatewayUrls[0]!, '--push-urls', stack.pushUrls.join(','),
-      '--users', '400', '--stock', String(STOCK), '--shards', '0', '--start-delay', '6000', '--timeout', '60000', '--out', out,
+      '--conditions=@seckill/source',
+      '--import',
+      'tsx',
+      'src/cli.ts',
+      '--no-progress',
+      '--no-baseline',
+      '--external',
+      '--gateway-url',
+      stack.gatewayUrls[0]!,
+      '--push-urls',
+      stack.pushUrls.join(','),
+      '--users',
+      '400',
+      '--stock',
+      String(STOCK),
+      '--shards',
+      '0',
+      '--start-delay',
+      '6000',
+      '--timeout',
+      '60000',
+      '--out',
+      out,
     ],
     { cwd: LOADTEST_DIR, env: { ...process.env, ...stack.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -111,7 +143,8 @@ describe('the live sale dashboard in a real browser', () => {
       const before = await points(page, 'chart-rates');
       expect(before).toBeGreaterThanOrEqual(5);
       await waitFor(async () => ((await points(page, 'chart-rates')) > before ? true : undefined), { what: 'another point on the charts' });
-      for (const chart of ['chart-stock', 'chart-refusals', 'chart-queue', 'chart-push']) expect(await points(page, chart)).toBeGreaterThan(before);
+      for (const chart of ['chart-stock', 'chart-refusals', 'chart-queue', 'chart-push'])
+        expect(await points(page, chart)).toBeGreaterThan(before);
       await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-sold-out.png'), fullPage: true });
 
       const { code, output } = await loadtest.exit;

@@ -57,7 +57,12 @@ describe('the shop page in a real browser', () => {
     await stack?.stop();
   });
 
-  async function createSale(options: { stock: number; startsInMs?: number; prequeue?: boolean; challengeDifficulty?: number }): Promise<string> {
+  async function createSale(options: {
+    stock: number;
+    startsInMs?: number;
+    prequeue?: boolean;
+    challengeDifficulty?: number;
+  }): Promise<string> {
     const startsAt = Date.now() + (options.startsInMs ?? -1_000);
     const response = await fetch(`${stack.gatewayUrls[0]}/api/admin/sales`, {
       method: 'POST',

@@ -85,12 +85,21 @@ describe('error mapping', () => {
       body: { error: { code: 'QUEUE_FULL', message: 'The queue is full' } },
       headers: { 'Retry-After': '3' },
     });
-    await expect(failure(api.buy(saleId, 'k'))).resolves.toMatchObject({ code: 'QUEUE_FULL', status: 429, retryAfterMs: 3_000, retriable: true });
+    await expect(failure(api.buy(saleId, 'k'))).resolves.toMatchObject({
+      code: 'QUEUE_FULL',
+      status: 429,
+      retryAfterMs: 3_000,
+      retriable: true,
+    });
   });
 
   it('reads Retry-After given as an HTTP date', async () => {
     const inFiveSeconds = new Date(Date.now() + 5_000).toUTCString();
-    const { api } = apiAnswering({ status: 429, body: { error: { code: 'RATE_LIMITED', message: 'slow down' } }, headers: { 'retry-after': inFiveSeconds } });
+    const { api } = apiAnswering({
+      status: 429,
+      body: { error: { code: 'RATE_LIMITED', message: 'slow down' } },
+      headers: { 'retry-after': inFiveSeconds },
+    });
     const error = await failure(api.buy(saleId, 'k'));
     expect(error.code).toBe('RATE_LIMITED');
     expect(error.retryAfterMs).toBeGreaterThan(3_000);

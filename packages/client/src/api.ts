@@ -36,11 +36,7 @@ export interface GatewayApi {
 }
 
 /** Typed calls to the gateway's public HTTP contract; every failure becomes a `SeckillApiError`. */
-export function createGatewayApi(options: {
-  gatewayUrl: string;
-  fetch: FetchLike;
-  getToken: () => Promise<string>;
-}): GatewayApi {
+export function createGatewayApi(options: { gatewayUrl: string; fetch: FetchLike; getToken: () => Promise<string> }): GatewayApi {
   const base = options.gatewayUrl.replace(/\/+$/, '');
 
   async function call<T>(
@@ -91,17 +87,13 @@ export function createGatewayApi(options: {
         }),
         'buy',
       ),
-    getChallenge: (saleId) => required(call('POST', `${salePath(saleId)}/challenge`, asPurchaseChallenge, { authenticated: true }), 'getChallenge'),
+    getChallenge: (saleId) =>
+      required(call('POST', `${salePath(saleId)}/challenge`, asPurchaseChallenge, { authenticated: true }), 'getChallenge'),
     getOrder: (orderId) => required(call('GET', orderPath(orderId), asOrderView, { authenticated: true }), 'getOrder'),
     pay: (orderId) => required(call('POST', `${orderPath(orderId)}/pay`, asOrderView, { authenticated: true }), 'pay'),
-    getTicket: (ticketId) =>
-      required(call('GET', ticketPath(ticketId), asTicketView, { authenticated: true }), 'getTicket'),
+    getTicket: (ticketId) => required(call('GET', ticketPath(ticketId), asTicketView, { authenticated: true }), 'getTicket'),
     cancel: (ticketId) => call('DELETE', ticketPath(ticketId), asTicketView, { authenticated: true }),
-    getSale: (saleId) =>
-      required(
-        call('GET', salePath(saleId), asSaleView, { authenticated: false }),
-        'getSale',
-      ),
+    getSale: (saleId) => required(call('GET', salePath(saleId), asSaleView, { authenticated: false }), 'getSale'),
   };
 }
 

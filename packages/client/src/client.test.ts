@@ -306,7 +306,8 @@ describe('bot friction and the lottery', () => {
     const fetch = createFakeFetch((request) => {
       if (request.url.endsWith('/challenge')) return { status: 201, body: challenge };
       purchases += 1;
-      if (!request.headers['x-seckill-challenge']) return { status: 428, body: { error: { code: 'CHALLENGE_REQUIRED', message: 'solve one' } } };
+      if (!request.headers['x-seckill-challenge'])
+        return { status: 428, body: { error: { code: 'CHALLENGE_REQUIRED', message: 'solve one' } } };
       return { status: 202, body: receipt };
     });
     const solveChallenge = jest.fn(async () => '1234');
@@ -323,7 +324,9 @@ describe('bot friction and the lottery', () => {
 
   it('gives up after two refused challenges', async () => {
     const fetch = createFakeFetch((request) =>
-      request.url.endsWith('/challenge') ? { status: 201, body: challenge } : { status: 403, body: { error: { code: 'CHALLENGE_INVALID', message: 'used' } } },
+      request.url.endsWith('/challenge')
+        ? { status: 201, body: challenge }
+        : { status: 403, body: { error: { code: 'CHALLENGE_INVALID', message: 'used' } } },
     );
     const { seckill } = client(fetch, { WebSocket: null, solveChallenge: async () => '1' });
     await expect(seckill.buy(saleId)).rejects.toMatchObject({ code: 'CHALLENGE_INVALID' });
@@ -348,7 +351,9 @@ describe('bot friction and the lottery', () => {
   it('tells a shopper the draw did not reach as a purchase then would be told', async () => {
     let purchases = 0;
     const fetch = createFakeFetch(() =>
-      purchases++ === 0 ? { status: 202, body: { ...prequeued, drawsInMs: 0 } } : { status: 410, body: { error: { code: 'SOLD_OUT', message: 'gone' } } },
+      purchases++ === 0
+        ? { status: 202, body: { ...prequeued, drawsInMs: 0 } }
+        : { status: 410, body: { error: { code: 'SOLD_OUT', message: 'gone' } } },
     );
     const { seckill } = client(fetch, { WebSocket: null });
     const bought = seckill.buy(saleId);
@@ -360,11 +365,17 @@ describe('bot friction and the lottery', () => {
 
   it('reads and pays an order', async () => {
     const order = { orderId: 'o-1', saleId, ticketId, status: 'PENDING_PAYMENT', expiresAt: '2026-01-01T10:15:00Z' };
-    const fetch = createFakeFetch((request) => ({ status: 200, body: request.method === 'POST' ? { ...order, status: 'PAID', paidAt: 'now' } : order }));
+    const fetch = createFakeFetch((request) => ({
+      status: 200,
+      body: request.method === 'POST' ? { ...order, status: 'PAID', paidAt: 'now' } : order,
+    }));
     const { seckill } = client(fetch, { WebSocket: null });
     await expect(seckill.getOrder('o-1')).resolves.toEqual(order);
     await expect(seckill.pay('o-1')).resolves.toMatchObject({ status: 'PAID' });
-    expect(fetch.requests.map((request) => `${request.method} ${request.url}`)).toEqual(['GET http://gateway.test/api/orders/o-1', 'POST http://gateway.test/api/orders/o-1/pay']);
+    expect(fetch.requests.map((request) => `${request.method} ${request.url}`)).toEqual([
+      'GET http://gateway.test/api/orders/o-1',
+      'POST http://gateway.test/api/orders/o-1/pay',
+    ]);
     seckill.close();
   });
 });

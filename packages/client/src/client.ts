@@ -266,7 +266,7 @@ export function createSeckillClient(options: SeckillClientOptions): SeckillClien
   async function purchase(saleId: string, buyOptions: BuyOptions): Promise<TicketReceipt | TicketView> {
     const idempotencyKey = buyOptions.idempotencyKey ?? newIdempotencyKey();
     let solved: SolvedChallenge | undefined;
-    for (let challenges = 0; ; ) {
+    for (let challenges = 0; ;) {
       if (closed) throw closedError();
       if (!solved && challengeSales.has(saleId)) {
         solved = await solvedChallenge(saleId, buyOptions.onChallenge);

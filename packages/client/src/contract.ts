@@ -87,7 +87,14 @@ export function asSaleView(value: unknown): SaleView | undefined {
   if (!isObject(value) || !isString(value.id) || !isString(value.name)) return undefined;
   if (!isString(value.startsAt) || !isString(value.endsAt)) return undefined;
   if (!isString(value.state) || !Object.hasOwn(SALE_STATES, value.state)) return undefined;
-  const counts = [value.initialStock, value.remainingStock, value.queueCapacity, value.queueDepth, value.prequeueSize, value.challengeDifficulty];
+  const counts = [
+    value.initialStock,
+    value.remainingStock,
+    value.queueCapacity,
+    value.queueDepth,
+    value.prequeueSize,
+    value.challengeDifficulty,
+  ];
   if (!counts.every((count) => Number.isSafeInteger(count)) || !optional(value.prequeueOpensAt, isString)) return undefined;
   return value as unknown as SaleView;
 }

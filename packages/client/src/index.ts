@@ -6,4 +6,13 @@ export { SeckillApiError, type ClientErrorCode } from './errors';
 export { backoffDelay, type BackoffOptions } from './backoff';
 export type { ConnectionState, ConnectionStatus } from './push-connection';
 export type { FetchLike, ResponseLike, WebSocketConstructor, WebSocketLike } from './transport';
-export type { OrderEvent, OrderView, PrequeueReceipt, PurchaseChallenge, SaleView, TicketReceipt, TicketStatus, TicketView } from '@seckill/contracts';
+export type {
+  OrderEvent,
+  OrderView,
+  PrequeueReceipt,
+  PurchaseChallenge,
+  SaleView,
+  TicketReceipt,
+  TicketStatus,
+  TicketView,
+} from '@seckill/contracts';

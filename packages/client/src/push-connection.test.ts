@@ -69,7 +69,7 @@ describe('push connection', () => {
     connection.close();
   });
 
-  it('sends a fresh token on the open socket before the session\'s token expires, and again before the next one does', async () => {
+  it("sends a fresh token on the open socket before the session's token expires, and again before the next one does", async () => {
     let token = 'jwt-1';
     const { connection } = connect({ getToken: async () => token });
     const socket = FakeWebSocket.latest();
@@ -80,7 +80,10 @@ describe('push connection', () => {
     await jest.advanceTimersByTimeAsync(269_000);
     expect(socket.sent).toEqual([{ type: 'auth', token: 'jwt-1' }]);
     await jest.advanceTimersByTimeAsync(1_000); // a tenth of its life (at most a minute) before expiry
-    expect(socket.sent).toEqual([{ type: 'auth', token: 'jwt-1' }, { type: 'auth', token: 'jwt-2' }]);
+    expect(socket.sent).toEqual([
+      { type: 'auth', token: 'jwt-1' },
+      { type: 'auth', token: 'jwt-2' },
+    ]);
     socket.receive({ type: 'reauthenticated', expiresAt: Date.now() + 300_000 });
     token = 'jwt-3';
     await jest.advanceTimersByTimeAsync(270_000);

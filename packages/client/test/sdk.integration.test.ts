@@ -81,7 +81,13 @@ describe('SDK against the running system', () => {
       challengeDifficulty: 10,
     });
     const solver = createWorkerThreadChallengeSolver();
-    const client = createSeckillClient({ gatewayUrl: stack.gatewayUrls[0]!, pushUrls: stack.pushUrls, token: signToken(`sdk-${randomUUID()}`), WebSocket, solveChallenge: solver });
+    const client = createSeckillClient({
+      gatewayUrl: stack.gatewayUrls[0]!,
+      pushUrls: stack.pushUrls,
+      token: signToken(`sdk-${randomUUID()}`),
+      WebSocket,
+      solveChallenge: solver,
+    });
     clients.push(client);
     const steps: string[] = [];
     try {
@@ -117,7 +123,9 @@ describe('SDK against the running system', () => {
   it('maps the gateway refusing a sold-out sale to a typed error', async () => {
     const saleId = await createSale(1);
     const first = pushClient();
-    await (await first.buy(saleId)).result;
+    await (
+      await first.buy(saleId)
+    ).result;
     const error = await pushClient()
       .buy(saleId)
       .catch((reason: unknown) => reason);

@@ -15,7 +15,10 @@ describe('hasLeadingZeroBits', () => {
 
   it('checks a found solution the way a solver finds it', () => {
     let solution = 0;
-    const digest = (n: number) => createHash('sha256').update(challengePreimage('c', String(n))).digest();
+    const digest = (n: number) =>
+      createHash('sha256')
+        .update(challengePreimage('c', String(n)))
+        .digest();
     while (!hasLeadingZeroBits(digest(solution), 8)) solution++;
     expect(digest(solution)[0]).toBe(0);
   });

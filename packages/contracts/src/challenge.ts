@@ -14,7 +14,7 @@ export function hasLeadingZeroBits(digest: Uint8Array, bits: number): boolean {
   const fullBytes = Math.floor(bits / 8);
   for (let i = 0; i < fullBytes; i++) if (digest[i] !== 0) return false;
   const rest = bits % 8;
-  return rest === 0 || ((digest[fullBytes] ?? 0xff) >> (8 - rest)) === 0;
+  return rest === 0 || (digest[fullBytes] ?? 0xff) >> (8 - rest) === 0;
 }
 
 /** Request headers a purchase carries its solved challenge in. */

@@ -12,9 +12,12 @@ describe('ticket ids', () => {
     expect(formatTicketId(saleId, 7, 1)).not.toBe(formatTicketId(saleId, 7, 2));
   });
 
-  it.each(['', 'nodot', '.1.5', 'sale.5', 'sale.0.1', 'sale.1.0', 'sale.1.-1', 'sale.1.5x', 'sale.abc.1', 'sale.1.2.3'])('rejects %p', (ticketId) => {
-    expect(parseTicketId(ticketId)).toBeUndefined();
-  });
+  it.each(['', 'nodot', '.1.5', 'sale.5', 'sale.0.1', 'sale.1.0', 'sale.1.-1', 'sale.1.5x', 'sale.abc.1', 'sale.1.2.3'])(
+    'rejects %p',
+    (ticketId) => {
+      expect(parseTicketId(ticketId)).toBeUndefined();
+    },
+  );
 });
 
 describe('userTicketSubject', () => {

@@ -46,5 +46,10 @@ export type PushCloseCode = (typeof pushCloseCodes)[PushCloseCodeName];
 
 /** Whether a client should reconnect after the server closed with `code`. */
 export function isRetriablePushClose(code: number): boolean {
-  return code !== pushCloseCodes.UNAUTHORIZED && code !== pushCloseCodes.ORIGIN_NOT_ALLOWED && code !== pushCloseCodes.MESSAGE_TOO_BIG && code !== pushCloseCodes.PROTOCOL_VIOLATION;
+  return (
+    code !== pushCloseCodes.UNAUTHORIZED &&
+    code !== pushCloseCodes.ORIGIN_NOT_ALLOWED &&
+    code !== pushCloseCodes.MESSAGE_TOO_BIG &&
+    code !== pushCloseCodes.PROTOCOL_VIOLATION
+  );
 }

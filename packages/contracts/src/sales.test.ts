@@ -18,10 +18,16 @@ describe('createSaleBodySchema', () => {
     expect(createSaleBodySchema.safeParse({ ...lottery, prequeueOpensAt: valid.startsAt }).success).toBe(false);
   });
 
-  it.each([{ challengeDifficulty: -1 }, { challengeDifficulty: 25 }, { prequeueOpensAt: 'soon' }, { stock: 0 }, { stock: 1.5 }, { name: '' }, { startsAt: 'tomorrow' }, { extra: true }])(
-    'rejects %p',
-    (patch) => {
-      expect(createSaleBodySchema.safeParse({ ...valid, ...patch }).success).toBe(false);
-    },
-  );
+  it.each([
+    { challengeDifficulty: -1 },
+    { challengeDifficulty: 25 },
+    { prequeueOpensAt: 'soon' },
+    { stock: 0 },
+    { stock: 1.5 },
+    { name: '' },
+    { startsAt: 'tomorrow' },
+    { extra: true },
+  ])('rejects %p', (patch) => {
+    expect(createSaleBodySchema.safeParse({ ...valid, ...patch }).success).toBe(false);
+  });
 });

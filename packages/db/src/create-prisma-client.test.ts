@@ -36,15 +36,17 @@ describe('createPrismaClient on the migrated schema', () => {
   }
 
   async function expectUniqueViolation(write: Promise<unknown>, constraint: string) {
-    const error = await write.then(() => undefined, (error: unknown) => error);
+    const error = await write.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(error).toBeInstanceOf(Prisma.PrismaClientKnownRequestError);
     expect(error).toMatchObject({ code: 'P2002', message: expect.stringContaining(constraint) });
   }
 
   it('decrements stock conditionally and never below zero', async () => {
     const sale = await createSale(1);
-    const takeOne = () =>
-      prisma.sale.updateMany({ where: { id: sale.id, stock: { gt: 0 } }, data: { stock: { decrement: 1 } } });
+    const takeOne = () => prisma.sale.updateMany({ where: { id: sale.id, stock: { gt: 0 } }, data: { stock: { decrement: 1 } } });
 
     await expect(takeOne()).resolves.toEqual({ count: 1 });
     await expect(takeOne()).resolves.toEqual({ count: 0 });
@@ -53,9 +55,9 @@ describe('createPrismaClient on the migrated schema', () => {
 
   it('rejects a negative stock through the CHECK constraint', async () => {
     const sale = await createSale(0);
-    await expect(
-      prisma.sale.update({ where: { id: sale.id }, data: { stock: { decrement: 1 } } }),
-    ).rejects.toThrow(/sales_stock_non_negative/);
+    await expect(prisma.sale.update({ where: { id: sale.id }, data: { stock: { decrement: 1 } } })).rejects.toThrow(
+      /sales_stock_non_negative/,
+    );
   });
 
   it('allows one order per user per sale', async () => {

@@ -24,12 +24,27 @@ export interface ClosedTicketInput {
 
 type Queryable = Pick<PrismaClient, 'order' | 'closedTicket'>;
 
-function fromOrder(order: { id: string; ticketId: string; saleId: string; userId: string; ticketNumber: number; createdAt: Date }): TicketOutcome {
+function fromOrder(order: {
+  id: string;
+  ticketId: string;
+  saleId: string;
+  userId: string;
+  ticketNumber: number;
+  createdAt: Date;
+}): TicketOutcome {
   const { id, createdAt, ...ticket } = order;
   return { ...ticket, status: 'SUCCEEDED', orderId: id, decidedAt: createdAt.getTime() };
 }
 
-function fromClosed(closed: { ticketId: string; saleId: string; userId: string; ticketNumber: number; status: 'FAILED' | 'CANCELLED'; reason: string | null; closedAt: Date }): TicketOutcome {
+function fromClosed(closed: {
+  ticketId: string;
+  saleId: string;
+  userId: string;
+  ticketNumber: number;
+  status: 'FAILED' | 'CANCELLED';
+  reason: string | null;
+  closedAt: Date;
+}): TicketOutcome {
   const { reason, closedAt, ...ticket } = closed;
   return { ...ticket, ...(reason ? { reason } : {}), decidedAt: closedAt.getTime() };
 }
@@ -68,10 +83,20 @@ export async function listHeldOutcomesOfSale(prisma: Queryable, saleId: string):
 }
 
 /** Record tickets that ended without an order; a ticket closed before keeps its first record. */
-export async function recordClosedTickets(prisma: Pick<PrismaClient, 'closedTicket'>, tickets: readonly ClosedTicketInput[]): Promise<void> {
+export async function recordClosedTickets(
+  prisma: Pick<PrismaClient, 'closedTicket'>,
+  tickets: readonly ClosedTicketInput[],
+): Promise<void> {
   if (tickets.length === 0) return;
   await prisma.closedTicket.createMany({
-    data: tickets.map(({ ticketId, saleId, userId, ticketNumber, status, reason }) => ({ ticketId, saleId, userId, ticketNumber, status, ...(reason ? { reason } : {}) })),
+    data: tickets.map(({ ticketId, saleId, userId, ticketNumber, status, reason }) => ({
+      ticketId,
+      saleId,
+      userId,
+      ticketNumber,
+      status,
+      ...(reason ? { reason } : {}),
+    })),
     skipDuplicates: true,
   });
 }

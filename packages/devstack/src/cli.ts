@@ -58,7 +58,12 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 
   const demoStock = Number(values['demo-stock']);
-  const demo = { stock: demoStock, delaySeconds: Number(values['demo-delay']), lottery: values['demo-lottery'], challengeDifficulty: Number(values['demo-challenge']) };
+  const demo = {
+    stock: demoStock,
+    delaySeconds: Number(values['demo-delay']),
+    lottery: values['demo-lottery'],
+    challengeDifficulty: Number(values['demo-challenge']),
+  };
   const saleId = demoStock > 0 ? await createDemoSale(stack.gatewayUrls[0]!, stack.env.ADMIN_TOKEN ?? '', demo) : undefined;
   const lines = [
     '',
@@ -67,7 +72,11 @@ async function main(): Promise<void> {
     `  push (WebSocket)    ${stack.pushUrls.join('  ')}`,
     ...(stack.webUrl ? [`  shop page           ${stack.webUrl}/${saleId ? `?sale=${saleId}` : ''}`] : []),
     `  API document        ${stack.gatewayUrls[0]}/openapi.json`,
-    ...(saleId ? [`  demo sale           ${saleId} (${demoStock} items, starts in ${values['demo-delay']} s${demo.lottery ? ', pre-queue open' : ''}${demo.challengeDifficulty ? `, challenge ${demo.challengeDifficulty} bits` : ''})`] : []),
+    ...(saleId
+      ? [
+          `  demo sale           ${saleId} (${demoStock} items, starts in ${values['demo-delay']} s${demo.lottery ? ', pre-queue open' : ''}${demo.challengeDifficulty ? `, challenge ${demo.challengeDifficulty} bits` : ''})`,
+        ]
+      : []),
     'Ctrl-C stops everything.',
     '',
   ];

@@ -50,7 +50,10 @@ export interface ClusterTopology {
  * else, and a killed node comes back the way infra starts it.
  */
 export async function upClusterTopology(): Promise<ClusterTopology> {
-  const running = await infra('status').then(() => true, () => false);
+  const running = await infra('status').then(
+    () => true,
+    () => false,
+  );
   await infraUp();
   const env = readClusterEnv();
   return {

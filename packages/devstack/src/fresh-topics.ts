@@ -12,7 +12,10 @@ interface KafkaOptions {
   brokers?: string[];
 }
 
-async function withAdmin<T>(options: KafkaOptions, use: (admin: ReturnType<ReturnType<typeof createKafka>['admin']>) => Promise<T>): Promise<T> {
+async function withAdmin<T>(
+  options: KafkaOptions,
+  use: (admin: ReturnType<ReturnType<typeof createKafka>['admin']>) => Promise<T>,
+): Promise<T> {
   const admin = createKafka({
     clientId: uniqueName('devstack-admin'),
     brokers: options.brokers ?? testServices.kafkaBrokers,

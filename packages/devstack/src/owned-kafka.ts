@@ -13,8 +13,20 @@ const run = promisify(execFile);
 const infraKafka = path.join(repoRoot, 'infra', 'kafka');
 const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
 /** Short-lived tool JVM: small heap, C1 only, so it starts in about a second (as infra/bin/infra). */
-const TOOL_OPTS = ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dlog4j2.configurationFile=${path.join(infraKafka, 'log4j2.properties')}`, '-Dkafka.log.level=WARN'];
-const BROKER_OPTS = ['-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${path.join(infraKafka, 'log4j2.properties')}`];
+const TOOL_OPTS = [
+  '-Xmx256m',
+  '-XX:+UseSerialGC',
+  '-XX:TieredStopAtLevel=1',
+  `-Dlog4j2.configurationFile=${path.join(infraKafka, 'log4j2.properties')}`,
+  '-Dkafka.log.level=WARN',
+];
+const BROKER_OPTS = [
+  '-XX:+UseG1GC',
+  '-XX:MaxGCPauseMillis=20',
+  '-XX:+ExitOnOutOfMemoryError',
+  '-Djava.awt.headless=true',
+  `-Dlog4j2.configurationFile=${path.join(infraKafka, 'log4j2.properties')}`,
+];
 const START_TIMEOUT_MS = 90_000;
 
 /**
@@ -24,7 +36,9 @@ const START_TIMEOUT_MS = 90_000;
  */
 export async function kafkaLibsDir(): Promise<string> {
   if (process.env.KAFKA_LIBS) return process.env.KAFKA_LIBS;
-  const pomHash = createHash('sha256').update(readFileSync(path.join(infraKafka, 'pom.xml'))).digest('hex');
+  const pomHash = createHash('sha256')
+    .update(readFileSync(path.join(infraKafka, 'pom.xml')))
+    .digest('hex');
   const candidates = [repoRoot];
   const common = await run('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: repoRoot }).catch(() => undefined);
   if (common) candidates.push(path.dirname(common.stdout.trim()));
@@ -58,9 +72,28 @@ export async function startOwnedKafka(options: { dir: string; port?: number; hea
   const template = await readFile(path.join(infraKafka, 'server.properties'), 'utf8');
   await writeFile(
     properties,
-    template.replaceAll('@PORT@', String(port)).replaceAll('@CONTROLLER_PORT@', String(controllerPort)).replaceAll('@DATA_DIR@', path.join(options.dir, 'data')),
+    template
+      .replaceAll('@PORT@', String(port))
+      .replaceAll('@CONTROLLER_PORT@', String(controllerPort))
+      .replaceAll('@DATA_DIR@', path.join(options.dir, 'data')),
   );
-  await run(java, [...TOOL_OPTS, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', randomClusterId(), '-c', properties, '--standalone', '--ignore-formatted'], { timeout: 60_000 });
+  await run(
+    java,
+    [
+      ...TOOL_OPTS,
+      '-cp',
+      classpath,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      randomClusterId(),
+      '-c',
+      properties,
+      '--standalone',
+      '--ignore-formatted',
+    ],
+    { timeout: 60_000 },
+  );
 
   const address = `127.0.0.1:${port}`;
   const logFile = path.join(options.dir, 'server.log');
@@ -71,10 +104,15 @@ export async function startOwnedKafka(options: { dir: string; port?: number; hea
     const tail = () => readLogTail(logFile);
     // It accepts connections a little before it serves requests; this line comes once it does.
     const started = () => existsSync(logFile) && readFileSync(logFile).subarray(logStart).toString().includes('Kafka Server started');
-    await waitUntil(async () => {
-      if (broker.child.exitCode !== null) throw new Error(`kafka broker exited with ${broker.child.exitCode}:\n${tail()}`);
-      return started() && (await portOpen(port));
-    }, `kafka broker on ${address}`, START_TIMEOUT_MS, tail).catch(async (error: unknown) => {
+    await waitUntil(
+      async () => {
+        if (broker.child.exitCode !== null) throw new Error(`kafka broker exited with ${broker.child.exitCode}:\n${tail()}`);
+        return started() && (await portOpen(port));
+      },
+      `kafka broker on ${address}`,
+      START_TIMEOUT_MS,
+      tail,
+    ).catch(async (error: unknown) => {
       await broker.stop({ signal: 'SIGKILL' });
       throw error;
     });

@@ -25,7 +25,15 @@ export async function startPortServer(options: {
     return server;
   };
   const stop = (server: OwnedChild) => server.stop({ signal: options.stopSignal, graceMs: 5_000 });
-  return relaunchable({ kind: options.kind, address: options.address(port), port, dir: options.dir, launch, stopToRestart: stop, stopForGood: stop });
+  return relaunchable({
+    kind: options.kind,
+    address: options.address(port),
+    port,
+    dir: options.dir,
+    launch,
+    stopToRestart: stop,
+    stopForGood: stop,
+  });
 }
 
 /**

@@ -33,7 +33,9 @@ export async function startOwnedPostgres(options: { dir: string; port?: number; 
   const asRoot = process.getuid?.() === 0;
   if (asRoot) await chown(options.dir, ...(await postgresIds()));
   const asOwner = (tool: string, args: string[], timeoutMs = 60_000) =>
-    asRoot ? run('runuser', ['-u', 'postgres', '--', path.join(bin, tool), ...args], { timeout: timeoutMs }) : run(path.join(bin, tool), args, { timeout: timeoutMs });
+    asRoot
+      ? run('runuser', ['-u', 'postgres', '--', path.join(bin, tool), ...args], { timeout: timeoutMs })
+      : run(path.join(bin, tool), args, { timeout: timeoutMs });
   const pgCtl = (args: string[]) => asOwner('pg_ctl', ['-D', data, '-t', '30', ...args]);
   const start = () => pgCtl(['-w', '-l', logFile, '-o', `-p ${port} -k ${options.dir} -c listen_addresses=127.0.0.1`, 'start']);
   const postmasterPid = () => Number(readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);

@@ -37,7 +37,12 @@ export function portOpen(port: number, timeoutMs = 1_000): Promise<boolean> {
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Poll `probe` every 100 ms until it holds; fail after `timeoutMs` with `what` and `hint()`. */
-export async function waitUntil(probe: () => Promise<boolean>, what: string, timeoutMs: number, hint: () => string = () => ''): Promise<void> {
+export async function waitUntil(
+  probe: () => Promise<boolean>,
+  what: string,
+  timeoutMs: number,
+  hint: () => string = () => '',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`${what}: not ready after ${timeoutMs} ms${hint() ? `\n${hint()}` : ''}`);

@@ -102,7 +102,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (stopping) return { ...record, error: 'the stack was stopping' };
     slot.proc = spawnInto(slot);
     watch(slot);
-    const started: AppRestart = { ...record, restartedAt: Date.now(), ...(slot.proc.child.pid !== undefined ? { newPid: slot.proc.child.pid } : {}) };
+    const started: AppRestart = {
+      ...record,
+      restartedAt: Date.now(),
+      ...(slot.proc.child.pid !== undefined ? { newPid: slot.proc.child.pid } : {}),
+    };
     try {
       await waitUntilReady(slot.proc, RESTART_READY_TIMEOUT_MS);
       return { ...started, readyAt: Date.now() };
@@ -112,7 +116,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 
   function exitRecord(slot: Slot, proc: AppProcess, cause: AppRestart['cause']): AppRestart {
-    return { name: slot.name, cause, pid: proc.child.pid, exitCode: proc.child.exitCode, signal: proc.child.signalCode, exitedAt: Date.now() };
+    return {
+      name: slot.name,
+      cause,
+      pid: proc.child.pid,
+      exitCode: proc.child.exitCode,
+      signal: proc.child.signalCode,
+      exitedAt: Date.now(),
+    };
   }
 
   function watch(slot: Slot): void {

@@ -34,7 +34,17 @@ onCluster('the cluster topology of infra up --cluster', () => {
   it('answers a write once a replica has it; a shard whose replica stopped answering is waited on once, then not for a while', async () => {
     const state = createRedisState({ redis });
     const now = Date.now();
-    await state.loadSale({ id: saleId, name: 'replicated', stock: 5, initialStock: 5, queueCapacity: 5, startsAtMs: now - 1_000, endsAtMs: now + 60_000, epoch: 1, ticketNumberFloor: 0 });
+    await state.loadSale({
+      id: saleId,
+      name: 'replicated',
+      stock: 5,
+      initialStock: 5,
+      queueCapacity: 5,
+      startsAtMs: now - 1_000,
+      endsAtMs: now + 60_000,
+      epoch: 1,
+      ticketNumberFloor: 0,
+    });
     const admit = async (userId: string) => {
       const startedAt = performance.now();
       const reply = await state.admitTicket({ saleId, userId, nowMs: Date.now(), deadlineMs: Date.now() + 5_000, relayAfterMs: 2_000 });

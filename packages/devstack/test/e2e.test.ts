@@ -35,7 +35,12 @@ describe('a purchase, end to end', () => {
     collector = await startCollector();
     stack = await startStack({
       basePorts: { gateway: 13000, pushGateway: 13001, worker: 13100 },
-      env: { ...(await freshOrderTopics('e2e')), NATS_SUBJECT_PREFIX: uniqueName('e2e'), LOG_LEVEL: 'warn', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url },
+      env: {
+        ...(await freshOrderTopics('e2e')),
+        NATS_SUBJECT_PREFIX: uniqueName('e2e'),
+        LOG_LEVEL: 'warn',
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      },
       supervise: { restartAfterMs: 100, onRestart: (restart) => supervised.push(restart) },
     });
   }, 120_000);
@@ -114,7 +119,10 @@ describe('a purchase, end to end', () => {
 
     const node = stack.processes.find((proc) => proc.name === 'push-gateway-1')!;
     node.child.kill('SIGKILL');
-    const restarted = await waitFor(() => supervised.find((r) => r.name === 'push-gateway-1'), { what: 'the supervisor to restart the push node', timeoutMs: 60_000 });
+    const restarted = await waitFor(() => supervised.find((r) => r.name === 'push-gateway-1'), {
+      what: 'the supervisor to restart the push node',
+      timeoutMs: 60_000,
+    });
     expect(restarted).toMatchObject({ cause: 'exited', signal: 'SIGKILL', pid: node.child.pid });
     expect(restarted.readyAt).toBeDefined();
     expect(stack.processes.find((proc) => proc.name === 'push-gateway-1')?.child.pid).toBe(restarted.newPid);

@@ -49,7 +49,10 @@ describe('owned servers', () => {
       server.freeze();
       // SIGSTOP lands asynchronously: wait until the kernel shows the process stopped (state T).
       await waitFor(() => (processState(server.pid()) === 'T' ? true : undefined), { what: 'nats-server to stop' });
-      const frozen = await Promise.race([nats.flush().then(() => 'answered'), new Promise((resolve) => setTimeout(() => resolve('no answer'), 500))]);
+      const frozen = await Promise.race([
+        nats.flush().then(() => 'answered'),
+        new Promise((resolve) => setTimeout(() => resolve('no answer'), 500)),
+      ]);
       server.thaw();
       expect(frozen).toBe('no answer');
       await nats.flush();

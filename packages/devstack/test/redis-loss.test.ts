@@ -24,7 +24,12 @@ describe('a Redis loss mid-sale', () => {
       basePorts: { gateway: 13300, worker: 13400 },
       // Shedding off: a gateway still compiling (tsx) at its first requests may shed them, and this test
       // needs each answer as it is (shedding has its own tests in the gateway).
-      env: { ...(await freshOrderTopics('redis-loss')), NATS_SUBJECT_PREFIX: uniqueName('redis-loss'), LOG_LEVEL: 'warn', SHED_EVENT_LOOP_DELAY_MS: '0' },
+      env: {
+        ...(await freshOrderTopics('redis-loss')),
+        NATS_SUBJECT_PREFIX: uniqueName('redis-loss'),
+        LOG_LEVEL: 'warn',
+        SHED_EVENT_LOOP_DELAY_MS: '0',
+      },
     });
   }, 120_000);
 
@@ -42,10 +47,26 @@ describe('a Redis loss mid-sale', () => {
     const call = async (method: string, path: string, user?: string) => {
       const response = await fetch(`${gatewayUrl}${path}`, {
         method,
-        headers: user ? { authorization: `Bearer ${sign(users[user]!)}` } : { 'content-type': 'application/json', authorization: `Bearer ${stack.env.ADMIN_TOKEN}` },
-        ...(user ? {} : { body: JSON.stringify({ name: 'redis loss', stock: 1, queueCapacity: 1, startsAt: new Date(Date.now() - 1000).toISOString(), endsAt: new Date(Date.now() + 600_000).toISOString() }) }),
+        headers: user
+          ? { authorization: `Bearer ${sign(users[user]!)}` }
+          : { 'content-type': 'application/json', authorization: `Bearer ${stack.env.ADMIN_TOKEN}` },
+        ...(user
+          ? {}
+          : {
+              body: JSON.stringify({
+                name: 'redis loss',
+                stock: 1,
+                queueCapacity: 1,
+                startsAt: new Date(Date.now() - 1000).toISOString(),
+                endsAt: new Date(Date.now() + 600_000).toISOString(),
+              }),
+            }),
       });
-      return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as Record<string, string> };
+      return {
+        status: response.status,
+        retryAfter: response.headers.get('retry-after'),
+        body: (await response.json()) as Record<string, string>,
+      };
     };
     const sale = (await call('POST', '/api/admin/sales')).body;
     const saleId = sale.id!;
@@ -70,12 +91,17 @@ describe('a Redis loss mid-sale', () => {
     worker = startApp({ app: 'order-worker', port: 13400, mode: 'source', env: { ...stack.env, WORKER_ID: uniqueName('loss-worker') } });
     await waitUntilReady(worker);
     const poll = async (name: string) => (await call('GET', `/api/tickets/${ticketOf[name]}`, name)).body;
-    await waitFor(async () => ((await poll('c')).status !== 'QUEUED' ? true : undefined), { timeoutMs: 30_000, what: 'c decided' }).catch(() => undefined);
+    await waitFor(async () => ((await poll('c')).status !== 'QUEUED' ? true : undefined), { timeoutMs: 30_000, what: 'c decided' }).catch(
+      () => undefined,
+    );
     // Recovered once the worker consumed c's message: d meets the sale as PostgreSQL has it.
-    const afterRecovery = await waitFor(async () => {
-      const answer = await call('POST', `/api/sales/${saleId}/orders`, 'd');
-      return answer.status === 503 ? undefined : answer;
-    }, { timeoutMs: 20_000, what: 'the sale recovered' });
+    const afterRecovery = await waitFor(
+      async () => {
+        const answer = await call('POST', `/api/sales/${saleId}/orders`, 'd');
+        return answer.status === 503 ? undefined : answer;
+      },
+      { timeoutMs: 20_000, what: 'the sale recovered' },
+    );
     // The holder first, across a loss: c's repeat purchase answers their ticket, not a new one.
     const cBuysAgain = await call('POST', `/api/sales/${saleId}/orders`, 'c');
 

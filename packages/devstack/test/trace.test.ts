@@ -39,9 +39,16 @@ describe('one purchase is one trace across the processes', () => {
     Object.assign(env, await freshOrderTopics('trace'));
     gateway = await buildGateway({ config: parseConfig(gatewayConfigSchema, env), logger });
     await gateway.ready();
-    worker = await startOrderWorker({ config: parseConfig(workerConfigSchema, { ...env, WORKER_ID: uniqueName('trace-worker') }), logger, registry: createMetricsRegistry('order-worker') });
+    worker = await startOrderWorker({
+      config: parseConfig(workerConfigSchema, { ...env, WORKER_ID: uniqueName('trace-worker') }),
+      logger,
+      registry: createMetricsRegistry('order-worker'),
+    });
     push = Fastify({ logger: false });
-    await push.register(pushGatewayApp, { config: parseConfig(pushConfigSchema, { ...env, PORT: '0' }), nodeName: uniqueName('trace-push') });
+    await push.register(pushGatewayApp, {
+      config: parseConfig(pushConfigSchema, { ...env, PORT: '0' }),
+      nodeName: uniqueName('trace-push'),
+    });
     await push.listen({ port: 0, host: '127.0.0.1' });
   }, 60_000);
 
@@ -58,7 +65,12 @@ describe('one purchase is one trace across the processes', () => {
       method: 'POST',
       url: '/api/admin/sales',
       headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` },
-      payload: { name: 'traced', stock: 5, startsAt: new Date(Date.now() - 1_000).toISOString(), endsAt: new Date(Date.now() + 600_000).toISOString() },
+      payload: {
+        name: 'traced',
+        stock: 5,
+        startsAt: new Date(Date.now() - 1_000).toISOString(),
+        endsAt: new Date(Date.now() + 600_000).toISOString(),
+      },
     });
     const saleId = created.json<{ id: string }>().id;
     const userId = uniqueName('shopper').replace(/[^A-Za-z0-9_-]/g, '-');
@@ -74,10 +86,18 @@ describe('one purchase is one trace across the processes', () => {
     await waitFor(() => (pushed.some((message) => message.type === 'ready') ? true : undefined));
     tracing.reset();
 
-    const purchase = await gateway.inject({ method: 'POST', url: `/api/sales/${saleId}/orders`, headers: { authorization: `Bearer ${token}` } });
+    const purchase = await gateway.inject({
+      method: 'POST',
+      url: `/api/sales/${saleId}/orders`,
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(purchase.statusCode).toBe(202);
-    await waitFor(() => (pushed.some((message) => message.type === 'ticket' && message.status === 'SUCCEEDED') ? true : undefined), { what: 'the pushed result' });
-    const deliver = await waitFor(() => tracing.finishedSpans().find((span) => span.name === 'push deliver'), { what: 'the push delivery span' });
+    await waitFor(() => (pushed.some((message) => message.type === 'ticket' && message.status === 'SUCCEEDED') ? true : undefined), {
+      what: 'the pushed result',
+    });
+    const deliver = await waitFor(() => tracing.finishedSpans().find((span) => span.name === 'push deliver'), {
+      what: 'the push delivery span',
+    });
 
     const trace = tracing.finishedSpans().filter((span) => span.spanContext().traceId === deliver.spanContext().traceId);
     const named = (name: string) => {
@@ -85,7 +105,8 @@ describe('one purchase is one trace across the processes', () => {
       if (!span) throw new Error(`no span ${name} in the trace: ${trace.map((s) => s.name).join(', ')}`);
       return span;
     };
-    const parentOf = (span: ReturnType<typeof named>) => trace.find((candidate) => candidate.spanContext().spanId === span.parentSpanContext?.spanId)?.name;
+    const parentOf = (span: ReturnType<typeof named>) =>
+      trace.find((candidate) => candidate.spanContext().spanId === span.parentSpanContext?.spanId)?.name;
 
     const server = named('POST /api/sales/:saleId/orders');
     expect(server.kind).toBe(SpanKind.SERVER);
@@ -99,7 +120,9 @@ describe('one purchase is one trace across the processes', () => {
     expect([publish.kind, parentOf(publish)]).toEqual([SpanKind.PRODUCER, process.name]);
     expect([deliver.kind, parentOf(deliver)]).toEqual([SpanKind.CONSUMER, publish.name]);
     // The worker's batch is a trace of its own, linked to this one.
-    const batch = tracing.finishedSpans().find((span) => span.name === 'order batch' && span.links.some((link) => link.context.spanId === process.spanContext().spanId));
+    const batch = tracing
+      .finishedSpans()
+      .find((span) => span.name === 'order batch' && span.links.some((link) => link.context.spanId === process.spanContext().spanId));
     expect(batch).toBeDefined();
   }, 60_000);
 });

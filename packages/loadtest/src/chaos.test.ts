@@ -4,13 +4,28 @@ const apps = { external: false, cluster: false, gateways: 2, workers: 2, pushNod
 
 describe('parseChaosSpec', () => {
   it('fills in the default offset and time out of each fault', () => {
-    expect(parseChaosSpec('gateway-kill')).toEqual({ text: 'gateway-kill', fault: 'gateway-kill', atMs: CHAOS_FAULTS['gateway-kill'].atMs, seconds: 1 });
+    expect(parseChaosSpec('gateway-kill')).toEqual({
+      text: 'gateway-kill',
+      fault: 'gateway-kill',
+      atMs: CHAOS_FAULTS['gateway-kill'].atMs,
+      seconds: 1,
+    });
     expect(parseChaosSpec('redis-restart')).toMatchObject({ fault: 'redis-restart', seconds: 0 });
   });
 
   it('reads :s and @ms', () => {
-    expect(parseChaosSpec('kafka-freeze:8')).toEqual({ text: 'kafka-freeze:8', fault: 'kafka-freeze', atMs: CHAOS_FAULTS['kafka-freeze'].atMs, seconds: 8 });
-    expect(parseChaosSpec(' kafka-freeze:2.5@1200 ')).toEqual({ text: 'kafka-freeze:2.5@1200', fault: 'kafka-freeze', atMs: 1200, seconds: 2.5 });
+    expect(parseChaosSpec('kafka-freeze:8')).toEqual({
+      text: 'kafka-freeze:8',
+      fault: 'kafka-freeze',
+      atMs: CHAOS_FAULTS['kafka-freeze'].atMs,
+      seconds: 8,
+    });
+    expect(parseChaosSpec(' kafka-freeze:2.5@1200 ')).toEqual({
+      text: 'kafka-freeze:2.5@1200',
+      fault: 'kafka-freeze',
+      atMs: 1200,
+      seconds: 2.5,
+    });
     expect(parseChaosSpec('push-kill:4@0')).toMatchObject({ atMs: 0, seconds: 4 });
   });
 
@@ -35,19 +50,23 @@ describe('ownedServersFor', () => {
 
 describe('chaosTopologyProblem', () => {
   it('needs two gateways to kill one, two push nodes to kill one, and apps of its own', () => {
-    expect(chaosTopologyProblem([parseChaosSpec('gateway-kill')], { ...apps, gateways: 1 })).toBe('--chaos gateway-kill needs --gateways ≥ 2');
+    expect(chaosTopologyProblem([parseChaosSpec('gateway-kill')], { ...apps, gateways: 1 })).toBe(
+      '--chaos gateway-kill needs --gateways ≥ 2',
+    );
     expect(chaosTopologyProblem([parseChaosSpec('push-kill')], { ...apps, pushNodes: 1 })).toBe('--chaos push-kill needs --push-nodes ≥ 2');
     expect(chaosTopologyProblem([parseChaosSpec('worker-kill')], { ...apps, workers: 1 })).toBeUndefined();
     expect(chaosTopologyProblem([parseChaosSpec('redis-restart')], { ...apps, external: true })).toMatch(/not --external/);
     expect(chaosTopologyProblem([], { ...apps, external: true })).toBeUndefined();
   });
 
-  it('kills cluster nodes only with --cluster, where the single servers of the run\'s own have no place', () => {
+  it("kills cluster nodes only with --cluster, where the single servers of the run's own have no place", () => {
     const kills = ['redis-primary-kill', 'kafka-broker-kill', 'nats-node-kill'].map(parseChaosSpec);
     expect(chaosTopologyProblem(kills, apps)).toBe('--chaos redis-primary-kill kills a node of the cluster topology: add --cluster');
     expect(chaosTopologyProblem(kills, { ...apps, cluster: true })).toBeUndefined();
     expect(chaosTopologyProblem([parseChaosSpec('kafka-freeze:5')], { ...apps, cluster: true })).toMatch(/not with --cluster/);
-    expect(chaosTopologyProblem([parseChaosSpec('postgres-restart'), parseChaosSpec('gateway-kill')], { ...apps, cluster: true })).toBeUndefined();
+    expect(
+      chaosTopologyProblem([parseChaosSpec('postgres-restart'), parseChaosSpec('gateway-kill')], { ...apps, cluster: true }),
+    ).toBeUndefined();
     expect(ownedServersFor(kills)).toEqual([]);
   });
 });

@@ -32,48 +32,88 @@ type FaultKind = (AppKill | ServerFault | NodeKill) & {
 
 export const CHAOS_FAULTS = {
   'gateway-kill': {
-    kind: 'app-kill', app: 'gateway', minimum: { option: 'gateways', count: 2 }, atMs: 150, seconds: 1,
+    kind: 'app-kill',
+    app: 'gateway',
+    minimum: { option: 'gateways', count: 2 },
+    atMs: 150,
+    seconds: 1,
     description: 'SIGKILL the last gateway while the herd is in flight; started again after :s (default 1)',
   },
   'worker-kill': {
-    kind: 'app-kill', app: 'order-worker', minimum: { option: 'workers', count: 1 }, atMs: 300, seconds: 1,
+    kind: 'app-kill',
+    app: 'order-worker',
+    minimum: { option: 'workers', count: 1 },
+    atMs: 300,
+    seconds: 1,
     description: 'SIGKILL the last order worker while orders are being written; started again after :s (default 1)',
   },
   'push-kill': {
-    kind: 'app-kill', app: 'push-gateway', minimum: { option: 'pushNodes', count: 2 }, atMs: 300, seconds: 3,
-    description: 'SIGKILL the last push node while results are pushed (its shoppers reconnect to the others); started again after :s (default 3)',
+    kind: 'app-kill',
+    app: 'push-gateway',
+    minimum: { option: 'pushNodes', count: 2 },
+    atMs: 300,
+    seconds: 3,
+    description:
+      'SIGKILL the last push node while results are pushed (its shoppers reconnect to the others); started again after :s (default 3)',
   },
   'kafka-freeze': {
-    kind: 'freeze', server: 'kafka', atMs: 20, seconds: undefined,
+    kind: 'freeze',
+    server: 'kafka',
+    atMs: 20,
+    seconds: undefined,
     description: "SIGSTOP the run's own Kafka broker for :s seconds, then SIGCONT",
   },
   'kafka-restart': {
-    kind: 'restart', server: 'kafka', atMs: 20, seconds: 0,
+    kind: 'restart',
+    server: 'kafka',
+    atMs: 20,
+    seconds: 0,
     description: "stop the run's own Kafka broker (SIGTERM), start it again on the same data after :s (default 0)",
   },
   'redis-restart': {
-    kind: 'restart', server: 'redis', atMs: 200, seconds: 0,
+    kind: 'restart',
+    server: 'redis',
+    atMs: 200,
+    seconds: 0,
     description: "SIGKILL the run's own Redis (no persistence: a total loss), start it again empty on the same port after :s",
   },
   'nats-freeze': {
-    kind: 'freeze', server: 'nats', atMs: 200, seconds: undefined,
+    kind: 'freeze',
+    server: 'nats',
+    atMs: 200,
+    seconds: undefined,
     description: "SIGSTOP the run's own nats-server for :s seconds, then SIGCONT",
   },
   'postgres-restart': {
-    kind: 'restart', server: 'postgres', atMs: 200, seconds: 0,
+    kind: 'restart',
+    server: 'postgres',
+    atMs: 200,
+    seconds: 0,
     description: "pg_ctl stop -m fast the run's own PostgreSQL cluster mid-sale, start it again after :s",
   },
   'redis-primary-kill': {
-    kind: 'node-kill', node: 'redis', atMs: 200, seconds: 0,
-    description: "(--cluster) SIGKILL the Redis primary serving the sale's slot; its replica takes over; the node starts again :s after (as a replica)",
+    kind: 'node-kill',
+    node: 'redis',
+    atMs: 200,
+    seconds: 0,
+    description:
+      "(--cluster) SIGKILL the Redis primary serving the sale's slot; its replica takes over; the node starts again :s after (as a replica)",
   },
   'kafka-broker-kill': {
-    kind: 'node-kill', node: 'kafka', atMs: 200, seconds: 5,
-    description: "(--cluster) SIGKILL the Kafka broker coordinating the order workers' group (it leads a third of the partitions); started again after :s (default 5)",
+    kind: 'node-kill',
+    node: 'kafka',
+    atMs: 200,
+    seconds: 5,
+    description:
+      "(--cluster) SIGKILL the Kafka broker coordinating the order workers' group (it leads a third of the partitions); started again after :s (default 5)",
   },
   'nats-node-kill': {
-    kind: 'node-kill', node: 'nats', atMs: 300, seconds: 3,
-    description: "(--cluster) SIGKILL the NATS server holding the most push nodes' connections (the apps reconnect to the others); started again after :s (default 3)",
+    kind: 'node-kill',
+    node: 'nats',
+    atMs: 300,
+    seconds: 3,
+    description:
+      "(--cluster) SIGKILL the NATS server holding the most push nodes' connections (the apps reconnect to the others); started again after :s (default 3)",
   },
 } as const satisfies Record<string, FaultKind>;
 
@@ -145,6 +185,9 @@ export function faultKind(fault: ChaosFaultName): FaultKind {
 /** The usage lines describing every fault. */
 export function chaosUsage(): string {
   return Object.entries(CHAOS_FAULTS)
-    .map(([name, kind]) => `                       ${`${name}${kind.seconds === undefined ? ':<s>' : ''}`.padEnd(17)} ${kind.description} (default @${kind.atMs})`)
+    .map(
+      ([name, kind]) =>
+        `                       ${`${name}${kind.seconds === undefined ? ':<s>' : ''}`.padEnd(17)} ${kind.description} (default @${kind.atMs})`,
+    )
     .join('\n');
 }

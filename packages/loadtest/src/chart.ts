@@ -46,8 +46,15 @@ export function buildChartSpec(points: readonly TimelinePoint[], saleId: string,
         mark,
         encoding: {
           // Bars span their bucket (pre-binned data), lines sit at the bucket's start.
-          ...((mark as { type: string }).type === 'bar' ? { x: { ...x, bin: { binned: true, step: bucketMs } }, x2: { field: 't2' } } : { x }),
-          y: { field: 'value', type: 'quantitative', title: yTitle, ...(mark && (mark as { type: string }).type === 'bar' ? { stack: 'zero' } : {}) },
+          ...((mark as { type: string }).type === 'bar'
+            ? { x: { ...x, bin: { binned: true, step: bucketMs } }, x2: { field: 't2' } }
+            : { x }),
+          y: {
+            field: 'value',
+            type: 'quantitative',
+            title: yTitle,
+            ...(mark && (mark as { type: string }).type === 'bar' ? { stack: 'zero' } : {}),
+          },
           color: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 300 } },
         },
       },
@@ -60,7 +67,10 @@ export function buildChartSpec(points: readonly TimelinePoint[], saleId: string,
     vconcat: [
       panel('admissions', 'Purchase answers per time bucket', 'answers', { type: 'bar' }),
       panel('results', 'Final results first received per time bucket', 'results', { type: 'bar' }),
-      panel('latency', `Click → pushed result latency (p50, p99) of the results in each ${bucketMs} ms bucket`, 'ms', { type: 'line', point: true }),
+      panel('latency', `Click → pushed result latency (p50, p99) of the results in each ${bucketMs} ms bucket`, 'ms', {
+        type: 'line',
+        point: true,
+      }),
     ],
     resolve: { scale: { x: 'shared', color: 'independent' } },
     config: { font: 'sans-serif' },

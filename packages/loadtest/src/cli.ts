@@ -11,15 +11,21 @@ async function main(): Promise<number> {
     return 0;
   }
   // Each session is a socket in its shard's process, beside the pool's connections.
-  const needed = Math.ceil((options.users * (1 + options.shares.secondTab)) / Math.max(1, options.shards)) + options.connections * options.gateways + 500;
+  const needed =
+    Math.ceil((options.users * (1 + options.shares.secondTab)) / Math.max(1, options.shards)) +
+    options.connections * options.gateways +
+    500;
   const limit = openFilesLimit();
-  if (limit !== undefined && limit < needed) console.warn(`warning: open files limit ${limit} < ${needed} per process; use more --shards or raise ulimit -n`);
+  if (limit !== undefined && limit < needed)
+    console.warn(`warning: open files limit ${limit} < ${needed} per process; use more --shards or raise ulimit -n`);
 
   const { report, files } = await runLoadtest(options, console.log, { handleSignals: true });
   const f = report.figures;
   console.log('');
   console.log(`admission ${f.admission.reqPerSec} req/s; hello-world ${f.baseline?.reqPerSec ?? 'n/a'} req/s; ratio ${f.ratio ?? 'n/a'}`);
-  console.log(`click → pushed p50/p95/p99 ${f.endToEnd.clickToPushed ? `${f.endToEnd.clickToPushed.p50}/${f.endToEnd.clickToPushed.p95}/${f.endToEnd.clickToPushed.p99} ms` : 'n/a'}; sold out in ${f.sellOut.lastOrderMs ?? 'n/a'} ms`);
+  console.log(
+    `click → pushed p50/p95/p99 ${f.endToEnd.clickToPushed ? `${f.endToEnd.clickToPushed.p50}/${f.endToEnd.clickToPushed.p95}/${f.endToEnd.clickToPushed.p99} ms` : 'n/a'}; sold out in ${f.sellOut.lastOrderMs ?? 'n/a'} ms`,
+  );
   for (const invariant of report.invariants) {
     console.log(`${invariant.status.toUpperCase().padEnd(4)} ${invariant.name}: ${invariant.details}`);
     for (const example of invariant.examples ?? []) console.log(`       ${example}`);

@@ -40,7 +40,10 @@ export async function killClusterNode(options: NodeKillOptions): Promise<void> {
   const back = cluster.nodes(options.kind).find((node) => node.port === victim.port);
   const role =
     options.kind === 'redis'
-      ? await askRedis(victim.port, (redis) => redis.role()).then(([name]) => ` as a ${name === 'slave' ? 'replica' : name}`, () => '')
+      ? await askRedis(victim.port, (redis) => redis.role()).then(
+          ([name]) => ` as a ${name === 'slave' ? 'replica' : name}`,
+          () => '',
+        )
       : '';
   steps.healed(healedAt, `infra up --cluster started it again${back ? ` (pid ${back.pid})` : ''}${role} at ${options.at(healedAt)}`);
 }
@@ -66,7 +69,10 @@ async function killRedisPrimary({ cluster, saleId, downMs, at, steps }: NodeKill
   const victim = nodes.find((node) => node.port === victimPort);
   if (!victim) throw new Error(`no Redis node of infra serves slot ${slot} (primary ${victimPort})`);
   cluster.kill(victim);
-  steps.killed(Date.now(), `SIGKILL redis primary ${address(victim)} (pid ${victim.pid}), serving the sale's slot ${slot}, at ${at(Date.now())}`);
+  steps.killed(
+    Date.now(),
+    `SIGKILL redis primary ${address(victim)} (pid ${victim.pid}), serving the sale's slot ${slot}, at ${at(Date.now())}`,
+  );
 
   const witness = nodes.find((node) => node !== victim)!;
   const deadline = Date.now() + TAKEOVER_TIMEOUT_MS;
@@ -104,11 +110,17 @@ async function killKafkaBroker({ cluster, ordersTopic, workerGroup, downMs, at, 
     if (!victim) throw new Error(`the coordinator of ${workerGroup} (node ${coordinator}) is not a running node of infra`);
     const led = (await leaders(ordersTopic)).filter((partition) => partition.leader === victim.id).length;
     cluster.kill(victim);
-    steps.killed(Date.now(), `SIGKILL kafka node ${victim.id} ${address(victim)} (pid ${victim.pid}), coordinator of the workers' group, leader of ${led} orders partitions, at ${at(Date.now())}`);
+    steps.killed(
+      Date.now(),
+      `SIGKILL kafka node ${victim.id} ${address(victim)} (pid ${victim.pid}), coordinator of the workers' group, leader of ${led} orders partitions, at ${at(Date.now())}`,
+    );
     const killedAt = Date.now();
     const deadline = killedAt + TAKEOVER_TIMEOUT_MS;
     while (Date.now() < deadline) {
-      const stillLed = await leaders(ordersTopic).then((partitions) => partitions.some((partition) => partition.leader === victim.id), () => true);
+      const stillLed = await leaders(ordersTopic).then(
+        (partitions) => partitions.some((partition) => partition.leader === victim.id),
+        () => true,
+      );
       if (!stillLed) {
         steps.step(`its partitions led by the other brokers at ${at(Date.now())}`);
         break;
@@ -132,7 +144,10 @@ async function killNatsServer({ cluster, downMs, at, steps }: NodeKillOptions): 
   const clients = await Promise.all(
     nodes.map(async (node) => {
       const response = await fetch(`http://127.0.0.1:${node.port + 4000}/connz`, { signal: AbortSignal.timeout(2_000) });
-      return ((await response.json()) as { connections?: Array<{ name?: string }> }).connections?.map((connection) => connection.name ?? '?') ?? [];
+      return (
+        ((await response.json()) as { connections?: Array<{ name?: string }> }).connections?.map((connection) => connection.name ?? '?') ??
+        []
+      );
     }),
   );
   const score = (names: string[]) => names.filter((name) => name.startsWith('push-gateway')).length * 1000 + names.length;
@@ -140,7 +155,10 @@ async function killNatsServer({ cluster, downMs, at, steps }: NodeKillOptions): 
   const victim = nodes[busiest];
   if (!victim) throw new Error('no NATS server of infra is running');
   cluster.kill(victim);
-  steps.killed(Date.now(), `SIGKILL nats server ${address(victim)} (pid ${victim.pid}), holding ${clients[busiest]!.join(', ') || 'no'} connections, at ${at(Date.now())}`);
+  steps.killed(
+    Date.now(),
+    `SIGKILL nats server ${address(victim)} (pid ${victim.pid}), holding ${clients[busiest]!.join(', ') || 'no'} connections, at ${at(Date.now())}`,
+  );
   await sleep(downMs);
   return victim;
 }

@@ -96,7 +96,11 @@ export interface CrowdShard {
 export function createCrowdShard(init: ShardInit): CrowdShard {
   // A shopper's patience runs from when their request is sent, not while it waits for one of the
   // pool's connections (a real shopper has a connection of their own).
-  const pool: HttpPool = createHttpPool({ connections: init.connections, timeoutMs: init.timeoutMs, answerTimeoutMs: init.pressAgain.patienceMs });
+  const pool: HttpPool = createHttpPool({
+    connections: init.connections,
+    timeoutMs: init.timeoutMs,
+    answerTimeoutMs: init.pressAgain.patienceMs,
+  });
   // A shopper's own follow-ups (cancel, polls) travel on their own connections, as from their own
   // browser: queued behind the whole herd in one pool, every cancel would arrive after the worker.
   const followUps: HttpPool = createHttpPool({ connections: Math.max(8, Math.ceil(init.connections / 4)), timeoutMs: init.timeoutMs });
@@ -134,25 +138,47 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
     const held: HeldTicket = { ticketId, wave, issuedAt: Date.now(), clickedAt };
     shopper.tickets.set(ticketId, held);
     result.then(
-      (update) => void (held.result = { status: update.status, ...(update.reason ? { reason: update.reason } : {}), via: update.via, at: Date.now() }),
+      (update) =>
+        void (held.result = {
+          status: update.status,
+          ...(update.reason ? { reason: update.reason } : {}),
+          via: update.via,
+          at: Date.now(),
+        }),
       (error: unknown) => void (held.result = { status: `ERROR ${errorCode(error) ?? ''}`.trim(), via: 'error', at: Date.now() }),
     );
   }
 
   /** One purchase request of `shopper`, pressed again (next gateway) after no answer or a 503; every press is recorded. */
-  async function press(shopper: Shopper, kind: Tag, wave: number, send: () => Promise<PressOutcome & { ticketId?: string }>): Promise<Answer[]> {
+  async function press(
+    shopper: Shopper,
+    kind: Tag,
+    wave: number,
+    send: () => Promise<PressOutcome & { ticketId?: string }>,
+  ): Promise<Answer[]> {
     const requestId = `${shopper.userId}#${++requests}`;
     const presses = await pressUntilAnswered(
       async (gatewayUrl, attempt) => {
         shopper.gatewayUrl = gatewayUrl;
         const startedAt = Date.now();
-        const outcome = await send().catch((error: unknown) => ({ startedAt, answeredAt: Date.now(), status: 0, code: errorCode(error) ?? 'ERROR' }));
+        const outcome = await send().catch((error: unknown) => ({
+          startedAt,
+          answeredAt: Date.now(),
+          status: 0,
+          code: errorCode(error) ?? 'ERROR',
+        }));
         shopper.clicks.push({ requestId, kind, wave, attempt, gatewayUrl, ...outcome });
         return outcome;
       },
       { gatewayUrls: init.gatewayUrls, firstGateway: Math.max(0, init.gatewayUrls.indexOf(shopper.gatewayUrl)), policy: init.pressAgain },
     );
-    return presses.map(({ startedAt, answeredAt, status, code }) => ({ tag: kind, startedAt, answeredAt, status, ...(code ? { code } : {}) }));
+    return presses.map(({ startedAt, answeredAt, status, code }) => ({
+      tag: kind,
+      startedAt,
+      answeredAt,
+      status,
+      ...(code ? { code } : {}),
+    }));
   }
 
   const buy = (shopper: Shopper, saleId: string, wave: number) =>
@@ -168,7 +194,13 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
         return { startedAt, answeredAt: Date.now(), status: purchase.ticket.status === 'QUEUED' ? 202 : 200, ticketId, ...timed() };
       } catch (error) {
         const code = errorCode(error);
-        return { startedAt, answeredAt: Date.now(), status: error instanceof SeckillApiError ? error.status : 0, ...(code ? { code } : {}), ...timed() };
+        return {
+          startedAt,
+          answeredAt: Date.now(),
+          status: error instanceof SeckillApiError ? error.status : 0,
+          ...(code ? { code } : {}),
+          ...timed(),
+        };
       }
     });
 
@@ -176,7 +208,11 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
   const rawPost = (shopper: Shopper, kind: Tag, path: string, headers: Record<string, string>, body?: string) =>
     press(shopper, kind, 0, async () => {
       const startedAt = Date.now();
-      const response = await pool.fetch(`${shopper.gatewayUrl}${path}`, { method: 'POST', headers, ...(body !== undefined ? { body } : {}) });
+      const response = await pool.fetch(`${shopper.gatewayUrl}${path}`, {
+        method: 'POST',
+        headers,
+        ...(body !== undefined ? { body } : {}),
+      });
       const text = await response.text();
       let code: string | undefined;
       try {
@@ -185,7 +221,13 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
         code = undefined;
       }
       const serverMs = serverTiming(response.headers.get('server-timing'));
-      return { startedAt, answeredAt: Date.now(), status: response.status, ...(code ? { code } : {}), ...(serverMs === undefined ? {} : { serverMs }) };
+      return {
+        startedAt,
+        answeredAt: Date.now(),
+        status: response.status,
+        ...(code ? { code } : {}),
+        ...(serverMs === undefined ? {} : { serverMs }),
+      };
     });
 
   async function shoot(shots: Array<{ tag: Answer['tag']; fire: () => Promise<Answer[]> }>, at: number): Promise<Answer[]> {
@@ -194,7 +236,11 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
     const herdShots: Array<Shot<Answer['tag']>> = shots.map((shot) => ({
       tag: shot.tag,
       fire: async () => {
-        const answers = await shot.fire().catch((error: unknown) => [{ tag: shot.tag, startedAt: at, answeredAt: Date.now(), status: 0, code: errorCode(error) ?? 'ERROR' }]);
+        const answers = await shot
+          .fire()
+          .catch((error: unknown) => [
+            { tag: shot.tag, startedAt: at, answeredAt: Date.now(), status: 0, code: errorCode(error) ?? 'ERROR' },
+          ]);
         collected.push(...answers);
         answered++;
         return answers.at(-1)!;
@@ -235,10 +281,14 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
             );
           }
         }
-        await waitUntil(() => batch.every((shopper) => shopper.sessions.every(isReady)), 60_000, () => {
-          const notReady = batch.flatMap((s) => s.sessions).filter((s) => !isReady(s));
-          return `shard ${init.shard}: ${notReady.length} session(s) not ready, e.g. ${notReady[0]?.sessionId} ${JSON.stringify(notReady[0]?.client.connection)}`;
-        });
+        await waitUntil(
+          () => batch.every((shopper) => shopper.sessions.every(isReady)),
+          60_000,
+          () => {
+            const notReady = batch.flatMap((s) => s.sessions).filter((s) => !isReady(s));
+            return `shard ${init.shard}: ${notReady.length} session(s) not ready, e.g. ${notReady[0]?.sessionId} ${JSON.stringify(notReady[0]?.client.connection)}`;
+          },
+        );
       }
       const sessionsPerNode: Record<string, number> = {};
       for (const session of sessions()) {
@@ -251,18 +301,37 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
     async progress() {
       const all = sessions();
       const tickets = allTickets();
-      return { answered, sessions: all.length, ready: all.filter(isReady).length, holders: tickets.length, resolved: tickets.filter((t) => t.result).length };
+      return {
+        answered,
+        sessions: all.length,
+        ready: all.filter(isReady).length,
+        holders: tickets.length,
+        resolved: tickets.filter((t) => t.result).length,
+      };
     },
 
     async fireHello({ url, count, at, warmup }) {
       const shot = (i: number) => ({ tag: 'hello' as const, fire: async () => [await hello(url, shoppers[i % shoppers.length]!.token)] });
-      await shoot(Array.from({ length: warmup }, (_, i) => shot(i)), Date.now());
-      return shoot(Array.from({ length: count }, (_, i) => shot(i)), at);
+      await shoot(
+        Array.from({ length: warmup }, (_, i) => shot(i)),
+        Date.now(),
+      );
+      return shoot(
+        Array.from({ length: count }, (_, i) => shot(i)),
+        at,
+      );
     },
 
     async warmup({ urls }) {
       for (const url of urls) {
-        await Promise.all(Array.from({ length: init.connections }, () => pool.fetch(url).then((r) => r.text()).catch(() => undefined)));
+        await Promise.all(
+          Array.from({ length: init.connections }, () =>
+            pool
+              .fetch(url)
+              .then((r) => r.text())
+              .catch(() => undefined),
+          ),
+        );
       }
     },
 
@@ -281,7 +350,12 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
           cancels.push(
             shopper.sessions[0]!.client.cancel(ticketId).then(
               () => void (shopper.cancel = { ticketId, status: 200 }),
-              (error: unknown) => void (shopper.cancel = { ticketId, status: error instanceof SeckillApiError ? error.status : 0, ...(errorCode(error) ? { code: errorCode(error)! } : {}) }),
+              (error: unknown) =>
+                void (shopper.cancel = {
+                  ticketId,
+                  status: error instanceof SeckillApiError ? error.status : 0,
+                  ...(errorCode(error) ? { code: errorCode(error)! } : {}),
+                }),
             ),
           );
         }
@@ -303,7 +377,10 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
           const headers = { authorization: `Bearer ${shopper.token}`, 'content-type': 'application/json' };
           shots.push({ tag: 'malformed', fire: () => rawPost(shopper, 'malformed', orders, headers, '{"quantity": 1,') });
         } else if (spec.malformed === 'unknown-sale') {
-          shots.push({ tag: 'unknown-sale', fire: () => rawPost(shopper, 'unknown-sale', `/api/sales/${randomUUID()}/orders`, { authorization: `Bearer ${shopper.token}` }) });
+          shots.push({
+            tag: 'unknown-sale',
+            fire: () => rawPost(shopper, 'unknown-sale', `/api/sales/${randomUUID()}/orders`, { authorization: `Bearer ${shopper.token}` }),
+          });
         }
         if (spec.badToken !== undefined) {
           const headers = { authorization: `Bearer ${spec.badToken}` };
@@ -317,7 +394,11 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
     },
 
     async waitForResults({ deadline }) {
-      await waitUntil(() => allTickets().every((t) => t.result), Math.max(0, deadline - Date.now()), () => '').catch(() => undefined);
+      await waitUntil(
+        () => allTickets().every((t) => t.result),
+        Math.max(0, deadline - Date.now()),
+        () => '',
+      ).catch(() => undefined);
       return { pending: allTickets().filter((t) => !t.result).length };
     },
 
@@ -332,17 +413,32 @@ export function createCrowdShard(init: ShardInit): CrowdShard {
 
     async resaleWave({ saleId, count, wave, at }) {
       const buyers = shoppers.filter((s) => s.tickets.size === 0).slice(0, count);
-      return { answers: await shoot(buyers.map((shopper) => ({ tag: 'buy' as const, fire: () => buy(shopper, saleId, wave) })), at) };
+      return {
+        answers: await shoot(
+          buyers.map((shopper) => ({ tag: 'buy' as const, fire: () => buy(shopper, saleId, wave) })),
+          at,
+        ),
+      };
     },
 
     async awaitDelivery({ graceMs }) {
-      const settled = shoppers.flatMap((shopper) => [...shopper.tickets.values()].filter((t) => t.result).map((ticket) => ({ shopper, ticket })));
+      const settled = shoppers.flatMap((shopper) =>
+        [...shopper.tickets.values()].filter((t) => t.result).map((ticket) => ({ shopper, ticket })),
+      );
       const undelivered = () =>
         settled.reduce(
-          (n, { shopper, ticket }) => n + shopper.sessions.filter((session) => isReady(session) && !session.events.some((e) => e.ticketId === ticket.ticketId && e.status !== 'QUEUED')).length,
+          (n, { shopper, ticket }) =>
+            n +
+            shopper.sessions.filter(
+              (session) => isReady(session) && !session.events.some((e) => e.ticketId === ticket.ticketId && e.status !== 'QUEUED'),
+            ).length,
           0,
         );
-      await waitUntil(() => undelivered() === 0, graceMs, () => '').catch(() => undefined);
+      await waitUntil(
+        () => undelivered() === 0,
+        graceMs,
+        () => '',
+      ).catch(() => undefined);
       connectedAtEnd = new Map(sessions().map((session) => [session.sessionId, isReady(session)]));
       return { undelivered: undelivered() };
     },
@@ -394,7 +490,8 @@ function errorCode(error: unknown): string | undefined {
   if (error instanceof SeckillApiError && error.code !== 'NETWORK_ERROR') return error.code;
   const cause: unknown = error instanceof SeckillApiError ? error.cause : error;
   const name = cause instanceof Error || cause instanceof DOMException ? cause.name : undefined;
-  if (name === 'TimeoutError' || name === 'AbortError' || (cause as { code?: unknown } | undefined)?.code === 'UND_ERR_HEADERS_TIMEOUT') return 'TIMEOUT';
+  if (name === 'TimeoutError' || name === 'AbortError' || (cause as { code?: unknown } | undefined)?.code === 'UND_ERR_HEADERS_TIMEOUT')
+    return 'TIMEOUT';
   if (error instanceof SeckillApiError || (cause instanceof Error && 'code' in cause)) return 'CONNECTION_LOST';
   return error instanceof Error ? error.message : undefined;
 }

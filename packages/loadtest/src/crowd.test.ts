@@ -1,7 +1,16 @@
 import { serverTiming } from './crowd-shard';
 import { assignBehaviours, seededRandom } from './crowd';
 
-const shares = { doubleClick: 0.1, tripleClick: 0.05, cancel: 0.05, malformed: 0.02, badToken: 0.02, reconnect: 0.05, secondTab: 0.03, early: 0.01 };
+const shares = {
+  doubleClick: 0.1,
+  tripleClick: 0.05,
+  cancel: 0.05,
+  malformed: 0.02,
+  badToken: 0.02,
+  reconnect: 0.05,
+  secondTab: 0.03,
+  early: 0.01,
+};
 
 describe('assignBehaviours', () => {
   it('gives each behaviour to its share of the shoppers', () => {
@@ -21,7 +30,7 @@ describe('assignBehaviours', () => {
 });
 
 describe('serverTiming', () => {
-  it('reads the gateway\'s own time from its Server-Timing header', () => {
+  it("reads the gateway's own time from its Server-Timing header", () => {
     expect(serverTiming('app;dur=12.5')).toBe(12.5);
     expect(serverTiming('cache;dur=1, app;dur=3')).toBe(3);
     expect(serverTiming(null)).toBeUndefined();

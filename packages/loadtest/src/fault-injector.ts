@@ -35,7 +35,12 @@ export interface Chaos {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Schedule each fault at `herdAt + atMs` against the run's own apps and servers (and the cluster's nodes, for the sale `saleId`). */
-export function scheduleFaults(specs: readonly ChaosSpec[], target: Target, { herdAt, saleId }: { herdAt: number; saleId: string }, log: (line: string) => void): Chaos {
+export function scheduleFaults(
+  specs: readonly ChaosSpec[],
+  target: Target,
+  { herdAt, saleId }: { herdAt: number; saleId: string },
+  log: (line: string) => void,
+): Chaos {
   const records: FaultRecord[] = specs.map((spec) => ({ name: spec.text, plannedAtMs: spec.atMs, details: [] }));
   const timers: NodeJS.Timeout[] = [];
   const at = (epoch: number) => `+${Math.round(epoch - herdAt)} ms`;
@@ -44,14 +49,17 @@ export function scheduleFaults(specs: readonly ChaosSpec[], target: Target, { he
       new Promise<void>((resolve) => {
         const record = records[i]!;
         timers.push(
-          setTimeout(() => {
-            inject(spec, target, record)
-              .catch((error: unknown) => void (record.error = error instanceof Error ? error.message : String(error)))
-              .finally(() => {
-                log(`fault ${record.name}: ${record.details.join('; ')}${record.error ? `; FAILED: ${record.error}` : ''}`);
-                resolve();
-              });
-          }, Math.max(0, herdAt + spec.atMs - Date.now())),
+          setTimeout(
+            () => {
+              inject(spec, target, record)
+                .catch((error: unknown) => void (record.error = error instanceof Error ? error.message : String(error)))
+                .finally(() => {
+                  log(`fault ${record.name}: ${record.details.join('; ')}${record.error ? `; FAILED: ${record.error}` : ''}`);
+                  resolve();
+                });
+            },
+            Math.max(0, herdAt + spec.atMs - Date.now()),
+          ),
         );
         record.details.push(`planned at +${spec.atMs} ms`);
       }),
@@ -79,7 +87,11 @@ export function scheduleFaults(specs: readonly ChaosSpec[], target: Target, { he
     windows: () =>
       everything()
         .filter((record) => record.startedAt !== undefined)
-        .map((record) => ({ name: record.name, startedAt: record.startedAt!, ...(record.healedAt !== undefined ? { healedAt: record.healedAt } : {}) })),
+        .map((record) => ({
+          name: record.name,
+          startedAt: record.startedAt!,
+          ...(record.healedAt !== undefined ? { healedAt: record.healedAt } : {}),
+        })),
     cancel: () => timers.forEach(clearTimeout),
   };
 

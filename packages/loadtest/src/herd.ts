@@ -29,7 +29,10 @@ export interface Shot<Tag extends string> {
  * tick, so they all compete for the pool's connections and the server's accept queue
  * at once. The same function measures the purchases and the hello-world baseline.
  */
-export async function fireHerd<Tag extends string>(shots: ReadonlyArray<Shot<Tag>>, options: { at?: number } = {}): Promise<HerdResult<Tag>> {
+export async function fireHerd<Tag extends string>(
+  shots: ReadonlyArray<Shot<Tag>>,
+  options: { at?: number } = {},
+): Promise<HerdResult<Tag>> {
   const at = options.at ?? Date.now();
   const wait = at - Date.now();
   if (wait > 20) await new Promise((resolve) => setTimeout(resolve, wait - 10));

@@ -49,13 +49,28 @@ function healthyRun(): { state: StoredState; crowd: CrowdObservations } {
   const crowd: CrowdObservations = {
     handedOut: [
       { ticketId: ticket(1), userId: 'u1', wave: 0, issuedAt: T0 + 40, final: { status: 'SUCCEEDED', at: T0 + 300 } },
-      { ticketId: ticket(2), userId: 'u3', wave: 0, issuedAt: T0 + 45, final: { status: 'CANCELLED', at: T0 + 60 }, cancelledByOwner: true },
+      {
+        ticketId: ticket(2),
+        userId: 'u3',
+        wave: 0,
+        issuedAt: T0 + 45,
+        final: { status: 'CANCELLED', at: T0 + 60 },
+        cancelledByOwner: true,
+      },
       { ticketId: ticket(4), userId: 'u4', wave: 1, issuedAt: T0 + 2_000, final: { status: 'SUCCEEDED', at: T0 + 2_300 } },
     ],
     clickMismatches: [],
     distinctBuyers: 4,
     sessions: [
-      { sessionId: 's1', userId: 'u1', connectedAtEnd: true, events: [{ ticketId: ticket(1), status: 'QUEUED' }, { ticketId: ticket(1), status: 'SUCCEEDED', orderId: 'o1' }] },
+      {
+        sessionId: 's1',
+        userId: 'u1',
+        connectedAtEnd: true,
+        events: [
+          { ticketId: ticket(1), status: 'QUEUED' },
+          { ticketId: ticket(1), status: 'SUCCEEDED', orderId: 'o1' },
+        ],
+      },
       { sessionId: 's1b', userId: 'u1', connectedAtEnd: true, events: [{ ticketId: ticket(1), status: 'SUCCEEDED', orderId: 'o1' }] },
       { sessionId: 's2', userId: 'u2', connectedAtEnd: true, events: [] },
       { sessionId: 's3', userId: 'u3', connectedAtEnd: true, events: [{ ticketId: ticket(2), status: 'CANCELLED' }] },
@@ -162,7 +177,7 @@ describe('checkInvariants', () => {
     expect(failing(checkInvariants(state, crowd))).toEqual(['single-final-state']);
   });
 
-  it('catches a connected session that never received its user\'s result', () => {
+  it("catches a connected session that never received its user's result", () => {
     const { state, crowd } = healthyRun();
     crowd.sessions[1]!.events = [];
     expect(failing(checkInvariants(state, crowd))).toEqual(['pushed-to-every-session']);
@@ -273,7 +288,12 @@ describe('no-ticket-unfinished', () => {
   it('takes an order row for the stored state when Redis lost the ticket, and times the store by its updatedAt', () => {
     const { state, crowd } = healthyRun();
     state.storedTickets.delete(ticket(1));
-    state.storedTickets.set(ticket(4), { userId: 'u4', status: 'SUCCEEDED', orderId: 'o4', updatedAt: T0 + 2_000 + bounds.settleBoundMs + 5 });
+    state.storedTickets.set(ticket(4), {
+      userId: 'u4',
+      status: 'SUCCEEDED',
+      orderId: 'o4',
+      updatedAt: T0 + 2_000 + bounds.settleBoundMs + 5,
+    });
     const verdict = noTicketUnfinished(saleState(state), crowd, bounds);
     expect(verdict.examples).toEqual([`${ticket(4)}: final for the store 60005 ms after it was handed out`]);
   });
@@ -292,7 +312,9 @@ describe('refused-holds-no-order', () => {
     crowd.attempts.push(press('u2', { status: 0, code: 'CONNECTION_LOST' }));
     const verdict = refusedHoldsNoOrder(saleState(state), crowd, bounds);
     expect(verdict.status).toBe('fail');
-    expect(verdict.examples?.[0]).toMatch(/^u2: answered 410 SOLD_OUT 1, 400 INVALID_INPUT 1, 401 UNAUTHORIZED 1, no answer \(cut\) 1, yet holds order o2$/);
+    expect(verdict.examples?.[0]).toMatch(
+      /^u2: answered 410 SOLD_OUT 1, 400 INVALID_INPUT 1, 401 UNAUTHORIZED 1, no answer \(cut\) 1, yet holds order o2$/,
+    );
   });
 
   it('leaves an order of someone who never tried to the other checks', () => {
@@ -329,7 +351,7 @@ describe('answered-within-bound', () => {
     expect(verdict.details).toContain('slowest 10000 ms (no answer (timeout))');
   });
 
-  it('holds the gateway to the bound by its own time, not the wait in the shoppers\' shared connections', () => {
+  it("holds the gateway to the bound by its own time, not the wait in the shoppers' shared connections", () => {
     const { state, crowd } = healthyRun();
     crowd.attempts.push(
       press('u2', { requestId: 'queued', answeredAt: T0 + 6_000, serverMs: 40 }),
@@ -342,7 +364,7 @@ describe('answered-within-bound', () => {
 });
 
 describe('holder-gets-own-ticket', () => {
-  it('catches a holder answered SOLD_OUT by a click after their ticket\'s answer, and a different ticket later', () => {
+  it("catches a holder answered SOLD_OUT by a click after their ticket's answer, and a different ticket later", () => {
     const { state, crowd } = healthyRun();
     crowd.attempts.push(
       // Sent with the click that got ticket 1: it may have been served first, while u1 held nothing.
@@ -351,12 +373,21 @@ describe('holder-gets-own-ticket', () => {
       press('u1', { wave: 1, startedAt: T0 + 2_000, status: 202, code: undefined, ticketId: ticket(7) }),
     );
     const verdict = holderGetsOwnTicket(saleState(state), crowd, bounds);
-    expect(verdict.examples).toEqual([`u1 holds ${ticket(1)}, a click got 410 SOLD_OUT`, `u1 holds ${ticket(1)}, a click got 202 QUEUED ${ticket(7)}`]);
+    expect(verdict.examples).toEqual([
+      `u1 holds ${ticket(1)}, a click got 410 SOLD_OUT`,
+      `u1 holds ${ticket(1)}, a click got 202 QUEUED ${ticket(7)}`,
+    ]);
   });
 
-  it('forgives 503 and no answer, clicks before the ticket\'s wave, and clicks after the ticket was released', () => {
+  it("forgives 503 and no answer, clicks before the ticket's wave, and clicks after the ticket was released", () => {
     const { state, crowd } = healthyRun();
-    crowd.handedOut.push({ ticketId: ticket(5), userId: 'u5', wave: 0, issuedAt: T0 + 50, final: { status: 'FAILED', reason: 'QUEUE_UNAVAILABLE', at: T0 + 1_000 } });
+    crowd.handedOut.push({
+      ticketId: ticket(5),
+      userId: 'u5',
+      wave: 0,
+      issuedAt: T0 + 50,
+      final: { status: 'FAILED', reason: 'QUEUE_UNAVAILABLE', at: T0 + 1_000 },
+    });
     crowd.attempts.push(
       press('u1', { status: 503, code: 'SERVICE_UNAVAILABLE' }),
       press('u1', { status: 0, code: 'TIMEOUT' }),
@@ -381,7 +412,11 @@ describe('holder-gets-own-ticket', () => {
 
   it('does not release a ticket cancelled by the system rather than by its holder', () => {
     const { state, crowd } = healthyRun();
-    crowd.handedOut[1] = { ...crowd.handedOut[1]!, cancelledByOwner: false, final: { status: 'CANCELLED', reason: 'NOT_ENQUEUED', at: T0 + 60 } };
+    crowd.handedOut[1] = {
+      ...crowd.handedOut[1]!,
+      cancelledByOwner: false,
+      final: { status: 'CANCELLED', reason: 'NOT_ENQUEUED', at: T0 + 60 },
+    };
     crowd.attempts.push(press('u3', { wave: 1, startedAt: T0 + 100, status: 410 }));
     expect(holderGetsOwnTicket(saleState(state), crowd, bounds).status).toBe('fail');
   });

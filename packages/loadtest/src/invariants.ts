@@ -13,7 +13,10 @@ export interface StoredState {
    * Every accepted ticket's stored state (missing ones absent): its Redis hash, or PostgreSQL's
    * record when Redis lost it (`storedIn: 'postgres'`); `updatedAt` is its last state change (epoch ms).
    */
-  storedTickets: Map<string, { userId: string; status: string; orderId?: string; reason?: string; admittedAt?: number; updatedAt?: number; storedIn?: 'postgres' }>;
+  storedTickets: Map<
+    string,
+    { userId: string; status: string; orderId?: string; reason?: string; admittedAt?: number; updatedAt?: number; storedIn?: 'postgres' }
+  >;
 }
 
 export type RefusedKind = 'malformed' | 'unknown-sale' | 'bad-token' | 'early';
@@ -136,7 +139,8 @@ const liveOrders = (state: StoredState) => state.orders.filter((order) => order.
 
 /** The label of an answer in reports: `202 QUEUED`, `410 SOLD_OUT`, `no answer (timeout)`. */
 export function answerLabel(answer: { status: number; code?: string }): string {
-  if (answer.status === 0) return answer.code === 'TIMEOUT' ? 'no answer (timeout)' : answer.code === 'CONNECTION_LOST' ? 'no answer (cut)' : 'no answer';
+  if (answer.status === 0)
+    return answer.code === 'TIMEOUT' ? 'no answer (timeout)' : answer.code === 'CONNECTION_LOST' ? 'no answer (cut)' : 'no answer';
   if (answer.status === 202) return '202 QUEUED';
   return `${answer.status}${answer.code ? ` ${answer.code}` : ''}`;
 }
@@ -148,9 +152,13 @@ export const noOversell: Invariant = (state) => {
   if (orders > sale.initialStock) failures.push(`${orders} orders for an initial stock of ${sale.initialStock}`);
   if (sale.stock < 0) failures.push(`PostgreSQL stock is ${sale.stock}`);
   if (state.redisStockTokens !== undefined && state.redisStockTokens < 0) failures.push(`Redis stock tokens are ${state.redisStockTokens}`);
-  return result('no-oversell', 'Orders never exceed the initial stock; stock never goes below zero', failures,
+  return result(
+    'no-oversell',
+    'Orders never exceed the initial stock; stock never goes below zero',
+    failures,
     `${orders} orders ≤ initial stock ${sale.initialStock}; PostgreSQL stock ${sale.stock}; Redis tokens ${state.redisStockTokens ?? 'n/a'}`,
-    failures.join('; '));
+    failures.join('; '),
+  );
 };
 
 /** What is left plus what was sold is what there was. */
@@ -158,9 +166,13 @@ export const stockConserved: Invariant = (state) => {
   const { sale } = state;
   const orders = liveOrders(state).length;
   const total = sale.stock + orders;
-  return result('stock-conserved', 'PostgreSQL remaining stock + live orders = initial stock', total === sale.initialStock ? [] : [CONDITION],
+  return result(
+    'stock-conserved',
+    'PostgreSQL remaining stock + live orders = initial stock',
+    total === sale.initialStock ? [] : [CONDITION],
     `${sale.stock} + ${orders} = ${sale.initialStock}`,
-    `${sale.stock} remaining + ${orders} orders = ${total}, not ${sale.initialStock}`);
+    `${sale.stock} remaining + ${orders} orders = ${total}, not ${sale.initialStock}`,
+  );
 };
 
 /** Exact sell-out when demand exceeded stock (cancelled and failed tickets' stock resold). */
@@ -168,28 +180,47 @@ export const exactSellOut: Invariant = (state, crowd) => {
   const { sale } = state;
   const description = 'Demand exceeded stock, so the sale sells out exactly (cancelled stock resold)';
   if (crowd.distinctBuyers < sale.initialStock) {
-    return { name: 'exact-sell-out', description, status: 'skip', details: `demand (${crowd.distinctBuyers} buyers) did not exceed the stock (${sale.initialStock})` };
+    return {
+      name: 'exact-sell-out',
+      description,
+      status: 'skip',
+      details: `demand (${crowd.distinctBuyers} buyers) did not exceed the stock (${sale.initialStock})`,
+    };
   }
   const orders = liveOrders(state).length;
-  return result('exact-sell-out', description, orders === sale.initialStock && sale.stock === 0 ? [] : [CONDITION],
+  return result(
+    'exact-sell-out',
+    description,
+    orders === sale.initialStock && sale.stock === 0 ? [] : [CONDITION],
     `${orders} orders = initial stock ${sale.initialStock}, stock 0, for ${crowd.distinctBuyers} buyers`,
-    `${orders} orders and ${sale.stock} left of ${sale.initialStock}, although ${crowd.distinctBuyers} buyers wanted one`);
+    `${orders} orders and ${sale.stock} left of ${sale.initialStock}, although ${crowd.distinctBuyers} buyers wanted one`,
+  );
 };
 
 export const oneOrderPerUser: Invariant = (state) => {
   const ordersPerUser = countBy(state.orders.map((order) => order.userId));
-  const liveTicketsPerUser = countBy([...state.storedTickets.values()].filter((ticket) => LIVE.has(ticket.status)).map((ticket) => ticket.userId));
+  const liveTicketsPerUser = countBy(
+    [...state.storedTickets.values()].filter((ticket) => LIVE.has(ticket.status)).map((ticket) => ticket.userId),
+  );
   const failures = [
     ...[...ordersPerUser].filter(([, n]) => n > 1).map(([userId, n]) => `${userId}: ${n} orders`),
     ...[...liveTicketsPerUser].filter(([, n]) => n > 1).map(([userId, n]) => `${userId}: ${n} live tickets`),
   ];
-  return result('one-order-per-user', 'At most one order (and one live ticket) per user', failures, `${ordersPerUser.size} users with one order each`);
+  return result(
+    'one-order-per-user',
+    'At most one order (and one live ticket) per user',
+    failures,
+    `${ordersPerUser.size} users with one order each`,
+  );
 };
 
 export const repeatClicksSameTicket: Invariant = (_state, crowd) =>
-  result('repeat-clicks-same-ticket', 'A user clicking several times gets the same ticket every time',
+  result(
+    'repeat-clicks-same-ticket',
+    'A user clicking several times gets the same ticket every time',
     crowd.clickMismatches.map((m) => `${m.userId}: ${m.ticketIds.join(', ')}`),
-    'every repeated click answered with the same ticket id');
+    'every repeated click answered with the same ticket id',
+  );
 
 export const everyTicketFinal: Invariant = (state, crowd) => {
   const failures: string[] = [];
@@ -199,8 +230,12 @@ export const everyTicketFinal: Invariant = (state, crowd) => {
     else if (!FINAL.has(stored.status)) failures.push(`${ticketId}: ${stored.status} in Redis`);
   }
   if (state.redisQueueDepth !== 0) failures.push(`queue still holds ${state.redisQueueDepth} ticket(s)`);
-  return result('every-ticket-final', 'Every 202 ticket has a final state, in Redis (or PostgreSQL once Redis lost it), and the queue is empty', failures,
-    `${crowd.handedOut.length} accepted tickets, all final (${describeCounts(crowd.handedOut.map((t) => state.storedTickets.get(t.ticketId)?.status ?? 'missing'))})`);
+  return result(
+    'every-ticket-final',
+    'Every 202 ticket has a final state, in Redis (or PostgreSQL once Redis lost it), and the queue is empty',
+    failures,
+    `${crowd.handedOut.length} accepted tickets, all final (${describeCounts(crowd.handedOut.map((t) => state.storedTickets.get(t.ticketId)?.status ?? 'missing'))})`,
+  );
 };
 
 /** Push, polling and Redis agree, and no ticket was seen with two final states. */
@@ -225,8 +260,12 @@ export const singleFinalState: Invariant = (state, crowd) => {
     if ('error' in polled) failures.push(`${ticketId}: polling failed (${polled.error})`);
     else if (polled.status !== stored) failures.push(`${ticketId}: polled ${polled.status}, stored ${stored ?? 'nothing'}`);
   }
-  return result('single-final-state', 'Each ticket has exactly one final state: pushed, polled and stored agree', failures,
-    `${seenFinal.size} pushed and ${crowd.polled.size} polled tickets agree with Redis`);
+  return result(
+    'single-final-state',
+    'Each ticket has exactly one final state: pushed, polled and stored agree',
+    failures,
+    `${seenFinal.size} pushed and ${crowd.polled.size} polled tickets agree with Redis`,
+  );
 };
 
 export const ordersMatchTickets: Invariant = (state, crowd) => {
@@ -238,7 +277,8 @@ export const ordersMatchTickets: Invariant = (state, crowd) => {
     if (stored.status === 'SUCCEEDED') {
       if (!order) failures.push(`${ticketId}: SUCCEEDED without an order row`);
       else if (order.userId !== stored.userId) failures.push(`${ticketId}: order of ${order.userId}, ticket of ${stored.userId}`);
-      else if (stored.orderId && stored.orderId !== order.id) failures.push(`${ticketId}: ticket names order ${stored.orderId}, row is ${order.id}`);
+      else if (stored.orderId && stored.orderId !== order.id)
+        failures.push(`${ticketId}: ticket names order ${stored.orderId}, row is ${order.id}`);
     } else if (order && FINAL.has(stored.status)) {
       failures.push(`${ticketId}: ${stored.status} but order ${order.id} exists`);
     }
@@ -246,8 +286,12 @@ export const ordersMatchTickets: Invariant = (state, crowd) => {
   for (const order of state.orders) {
     if (!handedOut.has(order.ticketId)) failures.push(`order ${order.id} (user ${order.userId}) has no accepted ticket`);
   }
-  return result('orders-match-tickets', 'Every SUCCEEDED ticket has its order row and every order row its accepted ticket', failures,
-    `${state.orders.length} order rows match ${countBy([...state.storedTickets.values()].map((t) => t.status)).get('SUCCEEDED') ?? 0} SUCCEEDED tickets`);
+  return result(
+    'orders-match-tickets',
+    'Every SUCCEEDED ticket has its order row and every order row its accepted ticket',
+    failures,
+    `${state.orders.length} order rows match ${countBy([...state.storedTickets.values()].map((t) => t.status)).get('SUCCEEDED') ?? 0} SUCCEEDED tickets`,
+  );
 };
 
 export const pushedToEverySession: Invariant = (state, crowd) => {
@@ -264,8 +308,12 @@ export const pushedToEverySession: Invariant = (state, crowd) => {
     }
   }
   const disconnected = crowd.sessions.filter((session) => !session.connectedAtEnd).length;
-  return result('pushed-to-every-session', 'Every connected session of a ticket\'s user received its final state', failures,
-    `${deliveries} deliveries to connected sessions${disconnected ? ` (${disconnected} session(s) not connected at the end, not counted)` : ''}`);
+  return result(
+    'pushed-to-every-session',
+    "Every connected session of a ticket's user received its final state",
+    failures,
+    `${deliveries} deliveries to connected sessions${disconnected ? ` (${disconnected} session(s) not connected at the end, not counted)` : ''}`,
+  );
 };
 
 export const noCrossUserDelivery: Invariant = (state, crowd) => {
@@ -274,18 +322,29 @@ export const noCrossUserDelivery: Invariant = (state, crowd) => {
   for (const session of crowd.sessions) {
     for (const event of session.events) {
       const owner = owners.get(event.ticketId) ?? state.storedTickets.get(event.ticketId)?.userId;
-      if (owner !== undefined && owner !== session.userId) failures.push(`${session.sessionId} (${session.userId}) got ${event.ticketId} of ${owner}`);
+      if (owner !== undefined && owner !== session.userId)
+        failures.push(`${session.sessionId} (${session.userId}) got ${event.ticketId} of ${owner}`);
     }
   }
-  return result('no-cross-user-delivery', 'No session ever receives another user\'s ticket', failures, 'every pushed event went to its owner');
+  return result(
+    'no-cross-user-delivery',
+    "No session ever receives another user's ticket",
+    failures,
+    'every pushed event went to its owner',
+  );
 };
 
 export const redisTokensMatchDb: Invariant = (state) => {
   const description = 'At rest, Redis stock tokens equal PostgreSQL remaining stock';
-  if (state.redisStockTokens === undefined) return { name: 'redis-tokens-match-db', description, status: 'skip', details: 'stock token key not readable' };
-  return result('redis-tokens-match-db', description, state.redisStockTokens === state.sale.stock ? [] : [CONDITION],
+  if (state.redisStockTokens === undefined)
+    return { name: 'redis-tokens-match-db', description, status: 'skip', details: 'stock token key not readable' };
+  return result(
+    'redis-tokens-match-db',
+    description,
+    state.redisStockTokens === state.sale.stock ? [] : [CONDITION],
     `${state.redisStockTokens} tokens = ${state.sale.stock} in PostgreSQL`,
-    `Redis holds ${state.redisStockTokens} tokens, PostgreSQL ${state.sale.stock} items`);
+    `Redis holds ${state.redisStockTokens} tokens, PostgreSQL ${state.sale.stock} items`,
+  );
 };
 
 /**
@@ -295,22 +354,28 @@ export const redisTokensMatchDb: Invariant = (state) => {
 export const crowdRefusedAsDocumented: Invariant = (state, crowd) => {
   const finals = finalAttempts(crowd.attempts);
   // An early click pressed again (after a 503 or no answer) once the sale had opened is a purchase like any other.
-  const pressedAfterStart = (a: PurchaseAttempt) => a.kind === 'early' && state.sale.startsAtMs !== undefined && a.startedAt >= state.sale.startsAtMs;
+  const pressedAfterStart = (a: PurchaseAttempt) =>
+    a.kind === 'early' && state.sale.startsAtMs !== undefined && a.startedAt >= state.sale.startsAtMs;
   const refusals = finals.filter((a): a is PurchaseAttempt & { kind: RefusedKind } => a.kind !== 'buy' && !pressedAfterStart(a));
   const failures = [
     ...refusals.filter((a) => a.status !== EXPECTED_REFUSAL[a.kind]).map((a) => `${a.kind} request answered ${a.status}`),
     ...crowd.attempts.filter((a) => a.status >= 500 && a.status !== 503).map((a) => `server error ${answerLabel(a)}`),
     ...finals.filter((a) => a.kind === 'buy' && shouldPressAgain(a.status)).map((a) => `${answerLabel(a)} after ${a.attempt} press(es)`),
   ];
-  return result('crowd-refused-as-documented', 'Malformed requests get 400, unknown sales 404, bad tokens 401, clicks before the start 403; nobody is left with a 5xx or no answer', failures,
+  return result(
+    'crowd-refused-as-documented',
+    'Malformed requests get 400, unknown sales 404, bad tokens 401, clicks before the start 403; nobody is left with a 5xx or no answer',
+    failures,
     `${refusals.length} requests refused as documented (${describeCounts(refusals.map((r) => `${r.kind} ${r.status}`))}); no server errors`,
-    `${failures.length} unexpected answer(s): ${describeCounts(failures)}`);
+    `${failures.length} unexpected answer(s): ${describeCounts(failures)}`,
+  );
 };
 
 /** The final state of a ticket as stored: its Redis hash, or (the hash lost) its order row in PostgreSQL. */
 function storedFinal(state: StoredState, ticketId: string, orderTickets: Set<string>): { status: string; at?: number } | undefined {
   const stored = state.storedTickets.get(ticketId);
-  if (stored) return FINAL.has(stored.status) ? { status: stored.status, ...(stored.updatedAt ? { at: stored.updatedAt } : {}) } : undefined;
+  if (stored)
+    return FINAL.has(stored.status) ? { status: stored.status, ...(stored.updatedAt ? { at: stored.updatedAt } : {}) } : undefined;
   return orderTickets.has(ticketId) ? { status: 'SUCCEEDED' } : undefined;
 }
 
@@ -340,16 +405,25 @@ export const noTicketUnfinished: Invariant = (state, crowd, bounds) => {
     const sdkFinal = ticket.final && FINAL.has(ticket.final.status) ? ticket.final : undefined;
     if (!sdkFinal) failures.push(`${ticket.ticketId}: ${ticket.final?.status ?? 'no final state'} for the SDK`);
     if (!stored) failures.push(`${ticket.ticketId}: ${state.storedTickets.get(ticket.ticketId)?.status ?? 'nothing'} as stored`);
-    for (const [view, at] of [['SDK', sdkFinal?.at], ['store', stored?.at]] as const) {
+    for (const [view, at] of [
+      ['SDK', sdkFinal?.at],
+      ['store', stored?.at],
+    ] as const) {
       if (at === undefined) continue;
       worst = Math.max(worst, at - from);
-      if (at - from > bounds.settleBoundMs) failures.push(`${ticket.ticketId}: final for the ${view} ${Math.round(at - from)} ms after ${since}`);
+      if (at - from > bounds.settleBoundMs)
+        failures.push(`${ticket.ticketId}: final for the ${view} ${Math.round(at - from)} ms after ${since}`);
     }
   }
-  const worstText = worst === -Infinity ? 'no ticket' : worst <= 0 ? `every ticket final before ${since}` : `worst ${Math.round(worst)} ms after ${since}`;
-  return result('no-ticket-unfinished', `Every ticket handed out is final (for the SDK and as stored) within ${bounds.settleBoundMs} ms after the faults healed`, failures,
+  const worstText =
+    worst === -Infinity ? 'no ticket' : worst <= 0 ? `every ticket final before ${since}` : `worst ${Math.round(worst)} ms after ${since}`;
+  return result(
+    'no-ticket-unfinished',
+    `Every ticket handed out is final (for the SDK and as stored) within ${bounds.settleBoundMs} ms after the faults healed`,
+    failures,
     `${crowd.handedOut.length} tickets final; ${worstText}`,
-    `${failures.length} violation(s); ${worstText}`);
+    `${failures.length} violation(s); ${worstText}`,
+  );
 };
 
 /** Users never handed a ticket (every press refused or unanswered) who hold an order row anyway. */
@@ -363,8 +437,12 @@ export function refusedButOrdered(state: StoredState, crowd: Pick<CrowdObservati
 
 export const refusedHoldsNoOrder: Invariant = (state, crowd) => {
   const refused = new Set(crowd.attempts.map((a) => a.userId)).size - new Set(crowd.handedOut.map((t) => t.userId)).size;
-  return result('refused-holds-no-order', 'A user who was never handed a ticket holds no order row', refusedButOrdered(state, crowd),
-    `${Math.max(0, refused)} user(s) refused every time, none holds an order`);
+  return result(
+    'refused-holds-no-order',
+    'A user who was never handed a ticket holds no order row',
+    refusedButOrdered(state, crowd),
+    `${Math.max(0, refused)} user(s) refused every time, none holds an order`,
+  );
 };
 
 /** The slowest press: the longest answer, or the longest wait with no answer, client side. */
@@ -376,7 +454,12 @@ export function slowestAnswer(attempts: readonly PurchaseAttempt[]): { ms: numbe
   for (const attempt of attempts) {
     if (!slowest || answerMs(attempt) > answerMs(slowest)) slowest = attempt;
   }
-  return slowest && { ms: Math.round(answerMs(slowest)), label: `${answerLabel(slowest)}${slowest.serverMs === undefined ? '' : ' at the gateway'}` };
+  return (
+    slowest && {
+      ms: Math.round(answerMs(slowest)),
+      label: `${answerLabel(slowest)}${slowest.serverMs === undefined ? '' : ' at the gateway'}`,
+    }
+  );
 }
 
 /** The longest any shopper waited for one press, their connection pool's queue included. */
@@ -397,18 +480,30 @@ export const answeredWithinBound: Invariant = (_state, crowd, bounds) => {
   for (const attempt of crowd.attempts) {
     // No answer within the shopper's patience is a hung request; a connection cut (a killed gateway) is answered by the retry.
     if (attempt.status === 0) {
-      if (attempt.code === 'TIMEOUT') failures.push(`${attempt.requestId} press ${attempt.attempt}: no answer within ${Math.round(attempt.answeredAt - attempt.startedAt)} ms`);
+      if (attempt.code === 'TIMEOUT')
+        failures.push(
+          `${attempt.requestId} press ${attempt.attempt}: no answer within ${Math.round(attempt.answeredAt - attempt.startedAt)} ms`,
+        );
       continue;
     }
     const ms = Math.round(answerMs(attempt));
-    if (ms > bounds.answerBoundMs) failures.push(`${attempt.requestId} press ${attempt.attempt}: answered ${answerLabel(attempt)} after ${ms} ms${attempt.serverMs === undefined ? '' : ' at the gateway'}`);
+    if (ms > bounds.answerBoundMs)
+      failures.push(
+        `${attempt.requestId} press ${attempt.attempt}: answered ${answerLabel(attempt)} after ${ms} ms${attempt.serverMs === undefined ? '' : ' at the gateway'}`,
+      );
   }
   const slowest = slowestAnswer(crowd.attempts);
-  const slowestText = slowest ? `slowest ${slowest.ms} ms (${slowest.label}); longest wait of a shopper ${slowestWait(crowd.attempts)} ms` : 'no request';
+  const slowestText = slowest
+    ? `slowest ${slowest.ms} ms (${slowest.label}); longest wait of a shopper ${slowestWait(crowd.attempts)} ms`
+    : 'no request';
   const retried = crowd.attempts.filter((a) => a.attempt > 1).length;
-  return result('answered-within-bound', `Every purchase request gets an HTTP answer within ${bounds.answerBoundMs} ms`, failures,
+  return result(
+    'answered-within-bound',
+    `Every purchase request gets an HTTP answer within ${bounds.answerBoundMs} ms`,
+    failures,
     `${new Set(crowd.attempts.map((a) => a.requestId)).size} requests answered; ${slowestText}${retried ? `; ${retried} press(es) again after no answer or a 503` : ''}`,
-    `${failures.length} violation(s); ${slowestText}`);
+    `${failures.length} violation(s); ${slowestText}`,
+  );
 };
 
 /**
@@ -421,10 +516,14 @@ export const answeredWithinBound: Invariant = (_state, crowd, bounds) => {
  */
 export const holderGetsOwnTicket: Invariant = (state, crowd, bounds) => {
   const failures: string[] = [];
-  const clicksByUser = groupBy(crowd.attempts.filter((a) => a.kind === 'buy'), (a) => a.userId);
+  const clicksByUser = groupBy(
+    crowd.attempts.filter((a) => a.kind === 'buy'),
+    (a) => a.userId,
+  );
   const holdings = new Map<string, { userId: string; since: number; releasedAt?: number }>();
   for (const ticket of crowd.handedOut) {
-    const released = ticket.final && (ticket.cancelledByOwner || (ticket.final.status === 'FAILED' && ticket.final.reason === 'QUEUE_UNAVAILABLE'));
+    const released =
+      ticket.final && (ticket.cancelledByOwner || (ticket.final.status === 'FAILED' && ticket.final.reason === 'QUEUE_UNAVAILABLE'));
     holdings.set(ticket.ticketId, { userId: ticket.userId, since: ticket.issuedAt, ...(released ? { releasedAt: ticket.final!.at } : {}) });
   }
   for (const [ticketId, stored] of state.storedTickets) {
@@ -437,14 +536,26 @@ export const holderGetsOwnTicket: Invariant = (state, crowd, bounds) => {
   let checked = 0;
   for (const [ticketId, holding] of holdings) {
     for (const click of clicksByUser.get(holding.userId) ?? []) {
-      if (click.startedAt <= holding.since || (holding.releasedAt !== undefined && click.startedAt >= holding.releasedAt) || shouldPressAgain(click.status)) continue;
+      if (
+        click.startedAt <= holding.since ||
+        (holding.releasedAt !== undefined && click.startedAt >= holding.releasedAt) ||
+        shouldPressAgain(click.status)
+      )
+        continue;
       checked++;
       const sameTicket = (click.status === 202 || click.status === 200) && (click.ticketId === ticketId || click.ticketId === undefined);
-      if (!sameTicket) failures.push(`${holding.userId} holds ${ticketId}, a click got ${answerLabel(click)}${click.ticketId ? ` ${click.ticketId}` : ''}`);
+      if (!sameTicket)
+        failures.push(
+          `${holding.userId} holds ${ticketId}, a click got ${answerLabel(click)}${click.ticketId ? ` ${click.ticketId}` : ''}`,
+        );
     }
   }
-  return result('holder-gets-own-ticket', 'A shopper holding a ticket gets that ticket back on every later click, never SOLD_OUT or QUEUE_FULL', failures,
-    `${checked} clicks of ticket holders answered with their own ticket`);
+  return result(
+    'holder-gets-own-ticket',
+    'A shopper holding a ticket gets that ticket back on every later click, never SOLD_OUT or QUEUE_FULL',
+    failures,
+    `${checked} clicks of ticket holders answered with their own ticket`,
+  );
 };
 
 /**
@@ -458,8 +569,13 @@ export const noTicketBeyondStock: Invariant = (state, crowd) => {
     const stored = state.storedTickets.get(ticketId);
     return stored?.status === 'FAILED' && stored.reason === 'SOLD_OUT';
   });
-  return result('no-ticket-beyond-stock', 'No ticket handed out fails SOLD_OUT: each one was backed by stock', soldOut.map((ticket) => ticket.ticketId),
-    `none of ${crowd.handedOut.length} tickets failed SOLD_OUT`, `${soldOut.length} ticket(s) were handed out and then failed SOLD_OUT`);
+  return result(
+    'no-ticket-beyond-stock',
+    'No ticket handed out fails SOLD_OUT: each one was backed by stock',
+    soldOut.map((ticket) => ticket.ticketId),
+    `none of ${crowd.handedOut.length} tickets failed SOLD_OUT`,
+    `${soldOut.length} ticket(s) were handed out and then failed SOLD_OUT`,
+  );
 };
 
 /** Each invariant in report order. */

@@ -198,7 +198,11 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--${name} must be a share between 0 and 1`);
     return n;
   };
-  const list = (value: string | undefined) => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  const list = (value: string | undefined) =>
+    (value ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
 
   const users = int('users', values.users, 1, 200_000);
   const pushNodes = int('push-nodes', values['push-nodes'], 1, 32);
@@ -213,8 +217,12 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   } else if (gatewayUrls.length || pushUrls.length) {
     throw new UsageError('--gateway-url and --push-urls only make sense with --external');
   }
-  if (external && values.cluster) throw new UsageError('--cluster starts the apps on the cluster; with --external, give the apps\' addresses (REDIS_URL=redis-cluster://...) instead');
-  if (values.mode !== undefined && values.mode !== 'source' && values.mode !== 'dist') throw new UsageError('--mode must be source or dist');
+  if (external && values.cluster)
+    throw new UsageError(
+      "--cluster starts the apps on the cluster; with --external, give the apps' addresses (REDIS_URL=redis-cluster://...) instead",
+    );
+  if (values.mode !== undefined && values.mode !== 'source' && values.mode !== 'dist')
+    throw new UsageError('--mode must be source or dist');
   const faults = list(values.fault);
   for (const fault of faults) {
     if (!(FAULTS as readonly string[]).includes(fault)) throw new UsageError(`--fault takes a comma list of ${FAULTS.join(', ')}`);
@@ -248,7 +256,13 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   const sessions = Math.ceil(users * (1 + shares.secondTab));
   const gateways = external ? gatewayUrls.length : int('gateways', values.gateways, 1, 16);
   const workers = int('workers', values.workers, 1, 32);
-  const problem = chaosTopologyProblem(chaos, { external, cluster: values.cluster, gateways, workers, pushNodes: external ? pushUrls.length : pushNodes });
+  const problem = chaosTopologyProblem(chaos, {
+    external,
+    cluster: values.cluster,
+    gateways,
+    workers,
+    pushNodes: external ? pushUrls.length : pushNodes,
+  });
   if (problem) throw new UsageError(problem);
   const stamp = now.toISOString().replace(/[:.]/g, '-');
 
@@ -264,13 +278,18 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     gatewayUrls,
     pushUrls,
     // pnpm runs us in the package folder; a relative --out means where the command was typed.
-    out: values.out !== undefined ? path.resolve(env.INIT_CWD ?? process.cwd(), values.out) : path.join(repoRoot, 'artifacts', 'loadtest', stamp),
+    out:
+      values.out !== undefined
+        ? path.resolve(env.INIT_CWD ?? process.cwd(), values.out)
+        : path.join(repoRoot, 'artifacts', 'loadtest', stamp),
     shares,
     startDelayMs: int('start-delay', values['start-delay'], 200, 600_000),
     timeoutMs: int('timeout', values.timeout, 1_000, 3_600_000),
     connections: int('connections', values.connections, 1, 10_000),
     localAddresses:
-      values['local-addresses'] !== undefined ? int('local-addresses', values['local-addresses'], 1, 250) : Math.max(1, Math.ceil(sessions / 10_000)),
+      values['local-addresses'] !== undefined
+        ? int('local-addresses', values['local-addresses'], 1, 250)
+        : Math.max(1, Math.ceil(sessions / 10_000)),
     shards: values.shards !== undefined ? int('shards', values.shards, 0, 64) : sessions <= 5_000 ? 0 : Math.ceil(sessions / 7_000),
     retryWaves: int('retry-waves', values['retry-waves'], 0, 100),
     baseline: !values['no-baseline'],

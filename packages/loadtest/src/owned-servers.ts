@@ -14,7 +14,12 @@ export interface OwnedSet {
   stop(): Promise<void>;
 }
 
-const ENV_NAME: Record<OwnedServer['kind'], string> = { kafka: 'KAFKA_BROKERS', redis: 'REDIS_URL', nats: 'NATS_URL', postgres: 'DATABASE_URL' };
+const ENV_NAME: Record<OwnedServer['kind'], string> = {
+  kafka: 'KAFKA_BROKERS',
+  redis: 'REDIS_URL',
+  nats: 'NATS_URL',
+  postgres: 'DATABASE_URL',
+};
 const STOP_BOUND_MS = 30_000;
 
 /**
@@ -47,7 +52,9 @@ export async function startOwnedServers(kinds: ReadonlyArray<OwnedServer['kind']
   const failed = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
   if (failed) {
     await stop();
-    throw new Error(`could not start the run's own servers: ${failed.reason instanceof Error ? failed.reason.message : String(failed.reason)}`);
+    throw new Error(
+      `could not start the run's own servers: ${failed.reason instanceof Error ? failed.reason.message : String(failed.reason)}`,
+    );
   }
   return {
     servers,

@@ -32,14 +32,34 @@ function fakeReport(passed: boolean): LoadtestReport {
       forcedDisconnects: 3,
     },
     invariants: [
-      { name: 'no-oversell', description: 'Orders never exceed the initial stock', status: passed ? 'pass' : 'fail', details: passed ? '20 ≤ 20' : '21 orders | for 20', examples: passed ? undefined : ['order o21'] },
+      {
+        name: 'no-oversell',
+        description: 'Orders never exceed the initial stock',
+        status: passed ? 'pass' : 'fail',
+        details: passed ? '20 ≤ 20' : '21 orders | for 20',
+        examples: passed ? undefined : ['order o21'],
+      },
       { name: 'exact-sell-out', description: 'Sells out exactly', status: 'skip', details: 'demand below stock' },
     ],
     faults: {
       injected: [
-        { name: 'kafka-freeze:5@100', plannedAtMs: 100, startedAt: 1, healedAt: 2, atMs: 104, healedAtMs: 5_104, details: ['SIGSTOP kafka (pid 7) at +104 ms', 'SIGCONT at +5104 ms'] },
+        {
+          name: 'kafka-freeze:5@100',
+          plannedAtMs: 100,
+          startedAt: 1,
+          healedAt: 2,
+          atMs: 104,
+          healedAtMs: 5_104,
+          details: ['SIGSTOP kafka (pid 7) at +104 ms', 'SIGCONT at +5104 ms'],
+        },
       ],
-      summary: { answers: { '202 QUEUED': 24, '410 SOLD_OUT': 46, 'no answer (timeout)': 3 }, stuckTickets: 2, leakedStock: { postgres: 2, redis: -1 }, refusedButOrdered: 1, slowestAnswer: { ms: 10_012, label: 'no answer (timeout)' } },
+      summary: {
+        answers: { '202 QUEUED': 24, '410 SOLD_OUT': 46, 'no answer (timeout)': 3 },
+        stuckTickets: 2,
+        leakedStock: { postgres: 2, redis: -1 },
+        refusedButOrdered: 1,
+        slowestAnswer: { ms: 10_012, label: 'no answer (timeout)' },
+      },
     },
     timeline: {
       faults: [{ name: 'kafka-freeze:5@100', from: 104, to: 5_104 }],
@@ -81,7 +101,9 @@ describe('writeReport', () => {
     expect(markdown).toContain('| **Ratio admission / hello-world** | **0.25** |');
     expect(markdown).toContain('![admissions, results and latency over time](timeline.svg)');
     expect(markdown).toContain('| kafka-freeze:5@100 | +104 ms | +5,104 ms | SIGSTOP kafka (pid 7) at +104 ms; SIGCONT at +5104 ms |');
-    expect(markdown).toContain('| kafka-freeze:5@100 | 202 QUEUED 24, 410 SOLD_OUT 46, no answer (timeout) 3 | 2 | +2; -1 | 1 | 10,012 ms (no answer (timeout)) |');
+    expect(markdown).toContain(
+      '| kafka-freeze:5@100 | 202 QUEUED 24, 410 SOLD_OUT 46, no answer (timeout) 3 | 2 | +2; -1 | 1 | 10,012 ms (no answer (timeout)) |',
+    );
     expect(await readFile(path.join(dir, 'timeline.svg'), 'utf8')).toBe('<svg>chart</svg>');
     expect(JSON.stringify(specs[0])).toContain('"vconcat"');
   });
@@ -94,7 +116,11 @@ describe('writeReport', () => {
   });
 
   it('says when the run was on the cluster topology', async () => {
-    await writeReport(dir, { ...fakeReport(true), options: { users: 60, stock: 20, cluster: true } }, { renderChart: async () => '<svg/>' });
+    await writeReport(
+      dir,
+      { ...fakeReport(true), options: { users: 60, stock: 20, cluster: true } },
+      { renderChart: async () => '<svg/>' },
+    );
     expect(await readFile(path.join(dir, 'report.md'), 'utf8')).toContain('| Servers | the cluster topology of `infra up --cluster`');
   });
 
@@ -111,7 +137,9 @@ describe('writeReport', () => {
 
 describe('buildChartSpec', () => {
   it('puts admissions, results and latency on three panels over one time axis', () => {
-    const spec = buildChartSpec(fakeReport(true).timeline.points, 'sale-1') as { vconcat: Array<{ layer: Array<{ transform: Array<{ filter: string }> }> }> };
+    const spec = buildChartSpec(fakeReport(true).timeline.points, 'sale-1') as {
+      vconcat: Array<{ layer: Array<{ transform: Array<{ filter: string }> }> }>;
+    };
     expect(spec.vconcat.map((panel) => panel.layer[0]!.transform[0]!.filter)).toEqual([
       "datum.chart === 'admissions'",
       "datum.chart === 'results'",
@@ -133,5 +161,4 @@ describe('buildChartSpec', () => {
       ]);
     }
   });
-
 });

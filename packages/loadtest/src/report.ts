@@ -102,7 +102,9 @@ export async function writeReport(
 
   let chartNote: string | undefined;
   try {
-    const svg = await (options.renderChart ?? renderChartSvg)(buildChartSpec(report.timeline.points, report.saleId, report.timeline.bucketMs, report.timeline.faults));
+    const svg = await (options.renderChart ?? renderChartSvg)(
+      buildChartSpec(report.timeline.points, report.saleId, report.timeline.bucketMs, report.timeline.faults),
+    );
     const chartPath = path.join(dir, REPORT_FILES.chart);
     await writeFile(chartPath, svg);
     written.push(chartPath);
@@ -125,21 +127,60 @@ export function renderMarkdown(report: LoadtestReport, chartNote?: string): stri
   const f = report.figures;
   const failed = report.invariants.filter((inv) => inv.status === 'fail');
   const rows: Array<[string, string]> = [
-    ['Machine', `${report.machine.cpus} cores, Node ${report.machine.node}, load average ${report.machine.loadAverageAtStart.join(' ')} at start, ${report.machine.loadAverageAtEnd.join(' ')} at the end`],
+    [
+      'Machine',
+      `${report.machine.cpus} cores, Node ${report.machine.node}, load average ${report.machine.loadAverageAtStart.join(' ')} at start, ${report.machine.loadAverageAtEnd.join(' ')} at the end`,
+    ],
     ['Shoppers (push sessions)', `${num(f.users)} (${num(f.sessions)})`],
     ['Stock', num(f.stock)],
-    ['Apps', `${report.target.gatewayUrls.length} gateway(s), ${report.target.workers ?? '?'} worker(s), ${report.target.pushUrls.length} push node(s) (${report.target.mode === 'external' ? 'external deployment' : `started here, ${report.target.runMode ?? 'source'} mode`})`],
-    ...(report.options.cluster ? [['Servers', 'the cluster topology of `infra up --cluster`: Redis Cluster (3 primaries, 3 replicas), 3 Kafka brokers, 3 NATS servers'] as [string, string]] : []),
-    ['Sessions per push node', Object.entries(f.connect.sessionsPerNode).map(([url, n]) => `${url.replace(/^ws:\/\//, '')}: ${n}`).join(', ')],
+    [
+      'Apps',
+      `${report.target.gatewayUrls.length} gateway(s), ${report.target.workers ?? '?'} worker(s), ${report.target.pushUrls.length} push node(s) (${report.target.mode === 'external' ? 'external deployment' : `started here, ${report.target.runMode ?? 'source'} mode`})`,
+    ],
+    ...(report.options.cluster
+      ? [
+          [
+            'Servers',
+            'the cluster topology of `infra up --cluster`: Redis Cluster (3 primaries, 3 replicas), 3 Kafka brokers, 3 NATS servers',
+          ] as [string, string],
+        ]
+      : []),
+    [
+      'Sessions per push node',
+      Object.entries(f.connect.sessionsPerNode)
+        .map(([url, n]) => `${url.replace(/^ws:\/\//, '')}: ${n}`)
+        .join(', '),
+    ],
     ['Connect all sessions', ms(f.connect.ms)],
-    ['Purchase requests in the herd', `${num(f.admission.requests)} (${Object.entries(f.requests.byKind).map(([k, n]) => `${k} ${n}`).join(', ')})`],
-    ['Answers', Object.entries(f.requests.byAnswer).map(([k, n]) => `${k} ${n}`).join(', ')],
+    [
+      'Purchase requests in the herd',
+      `${num(f.admission.requests)} (${Object.entries(f.requests.byKind)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')})`,
+    ],
+    [
+      'Answers',
+      Object.entries(f.requests.byAnswer)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', '),
+    ],
     ['**Admission throughput**', `**${num(f.admission.reqPerSec)} req/s** (herd answered in ${ms(f.admission.spanMs)})`],
     ['Admission latency p50 / p95 / p99', latency(f.admission.latency)],
-    ['Bare Fastify hello-world, same herd', f.baseline ? `${num(f.baseline.reqPerSec)} req/s (${ms(f.baseline.spanMs)}), p50/p95/p99 ${latency(f.baseline.latency)}` : 'n/a'],
+    [
+      'Bare Fastify hello-world, same herd',
+      f.baseline ? `${num(f.baseline.reqPerSec)} req/s (${ms(f.baseline.spanMs)}), p50/p95/p99 ${latency(f.baseline.latency)}` : 'n/a',
+    ],
     ['**Ratio admission / hello-world**', f.ratio === undefined ? 'n/a' : `**${f.ratio}**`],
-    ['Tickets accepted (202)', `${num(f.tickets.accepted)}: SUCCEEDED ${f.tickets.succeeded}, FAILED ${f.tickets.failed}, CANCELLED ${f.tickets.cancelled}`],
-    ['Cancels while queued, by answer', Object.entries(f.cancels).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'],
+    [
+      'Tickets accepted (202)',
+      `${num(f.tickets.accepted)}: SUCCEEDED ${f.tickets.succeeded}, FAILED ${f.tickets.failed}, CANCELLED ${f.tickets.cancelled}`,
+    ],
+    [
+      'Cancels while queued, by answer',
+      Object.entries(f.cancels)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ') || 'none',
+    ],
     ['**Click → pushed result p50 / p95 / p99**', `**${latency(f.endToEnd.clickToPushed)}**`],
     ['Click → SDK result (push or poll)', latency(f.endToEnd.clickToResult)],
     ['Results pushed / only by polling', `${num(f.endToEnd.resultsPushed)} / ${num(f.endToEnd.resultsByPollingOnly)}`],
@@ -178,13 +219,20 @@ export function renderMarkdown(report: LoadtestReport, chartNote?: string): stri
 }
 
 /** The header and the one row the README pastes into its table of faults. */
-export const FAULT_SUMMARY_HEADER = ['| Fault | Answers | Stuck tickets | Leaked stock (PostgreSQL; Redis) | Refused but ordered | Slowest answer |', '| --- | --- | --- | --- | --- | --- |'];
+export const FAULT_SUMMARY_HEADER = [
+  '| Fault | Answers | Stuck tickets | Leaked stock (PostgreSQL; Redis) | Refused but ordered | Slowest answer |',
+  '| --- | --- | --- | --- | --- | --- |',
+];
 
 export function faultSummaryRow(report: Pick<LoadtestReport, 'faults'>): string {
   const { injected, summary } = report.faults;
   const planned = injected.filter((fault) => fault.plannedAtMs !== undefined).map((fault) => fault.name);
   const leaked = `${signed(summary.leakedStock.postgres)}; ${summary.leakedStock.redis === undefined ? 'n/a' : signed(summary.leakedStock.redis)}`;
-  return `| ${planned.join(', ') || 'none'} | ${Object.entries(summary.answers).map(([k, n]) => `${k} ${n}`).join(', ')} | ${summary.stuckTickets} | ${leaked} | ${summary.refusedButOrdered} | ${summary.slowestAnswer ? `${summary.slowestAnswer.ms.toLocaleString('en-US')} ms (${summary.slowestAnswer.label})` : 'n/a'} |`;
+  return `| ${planned.join(', ') || 'none'} | ${Object.entries(summary.answers)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(
+      ', ',
+    )} | ${summary.stuckTickets} | ${leaked} | ${summary.refusedButOrdered} | ${summary.slowestAnswer ? `${summary.slowestAnswer.ms.toLocaleString('en-US')} ms (${summary.slowestAnswer.label})` : 'n/a'} |`;
 }
 
 const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
@@ -199,12 +247,13 @@ function renderFaults(report: LoadtestReport): string[] {
           '| Fault | At | Healed at | What happened |',
           '| --- | --- | --- | --- |',
           ...report.faults.injected.map(
-            (fault) => `| ${fault.name} | ${offset(fault.atMs)} | ${offset(fault.healedAtMs)} | ${escapeCell(fault.details.join('; '))}${fault.error ? ` **FAILED: ${escapeCell(fault.error)}**` : ''} |`,
+            (fault) =>
+              `| ${fault.name} | ${offset(fault.atMs)} | ${offset(fault.healedAtMs)} | ${escapeCell(fault.details.join('; '))}${fault.error ? ` **FAILED: ${escapeCell(fault.error)}**` : ''} |`,
           ),
         ]
       : ['No fault injected.']),
     '',
-    'Times are after the herd\'s instant. The summary (answers count every press of every click):',
+    "Times are after the herd's instant. The summary (answers count every press of every click):",
     '',
     ...FAULT_SUMMARY_HEADER,
     faultSummaryRow(report),

@@ -47,8 +47,14 @@ export async function runLoadtest(
     if (recentAppLines.length > 200) recentAppLines.shift();
   };
 
-  log(`loadtest ${runId}: ${options.users} shoppers, stock ${options.stock}, seed ${options.seed}${options.chaos.length ? `, faults ${options.chaos.map((c) => c.text).join(', ')}` : ''}`);
-  log(options.external ? `targeting ${options.gatewayUrls.join(', ')}` : `starting ${options.gateways} gateway(s), ${options.workers} worker(s), ${options.pushNodes} push node(s)...`);
+  log(
+    `loadtest ${runId}: ${options.users} shoppers, stock ${options.stock}, seed ${options.seed}${options.chaos.length ? `, faults ${options.chaos.map((c) => c.text).join(', ')}` : ''}`,
+  );
+  log(
+    options.external
+      ? `targeting ${options.gatewayUrls.join(', ')}`
+      : `starting ${options.gateways} gateway(s), ${options.workers} worker(s), ${options.pushNodes} push node(s)...`,
+  );
   const shards: CrowdShard[] = [];
   let target: Target | undefined;
   let chaos: Chaos | undefined;
@@ -78,7 +84,10 @@ export async function runLoadtest(
     const crowd = prepared.value;
     const prisma = createPrismaClient({ databaseUrl: target.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/seckill' });
     const redis = createRedis(target.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { name: 'seckill-loadtest' });
-    closers.push(() => prisma.$disconnect(), () => redis.quit());
+    closers.push(
+      () => prisma.$disconnect(),
+      () => redis.quit(),
+    );
 
     const connect = await connectShoppers(run, crowd);
     const baseline = options.baseline ? await measureBaseline(run, crowd) : undefined;
@@ -91,10 +100,24 @@ export async function runLoadtest(
     await breakTheRun(run, shoppers, prisma, sale.saleId);
     // A last look at the sale, as a shopper's page would: a sale Redis lost is loaded again, so
     // its stock tokens can be checked against PostgreSQL.
-    await fetch(`${target.gatewayUrls[0]}/api/sales/${sale.saleId}`).then((response) => response.text()).catch(() => undefined);
+    await fetch(`${target.gatewayUrls[0]}/api/sales/${sale.saleId}`)
+      .then((response) => response.text())
+      .catch(() => undefined);
     const checked = await checkRun(run, { prisma, redis, saleId: sale.saleId, shoppers, chaos: herd.chaos });
 
-    const report = buildReport(run, { startedAt, loadAverageAtStart, target, crowd, connect, baseline, saleId: sale.saleId, herd, resale, shoppers, checked });
+    const report = buildReport(run, {
+      startedAt,
+      loadAverageAtStart,
+      target,
+      crowd,
+      connect,
+      baseline,
+      saleId: sale.saleId,
+      herd,
+      resale,
+      shoppers,
+      checked,
+    });
     const files = await writeReport(options.out, report);
     return { report, files };
   } catch (error) {

@@ -38,7 +38,19 @@ export async function startShard(init: ShardInit, inProcess: boolean): Promise<C
       });
     });
   await call('init', init);
-  const methods: Array<keyof CrowdShard> = ['connect', 'progress', 'fireHello', 'warmup', 'fireEarly', 'fireHerd', 'waitForResults', 'counts', 'resaleWave', 'awaitDelivery', 'finish'];
+  const methods: Array<keyof CrowdShard> = [
+    'connect',
+    'progress',
+    'fireHello',
+    'warmup',
+    'fireEarly',
+    'fireHerd',
+    'waitForResults',
+    'counts',
+    'resaleWave',
+    'awaitDelivery',
+    'finish',
+  ];
   const remote = Object.fromEntries(methods.map((method) => [method, (args?: unknown) => call(method, args)])) as unknown as Remote;
   remote.close = async () => {
     if (child.exitCode !== null) return;

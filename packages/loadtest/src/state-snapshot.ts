@@ -77,7 +77,14 @@ export async function readSnapshot(options: {
   for (const ticketId of lost) {
     const order = orderByTicket.get(ticketId);
     const closedTicket = closedByTicket.get(ticketId);
-    if (order) storedTickets.set(ticketId, { userId: order.userId, status: 'SUCCEEDED', orderId: order.id, updatedAt: order.createdAt.getTime(), storedIn: 'postgres' });
+    if (order)
+      storedTickets.set(ticketId, {
+        userId: order.userId,
+        status: 'SUCCEEDED',
+        orderId: order.id,
+        updatedAt: order.createdAt.getTime(),
+        storedIn: 'postgres',
+      });
     else if (closedTicket) {
       storedTickets.set(ticketId, {
         userId: closedTicket.userId,

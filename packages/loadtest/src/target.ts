@@ -1,7 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { deleteOrderTopics, freshOrderTopics, repoRoot, stackEnv, stackUrls, startStack, upClusterTopology, type AppRestart, type ClusterTopology, type Stack } from '@seckill/devstack';
+import {
+  deleteOrderTopics,
+  freshOrderTopics,
+  repoRoot,
+  stackEnv,
+  stackUrls,
+  startStack,
+  upClusterTopology,
+  type AppRestart,
+  type ClusterTopology,
+  type Stack,
+} from '@seckill/devstack';
 import { ownedServersFor } from './chaos';
 import type { LoadtestOptions } from './options';
 import { startOwnedServers, type OwnedServers } from './owned-servers';
@@ -32,7 +43,11 @@ export function plannedUrls(options: LoadtestOptions): { gatewayUrls: string[]; 
   return stackUrls({ gateways: options.gateways, pushNodes: options.pushNodes, basePorts: basePorts(options) });
 }
 
-const basePorts = (options: LoadtestOptions) => ({ gateway: options.basePort, pushGateway: options.basePort + 1, worker: options.basePort + 100 });
+const basePorts = (options: LoadtestOptions) => ({
+  gateway: options.basePort,
+  pushGateway: options.basePort + 1,
+  worker: options.basePort + 100,
+});
 /** A supervisor starts an app that died on its own again after this long. */
 const SUPERVISOR_RESTART_MS = 1_000;
 
@@ -56,14 +71,19 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-export async function startTarget(
-  options: LoadtestOptions,
-  runId: string,
-  onLine: (name: string, line: string) => void,
-): Promise<Target> {
+export async function startTarget(options: LoadtestOptions, runId: string, onLine: (name: string, line: string) => void): Promise<Target> {
   if (options.external) {
     const env = stackEnv();
-    return { mode: 'external', gatewayUrls: options.gatewayUrls, pushUrls: options.pushUrls, env, workers: undefined, owned: {}, restarts: [], stop: async () => {} };
+    return {
+      mode: 'external',
+      gatewayUrls: options.gatewayUrls,
+      pushUrls: options.pushUrls,
+      env,
+      workers: undefined,
+      owned: {},
+      restarts: [],
+      stop: async () => {},
+    };
   }
   const owned = await startOwnedServers(ownedServersFor(options.chaos), runId);
   let cluster: ClusterTopology | undefined;

@@ -14,7 +14,10 @@ describe('buildTimeline', () => {
       ],
     });
     expect(bucketMs).toBe(10);
-    expect(buildTimeline({ answers: [], results: [], faults: [{ name: 'gateway-kill', from: 20, to: 8_000 }] })).toMatchObject({ bucketMs: 100, faults: [{ name: 'gateway-kill', from: 20, to: 8_000 }] });
+    expect(buildTimeline({ answers: [], results: [], faults: [{ name: 'gateway-kill', from: 20, to: 8_000 }] })).toMatchObject({
+      bucketMs: 100,
+      faults: [{ name: 'gateway-kill', from: 20, to: 8_000 }],
+    });
     expect(points).toEqual(
       expect.arrayContaining([
         { chart: 'admissions', series: '202', t: 0, value: 2 },

@@ -77,7 +77,9 @@ describe('pnpm loadtest --external against a gateway without its Lua stock check
     // tickets handed out beyond the stock and as Redis tokens below zero, apart from PostgreSQL's.
     expect(failed.sort()).toEqual(['no-oversell', 'no-ticket-beyond-stock', 'redis-tokens-match-db']);
     expect(report.invariants.find((inv) => inv.name === 'no-oversell')?.details).toMatch(/Redis stock tokens are -\d+/);
-    expect(report.invariants.find((inv) => inv.name === 'no-ticket-beyond-stock')?.details).toMatch(/\d+ ticket\(s\) were handed out and then failed SOLD_OUT/);
+    expect(report.invariants.find((inv) => inv.name === 'no-ticket-beyond-stock')?.details).toMatch(
+      /\d+ ticket\(s\) were handed out and then failed SOLD_OUT/,
+    );
   }, 180_000);
 });
 
@@ -85,7 +87,16 @@ describe('pnpm loadtest --external against a gateway without its Lua stock check
 function runCliAgainst(stack: Stack, args: string[]) {
   const { ADMIN_TOKEN, AUTH_SECRET, DATABASE_URL, REDIS_URL } = stack.env;
   return runCli(
-    [...smallCrowd, '--external', '--gateway-url', stack.gatewayUrls.join(','), '--push-urls', stack.pushUrls.join(','), '--no-baseline', ...args],
+    [
+      ...smallCrowd,
+      '--external',
+      '--gateway-url',
+      stack.gatewayUrls.join(','),
+      '--push-urls',
+      stack.pushUrls.join(','),
+      '--no-baseline',
+      ...args,
+    ],
     { env: { ADMIN_TOKEN: ADMIN_TOKEN!, AUTH_SECRET: AUTH_SECRET!, DATABASE_URL: DATABASE_URL!, REDIS_URL: REDIS_URL! } },
   );
 }

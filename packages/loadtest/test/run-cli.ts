@@ -6,7 +6,10 @@ import type { LoadtestReport } from '../src/report';
 const packageDir = path.resolve(__dirname, '..');
 
 /** Run the CLI as `pnpm loadtest` does (tsx, workspace sources) and collect its output. */
-export function runCli(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ code: number | null; output: string }> {
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<{ code: number | null; output: string }> {
   const timeoutMs = options.timeoutMs ?? 150_000;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--conditions=@seckill/source', '--import', 'tsx', 'src/cli.ts', '--no-progress', ...args], {
@@ -32,11 +35,11 @@ export function runCli(args: string[], options: { env?: Record<string, string>; 
 
 /** A small crowd (60 shoppers, 20 items, 2 shards) where every behaviour happens several times. */
 export const smallCrowd = [
-  '--users', '60', '--stock', '20', '--shards', '2',
-  '--double-click', '0.2', '--triple-click', '0.1', '--cancel', '0.3', '--reconnect', '0.2',
-  '--second-tab', '0.2', '--malformed', '0.1', '--bad-token', '0.1', '--early', '0.05',
-  '--start-delay', '1000', '--timeout', '60000',
-];
+  '--users 60 --stock 20 --shards 2 --double-click 0.2 --triple-click 0.1 --cancel 0.3 --reconnect 0.2',
+  '--second-tab 0.2 --malformed 0.1 --bad-token 0.1 --early 0.05 --start-delay 1000 --timeout 60000',
+]
+  .join(' ')
+  .split(' ');
 
 type InjectedFault = LoadtestReport['faults']['injected'][number];
 
@@ -45,16 +48,29 @@ type InjectedFault = LoadtestReport['faults']['injected'][number];
  * hold and each fault to be in the report (started, healed, no error), the markdown and the chart.
  * Resolves with the report's record of each fault, by its name.
  */
-export async function runFaultScenario(options: { scenario: string[]; chaos: string[]; basePort: number; out: string; timeoutMs?: number }): Promise<Record<string, InjectedFault>> {
+export async function runFaultScenario(options: {
+  scenario: string[];
+  chaos: string[];
+  basePort: number;
+  out: string;
+  timeoutMs?: number;
+}): Promise<Record<string, InjectedFault>> {
   const { chaos } = options;
   const dir = path.join(options.out, chaos.join('+').replace(/[^a-z0-9+-]/g, '_'));
   const chaosArgs = chaos.flatMap((name) => ['--chaos', name]);
-  const { code, output } = await runCli([...options.scenario, ...chaosArgs, '--base-port', String(options.basePort), '--out', dir], { timeoutMs: options.timeoutMs ?? 170_000 });
+  const { code, output } = await runCli([...options.scenario, ...chaosArgs, '--base-port', String(options.basePort), '--out', dir], {
+    timeoutMs: options.timeoutMs ?? 170_000,
+  });
   const json = await readFile(path.join(dir, 'report.json'), 'utf8').catch(() => undefined);
   expect({ chaos, report: json ? 'written' : output }).toEqual({ chaos, report: 'written' });
   const report = JSON.parse(json!) as LoadtestReport;
   const failed = report.invariants.filter((inv) => inv.status === 'fail').map((inv) => `${inv.name}: ${inv.details}`);
-  expect({ chaos, failed, code, output: code === 0 ? '' : output.split('\n').slice(-40).join('\n') }).toEqual({ chaos, failed: [], code: 0, output: '' });
+  expect({ chaos, failed, code, output: code === 0 ? '' : output.split('\n').slice(-40).join('\n') }).toEqual({
+    chaos,
+    failed: [],
+    code: 0,
+    output: '',
+  });
 
   const markdown = await readFile(path.join(dir, 'report.md'), 'utf8');
   const chart = await readFile(path.join(dir, 'timeline.svg'), 'utf8');

@@ -6,7 +6,12 @@ import { parseAllDocuments } from 'yaml';
 export const KUBERNETES_DIR = path.resolve(__dirname, '../../../deploy/kubernetes');
 
 /** A Kubernetes object as read from YAML. */
-export type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [key: string]: unknown };
+export type KubeObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [key: string]: unknown;
+};
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
@@ -40,7 +45,10 @@ export function kustomizations(): string[] {
 export const kubectlAvailable = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
 
 export function kustomizeBuild(dir: string): KubeObject[] {
-  const output = execFileSync('kubectl', ['kustomize', path.join(KUBERNETES_DIR, dir)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = execFileSync('kubectl', ['kustomize', path.join(KUBERNETES_DIR, dir)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return parseObjects(output, `kubectl kustomize ${dir}`);
 }
 

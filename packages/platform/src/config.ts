@@ -32,18 +32,26 @@ export function loadConfigOrExit<Schema extends z.ZodType>(schema: Schema, appNa
 }
 
 const urlWithProtocol = (protocols: string[]) =>
-  z.string().refine((value) => {
-    try {
-      return protocols.includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  );
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 const brokerList = z
   .string()
-  .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((broker) => broker.trim())
+      .filter(Boolean),
+  )
   .refine((brokers) => brokers.length > 0 && brokers.every((b) => /^[^\s:]+:\d+$/.test(b)), 'must be host:port[,host:port...]');
 
 /** Env fragments, composed by each app into the schema of what it needs. */
@@ -57,7 +65,10 @@ export const env = {
   databaseUrl: urlWithProtocol(['postgresql:', 'postgres:']),
   redisUrl: z
     .string()
-    .refine((value) => parseRedisTarget(value) !== undefined, 'must be redis://host:port (one server) or redis-cluster://host:port,host:port (cluster seed nodes)')
+    .refine(
+      (value) => parseRedisTarget(value) !== undefined,
+      'must be redis://host:port (one server) or redis-cluster://host:port,host:port (cluster seed nodes)',
+    )
     .default('redis://127.0.0.1:6379'),
   kafkaBrokers: brokerList.default(['127.0.0.1:9092']),
   /** One NATS server, or a comma list of a cluster's servers. */

@@ -21,7 +21,9 @@ describe('publishConfirmed', () => {
 
   it('gives up after its attempts with the last error', async () => {
     const { nats, published } = flakyConnection(10);
-    await expect(publishConfirmed(nats, 'seckill.users.u.tickets', 'event', { attempts: 3, retryMs: 1 })).rejects.toThrow('connection disconnected');
+    await expect(publishConfirmed(nats, 'seckill.users.u.tickets', 'event', { attempts: 3, retryMs: 1 })).rejects.toThrow(
+      'connection disconnected',
+    );
     expect(published).toHaveLength(3);
   });
 });

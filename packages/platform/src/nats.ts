@@ -28,7 +28,12 @@ export function onNatsReconnect(nats: NatsConnection, onReconnect: () => void): 
  * discards what it buffered while it reconnects to another server), publish again, up to
  * `attempts` times `retryMs` apart. For events nobody else would send again.
  */
-export async function publishConfirmed(nats: NatsConnection, subject: string, payload: string, { attempts = 5, retryMs = 500 } = {}): Promise<void> {
+export async function publishConfirmed(
+  nats: NatsConnection,
+  subject: string,
+  payload: string,
+  { attempts = 5, retryMs = 500 } = {},
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     nats.publish(subject, payload);
     try {

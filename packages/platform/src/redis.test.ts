@@ -14,9 +14,12 @@ describe('parseRedisTarget', () => {
     });
   });
 
-  it.each(['', 'localhost:6379', 'http://x:1', 'redis-cluster://', 'redis-cluster://a', 'redis-cluster://a:99999'])('refuses %p', (value) => {
-    expect(parseRedisTarget(value)).toBeUndefined();
-  });
+  it.each(['', 'localhost:6379', 'http://x:1', 'redis-cluster://', 'redis-cluster://a', 'redis-cluster://a:99999'])(
+    'refuses %p',
+    (value) => {
+      expect(parseRedisTarget(value)).toBeUndefined();
+    },
+  );
 });
 
 describe('createRedis', () => {

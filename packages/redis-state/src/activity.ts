@@ -28,7 +28,9 @@ function parseCounts(hash: Record<string, string>): ActivityCounts {
 function freshReports(hash: Record<string, string>, nowMs: number, staleAfterMs: number): ProcessReport[] {
   return Object.entries(hash).flatMap(([id, report]) => {
     const [value, updatedAt] = report.split(':').map(Number);
-    return Number.isFinite(value) && Number.isFinite(updatedAt) && nowMs - updatedAt! <= staleAfterMs ? [{ id, value: value!, updatedAt: updatedAt! }] : [];
+    return Number.isFinite(value) && Number.isFinite(updatedAt) && nowMs - updatedAt! <= staleAfterMs
+      ? [{ id, value: value!, updatedAt: updatedAt! }]
+      : [];
   });
 }
 
@@ -51,7 +53,11 @@ export function createActivityState(redis: RedisClient) {
     },
 
     /** The sale's counts of each second from `fromSecond` to `toSecond` (inclusive), and its totals. */
-    async readSaleActivity(saleId: string, fromSecond: number, toSecond: number): Promise<{ perSecond: Array<{ second: number; counts: ActivityCounts }>; totals: ActivityCounts }> {
+    async readSaleActivity(
+      saleId: string,
+      fromSecond: number,
+      toSecond: number,
+    ): Promise<{ perSecond: Array<{ second: number; counts: ActivityCounts }>; totals: ActivityCounts }> {
       const seconds = Array.from({ length: Math.max(0, toSecond - fromSecond + 1) }, (_, i) => fromSecond + i);
       const pipeline = redis.pipeline();
       for (const second of seconds) pipeline.hgetall(redisKeys.saleActivity(saleId, second));

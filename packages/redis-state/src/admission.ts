@@ -42,10 +42,20 @@ export interface PurchaseLimits {
 }
 const NO_LIMITS: PurchaseLimits = { perUser: 0, perIp: 0, windowMs: 60_000 };
 
-export type CancelReply = { kind: 'OK'; ticketNumber: number } | { kind: 'NOT_FOUND' | 'CLAIMED' } | { kind: 'FINAL'; status: TicketStatus };
+export type CancelReply =
+  { kind: 'OK'; ticketNumber: number } | { kind: 'NOT_FOUND' | 'CLAIMED' } | { kind: 'FINAL'; status: TicketStatus };
 
 type RawAdmitReply =
-  | ['TOO_LATE' | 'SALE_NOT_FOUND' | 'SALE_NOT_ACTIVE' | 'SOLD_OUT' | 'RECOVERING' | 'DRAW_FIRST' | 'CHALLENGE_REQUIRED' | 'CHALLENGE_INVALID']
+  | [
+      | 'TOO_LATE'
+      | 'SALE_NOT_FOUND'
+      | 'SALE_NOT_ACTIVE'
+      | 'SOLD_OUT'
+      | 'RECOVERING'
+      | 'DRAW_FIRST'
+      | 'CHALLENGE_REQUIRED'
+      | 'CHALLENGE_INVALID',
+    ]
   | ['PREQUEUED', number, number]
   | ['QUEUE_FULL', number]
   | ['RATE_LIMITED', number]
@@ -73,34 +83,37 @@ export function createAdmissionState(scripts: { admitTicket: ScriptCall; cancelT
       const { saleId } = request;
       const limits = request.limits ?? NO_LIMITS;
       const { challenge } = request;
-      const reply = (await scripts.admitTicket(
-        ticketIssuingKeys(saleId),
-        [
-          request.userId,
-          request.nowMs,
-          saleId,
-          redisKeys.ticket(saleId, ''),
-          request.deadlineMs,
-          request.relayAfterMs,
-          redisKeys.purchaseRatePrefix(saleId),
-          request.clientIp ?? '',
-          limits.perUser,
-          request.clientIp ? limits.perIp : 0,
-          limits.windowMs,
-          challenge ? redisKeys.usedChallengePrefix(saleId) + challenge.nonce : '',
-          challenge?.difficulty ?? 0,
-          // The used marker outlives the challenge (a second of clock skew between gateways).
-          challenge ? Math.max(1, challenge.expiresAtMs - request.nowMs) + 1_000 : 1,
-          randomInt(PREQUEUE_RANKS),
-        ],
-      )) as RawAdmitReply;
+      const reply = (await scripts.admitTicket(ticketIssuingKeys(saleId), [
+        request.userId,
+        request.nowMs,
+        saleId,
+        redisKeys.ticket(saleId, ''),
+        request.deadlineMs,
+        request.relayAfterMs,
+        redisKeys.purchaseRatePrefix(saleId),
+        request.clientIp ?? '',
+        limits.perUser,
+        request.clientIp ? limits.perIp : 0,
+        limits.windowMs,
+        challenge ? redisKeys.usedChallengePrefix(saleId) + challenge.nonce : '',
+        challenge?.difficulty ?? 0,
+        // The used marker outlives the challenge (a second of clock skew between gateways).
+        challenge ? Math.max(1, challenge.expiresAtMs - request.nowMs) + 1_000 : 1,
+        randomInt(PREQUEUE_RANKS),
+      ])) as RawAdmitReply;
       switch (reply[0]) {
         case 'QUEUE_FULL':
           return { kind: 'QUEUE_FULL', queueDepth: reply[1] };
         case 'RATE_LIMITED':
           return { kind: 'RATE_LIMITED', retryAfterMs: Math.max(1, reply[1]) };
         case 'EXISTING':
-          return { kind: 'EXISTING', ticketId: reply[1], ticketNumber: reply[2], status: reply[3], position: reply[4] >= 0 ? reply[4] : undefined };
+          return {
+            kind: 'EXISTING',
+            ticketId: reply[1],
+            ticketNumber: reply[2],
+            status: reply[3],
+            position: reply[4] >= 0 ? reply[4] : undefined,
+          };
         case 'ADMITTED':
           return { kind: 'ADMITTED', ticketId: reply[1], ticketNumber: reply[2], position: reply[3] };
         case 'PREQUEUED':

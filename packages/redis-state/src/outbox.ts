@@ -46,7 +46,10 @@ export function createOutboxState(redis: RedisClient, scripts: { sweepOutbox: Sc
     },
 
     /** One pass over a sale's outbox (lua/sweep-outbox.lua). */
-    async sweepOutbox(saleId: string, options: { nowMs: number; retryMs: number; enqueueDeadlineMs: number; limit: number }): Promise<OutboxSweep> {
+    async sweepOutbox(
+      saleId: string,
+      options: { nowMs: number; retryMs: number; enqueueDeadlineMs: number; limit: number },
+    ): Promise<OutboxSweep> {
       const [relay, reaped, idle, drawDue] = (await scripts.sweepOutbox(
         [
           redisKeys.outbox(saleId),
@@ -60,7 +63,13 @@ export function createOutboxState(redis: RedisClient, scripts: { sweepOutbox: Sc
       )) as [string[], string[], number, number];
       const sweep: OutboxSweep = { relay: [], reaped: [], idle: idle === 1, drawDue: drawDue === 1 };
       for (let i = 0; i < relay.length; i += 4) {
-        sweep.relay.push({ ticketId: relay[i]!, saleId, userId: relay[i + 1]!, ticketNumber: Number(relay[i + 2]), admittedAt: Number(relay[i + 3]) });
+        sweep.relay.push({
+          ticketId: relay[i]!,
+          saleId,
+          userId: relay[i + 1]!,
+          ticketNumber: Number(relay[i + 2]),
+          admittedAt: Number(relay[i + 3]),
+        });
       }
       for (let i = 0; i < reaped.length; i += 3) {
         sweep.reaped.push({ ticketId: reaped[i]!, saleId, userId: reaped[i + 1]!, ticketNumber: Number(reaped[i + 2]) });

@@ -74,12 +74,26 @@ describe('the pre-queue draw (real Redis)', () => {
     saleIds.push(saleId);
     const startsAtMs = Date.now() + 60_000;
     await state.loadSale({
-      id: saleId, name: 'fairness', stock: ENTRANTS, initialStock: ENTRANTS, queueCapacity: ENTRANTS,
-      startsAtMs, endsAtMs: startsAtMs + 60_000, epoch: 1, ticketNumberFloor: 0, prequeueOpensAtMs: startsAtMs - 120_000,
+      id: saleId,
+      name: 'fairness',
+      stock: ENTRANTS,
+      initialStock: ENTRANTS,
+      queueCapacity: ENTRANTS,
+      startsAtMs,
+      endsAtMs: startsAtMs + 60_000,
+      epoch: 1,
+      ticketNumberFloor: 0,
+      prequeueOpensAtMs: startsAtMs - 120_000,
     });
     const arrivals = Array.from({ length: ENTRANTS }, (_, i) => `arrival-${i}`);
     for (const [i, userId] of arrivals.entries()) {
-      const joined = await state.admitTicket({ saleId, userId, nowMs: startsAtMs - 60_000 + i, deadlineMs: Date.now() + 5_000, relayAfterMs: 60_000 });
+      const joined = await state.admitTicket({
+        saleId,
+        userId,
+        nowMs: startsAtMs - 60_000 + i,
+        deadlineMs: Date.now() + 5_000,
+        relayAfterMs: 60_000,
+      });
       if (joined.kind !== 'PREQUEUED') throw new Error(`joining answered ${joined.kind}`);
     }
     const drawn = await state.drawPrequeue(saleId, { nowMs: startsAtMs, relayAfterMs: 60_000 });

@@ -18,10 +18,12 @@ export function createPrequeueState(scripts: { drawPrequeue: ScriptCall }) {
   return {
     /** The lottery's draw (lua/draw-prequeue.lua): once per sale, atomic; any number of callers may race. */
     async drawPrequeue(saleId: string, options: { nowMs: number; relayAfterMs: number }): Promise<DrawOutcome> {
-      const reply = (await scripts.drawPrequeue(
-        ticketIssuingKeys(saleId),
-        [options.nowMs, saleId, redisKeys.ticket(saleId, ''), options.relayAfterMs],
-      )) as ['NOT_DUE' | 'ALREADY_DRAWN'] | ['DRAWN', number, ...(string | number)[]];
+      const reply = (await scripts.drawPrequeue(ticketIssuingKeys(saleId), [
+        options.nowMs,
+        saleId,
+        redisKeys.ticket(saleId, ''),
+        options.relayAfterMs,
+      ])) as ['NOT_DUE' | 'ALREADY_DRAWN'] | ['DRAWN', number, ...(string | number)[]];
       if (reply[0] !== 'DRAWN') return { kind: reply[0] };
       const [, entrants, ...flat] = reply;
       const tickets: DrawnTicket[] = [];

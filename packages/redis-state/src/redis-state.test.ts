@@ -20,12 +20,21 @@ describe('Redis state (real Redis)', () => {
     // One key per command: the test also runs on a Redis Cluster (REDIS_URL=redis-cluster://...),
     // where a command's keys must share a slot.
     const sales = saleIds.flatMap((saleId) => [
-      redisKeys.saleInfo(saleId), redisKeys.stockTokens(saleId), redisKeys.ticketSequence(saleId), redisKeys.queuedTickets(saleId),
-      redisKeys.ticketsByUser(saleId), redisKeys.outbox(saleId), redisKeys.uncountedOrders(saleId), redisKeys.loading(saleId),
-      redisKeys.prequeue(saleId), redisKeys.prequeueDrawn(saleId),
+      redisKeys.saleInfo(saleId),
+      redisKeys.stockTokens(saleId),
+      redisKeys.ticketSequence(saleId),
+      redisKeys.queuedTickets(saleId),
+      redisKeys.ticketsByUser(saleId),
+      redisKeys.outbox(saleId),
+      redisKeys.uncountedOrders(saleId),
+      redisKeys.loading(saleId),
+      redisKeys.prequeue(saleId),
+      redisKeys.prequeueDrawn(saleId),
     ]);
     const tickets = await Promise.all(saleIds.map((saleId) => keysMatching(redis, `${redisKeys.saleTag(saleId)}*`)));
-    await Promise.all([...sales, ...tickets.flat(), ...userIds.map((userId) => redisKeys.userTickets(userId))].map((key) => redis.del(key)));
+    await Promise.all(
+      [...sales, ...tickets.flat(), ...userIds.map((userId) => redisKeys.userTickets(userId))].map((key) => redis.del(key)),
+    );
     await Promise.all(saleIds.map((saleId) => redis.srem(redisKeys.activeSales(), saleId)));
     await redis.quit();
   });
@@ -33,7 +42,18 @@ describe('Redis state (real Redis)', () => {
   async function sale(patch: Partial<Parameters<RedisState['loadSale']>[0]> = {}) {
     const id = patch.id ?? randomUUID();
     if (!saleIds.includes(id)) saleIds.push(id);
-    await state.loadSale({ id, name: 'phones', stock: 2, initialStock: 2, queueCapacity: 2, startsAtMs: now - 60_000, endsAtMs: now + 60_000, epoch: 1, ticketNumberFloor: 0, ...patch });
+    await state.loadSale({
+      id,
+      name: 'phones',
+      stock: 2,
+      initialStock: 2,
+      queueCapacity: 2,
+      startsAtMs: now - 60_000,
+      endsAtMs: now + 60_000,
+      epoch: 1,
+      ticketNumberFloor: 0,
+      ...patch,
+    });
     return id;
   }
   const user = () => {
@@ -42,13 +62,31 @@ describe('Redis state (real Redis)', () => {
     return userId;
   };
   const admit = (saleId: string, userId: string, patch: { nowMs?: number; deadlineMs?: number } = {}) =>
-    state.admitTicket({ saleId, userId, nowMs: patch.nowMs ?? Date.now(), deadlineMs: patch.deadlineMs ?? Date.now() + 5_000, relayAfterMs: 1_000 });
+    state.admitTicket({
+      saleId,
+      userId,
+      nowMs: patch.nowMs ?? Date.now(),
+      deadlineMs: patch.deadlineMs ?? Date.now() + 5_000,
+      relayAfterMs: 1_000,
+    });
   const tokens = async (saleId: string) => Number(await redis.get(redisKeys.stockTokens(saleId)));
 
   describe('loadSale', () => {
     it('loads once; a second load of the same sale is a no-op', async () => {
       const saleId = await sale({ stock: 5, epoch: 3, ticketNumberFloor: 40 });
-      expect(await state.loadSale({ id: saleId, name: 'x', stock: 1, initialStock: 1, queueCapacity: 1, startsAtMs: 0, endsAtMs: 1, epoch: 4, ticketNumberFloor: 0 })).toBe(false);
+      expect(
+        await state.loadSale({
+          id: saleId,
+          name: 'x',
+          stock: 1,
+          initialStock: 1,
+          queueCapacity: 1,
+          startsAtMs: 0,
+          endsAtMs: 1,
+          epoch: 4,
+          ticketNumberFloor: 0,
+        }),
+      ).toBe(false);
       expect(await state.readSale(saleId)).toMatchObject({ id: saleId, stockTokens: 5, epoch: 3, queueDepth: 0 });
       expect(await state.activeSales()).toContain(saleId);
       const admitted = await admit(saleId, user());
@@ -63,7 +101,12 @@ describe('Redis state (real Redis)', () => {
       const admitted = await admit(saleId, userId);
       expect(admitted).toEqual({ kind: 'ADMITTED', ticketId: formatTicketId(saleId, 1), ticketNumber: 1, position: 0 });
       expect(await tokens(saleId)).toBe(1);
-      expect(await state.getTicket(formatTicketId(saleId, 1))).toMatchObject({ userId, status: 'QUEUED', epoch: 1, admittedAt: expect.any(Number) });
+      expect(await state.getTicket(formatTicketId(saleId, 1))).toMatchObject({
+        userId,
+        status: 'QUEUED',
+        epoch: 1,
+        admittedAt: expect.any(Number),
+      });
       expect(await redis.zrange(redisKeys.outbox(saleId), 0, -1)).toEqual([formatTicketId(saleId, 1)]);
     });
 
@@ -73,7 +116,12 @@ describe('Redis state (real Redis)', () => {
       const first = await admit(saleId, holder);
       expect(await admit(saleId, user())).toEqual({ kind: 'SOLD_OUT' });
       for (const nowMs of [Date.now(), now + 120_000]) {
-        expect(await admit(saleId, holder, { nowMs })).toMatchObject({ kind: 'EXISTING', ticketId: first.kind === 'ADMITTED' && first.ticketId, status: 'QUEUED', position: 0 });
+        expect(await admit(saleId, holder, { nowMs })).toMatchObject({
+          kind: 'EXISTING',
+          ticketId: first.kind === 'ADMITTED' && first.ticketId,
+          status: 'QUEUED',
+          position: 0,
+        });
       }
     });
 
@@ -110,7 +158,15 @@ describe('Redis state (real Redis)', () => {
       saleIds.push(saleId);
       const holder = user();
       await state.restoreTickets(saleId, 2, [
-        { ticketId: formatTicketId(saleId, 7), saleId, userId: holder, ticketNumber: 7, status: 'SUCCEEDED', orderId: randomUUID(), decidedAt: now },
+        {
+          ticketId: formatTicketId(saleId, 7),
+          saleId,
+          userId: holder,
+          ticketNumber: 7,
+          status: 'SUCCEEDED',
+          orderId: randomUUID(),
+          decidedAt: now,
+        },
       ]);
       await sale({ id: saleId, epoch: 2, recoveringSinceMs: now });
       expect(await state.readSale(saleId)).toMatchObject({ epoch: 2, recoveringSinceMs: now });
@@ -125,14 +181,14 @@ describe('Redis state (real Redis)', () => {
       expect(await tokens(saleId)).toBe(1);
     });
 
-    it('admits nothing once the caller\'s deadline passed on Redis\'s clock', async () => {
+    it("admits nothing once the caller's deadline passed on Redis's clock", async () => {
       const saleId = await sale();
       expect(await admit(saleId, user(), { deadlineMs: Date.now() - 1 })).toEqual({ kind: 'TOO_LATE' });
       expect(await tokens(saleId)).toBe(2);
     });
   });
 
-  describe('the lottery\'s pre-queue', () => {
+  describe("the lottery's pre-queue", () => {
     const at = (saleId: string, userId: string, nowMs: number) => admit(saleId, userId, { nowMs, deadlineMs: Date.now() + 5_000 });
     const lotterySale = (patch: Partial<Parameters<RedisState['loadSale']>[0]> = {}) =>
       sale({ startsAtMs: now + 60_000, endsAtMs: now + 120_000, prequeueOpensAtMs: now - 1_000, ...patch });
@@ -144,7 +200,12 @@ describe('Redis state (real Redis)', () => {
       expect(await at(saleId, first, now + 1_000)).toEqual({ kind: 'PREQUEUED', prequeueSize: 1, startsAtMs: expect.any(Number) });
       expect(await at(saleId, second, now + 2_000)).toEqual({ kind: 'PREQUEUED', prequeueSize: 2, startsAtMs: now + 60_000 });
       expect(await at(saleId, first, now + 3_000)).toEqual({ kind: 'PREQUEUED', prequeueSize: 2, startsAtMs: now + 60_000 });
-      expect(await state.readSale(saleId)).toMatchObject({ prequeueOpensAtMs: now + 1_000, prequeueSize: 2, prequeueDrawn: false, stockTokens: 2 });
+      expect(await state.readSale(saleId)).toMatchObject({
+        prequeueOpensAtMs: now + 1_000,
+        prequeueSize: 2,
+        prequeueDrawn: false,
+        stockTokens: 2,
+      });
       // After the start, nobody is let in before the draw.
       for (const userId of [first, user()]) expect(await at(saleId, userId, now + 60_000)).toEqual({ kind: 'DRAW_FIRST' });
     });
@@ -155,7 +216,9 @@ describe('Redis state (real Redis)', () => {
       for (const userId of entrants) await at(saleId, userId, now);
       const draw = (nowMs: number) => state.drawPrequeue(saleId, { nowMs, relayAfterMs: 1_000 });
       expect(await draw(now + 59_999)).toEqual({ kind: 'NOT_DUE' });
-      expect((await state.sweepOutbox(saleId, { nowMs: now + 60_000, retryMs: 1_000, enqueueDeadlineMs: 10_000, limit: 10 })).drawDue).toBe(true);
+      expect((await state.sweepOutbox(saleId, { nowMs: now + 60_000, retryMs: 1_000, enqueueDeadlineMs: 10_000, limit: 10 })).drawDue).toBe(
+        true,
+      );
 
       const [drawn, again] = await Promise.all([draw(now + 60_000), draw(now + 60_000)]);
       const outcome = drawn.kind === 'DRAWN' ? drawn : again;
@@ -166,10 +229,16 @@ describe('Redis state (real Redis)', () => {
       expect(new Set(tickets.map((ticket) => ticket.userId)).size).toBe(2);
       expect(await redis.zrange(redisKeys.outbox(saleId), 0, -1)).toEqual(tickets.map((ticket) => ticket.ticketId));
       expect(await state.readSale(saleId)).toMatchObject({ stockTokens: 0, queueDepth: 2, prequeueSize: 0, prequeueDrawn: true });
-      expect((await state.sweepOutbox(saleId, { nowMs: now + 60_000, retryMs: 1_000, enqueueDeadlineMs: 10_000, limit: 10 })).drawDue).toBe(false);
+      expect((await state.sweepOutbox(saleId, { nowMs: now + 60_000, retryMs: 1_000, enqueueDeadlineMs: 10_000, limit: 10 })).drawDue).toBe(
+        false,
+      );
 
       const winner = tickets[0]!;
-      expect(await at(saleId, winner.userId, now + 61_000)).toMatchObject({ kind: 'EXISTING', ticketId: winner.ticketId, ticketNumber: winner.ticketNumber });
+      expect(await at(saleId, winner.userId, now + 61_000)).toMatchObject({
+        kind: 'EXISTING',
+        ticketId: winner.ticketId,
+        ticketNumber: winner.ticketNumber,
+      });
       const loser = entrants.find((userId) => !tickets.some((ticket) => ticket.userId === userId))!;
       expect(await at(saleId, loser, now + 61_000)).toEqual({ kind: 'SOLD_OUT' });
     });
@@ -185,7 +254,9 @@ describe('Redis state (real Redis)', () => {
     it('does not draw a sale without a pre-queue, or one recovering from a Redis loss', async () => {
       const plain = await sale();
       expect(await state.drawPrequeue(plain, { nowMs: Date.now(), relayAfterMs: 1_000 })).toEqual({ kind: 'NOT_DUE' });
-      expect((await state.sweepOutbox(plain, { nowMs: Date.now(), retryMs: 1_000, enqueueDeadlineMs: 10_000, limit: 10 })).drawDue).toBe(false);
+      expect((await state.sweepOutbox(plain, { nowMs: Date.now(), retryMs: 1_000, enqueueDeadlineMs: 10_000, limit: 10 })).drawDue).toBe(
+        false,
+      );
       const recovering = await lotterySale({ startsAtMs: now - 1_000, recoveringSinceMs: now });
       expect(await state.drawPrequeue(recovering, { nowMs: now, relayAfterMs: 1_000 })).toEqual({ kind: 'NOT_DUE' });
     });
@@ -194,9 +265,16 @@ describe('Redis state (real Redis)', () => {
   describe('purchase challenges', () => {
     const challenge = (difficulty = 8) => ({ nonce: randomUUID(), difficulty, expiresAtMs: Date.now() + 60_000 });
     const withChallenge = (saleId: string, userId: string, solved?: ReturnType<typeof challenge>) =>
-      state.admitTicket({ saleId, userId, nowMs: Date.now(), deadlineMs: Date.now() + 5_000, relayAfterMs: 1_000, ...(solved ? { challenge: solved } : {}) });
+      state.admitTicket({
+        saleId,
+        userId,
+        nowMs: Date.now(),
+        deadlineMs: Date.now() + 5_000,
+        relayAfterMs: 1_000,
+        ...(solved ? { challenge: solved } : {}),
+      });
 
-    it('asks for one of the sale\'s difficulty, and takes each once', async () => {
+    it("asks for one of the sale's difficulty, and takes each once", async () => {
       const saleId = await sale({ stock: 5, queueCapacity: 5, challengeDifficulty: 8 });
       expect(await state.readSale(saleId)).toMatchObject({ challengeDifficulty: 8 });
       expect(await withChallenge(saleId, user())).toEqual({ kind: 'CHALLENGE_REQUIRED' });
@@ -219,10 +297,19 @@ describe('Redis state (real Redis)', () => {
     });
 
     it('is needed to join a pre-queue, not to ask again from it', async () => {
-      const saleId = await sale({ startsAtMs: now + 60_000, endsAtMs: now + 120_000, prequeueOpensAtMs: now - 1_000, challengeDifficulty: 8 });
+      const saleId = await sale({
+        startsAtMs: now + 60_000,
+        endsAtMs: now + 120_000,
+        prequeueOpensAtMs: now - 1_000,
+        challengeDifficulty: 8,
+      });
       const userId = user();
       expect(await withChallenge(saleId, userId)).toEqual({ kind: 'CHALLENGE_REQUIRED' });
-      expect(await withChallenge(saleId, userId, challenge())).toEqual({ kind: 'PREQUEUED', prequeueSize: 1, startsAtMs: expect.any(Number) });
+      expect(await withChallenge(saleId, userId, challenge())).toEqual({
+        kind: 'PREQUEUED',
+        prequeueSize: 1,
+        startsAtMs: expect.any(Number),
+      });
       expect(await withChallenge(saleId, userId)).toEqual({ kind: 'PREQUEUED', prequeueSize: 1, startsAtMs: expect.any(Number) });
     });
   });
@@ -235,7 +322,11 @@ describe('Redis state (real Redis)', () => {
       expect(await state.cancelTicket({ saleId, ticketId, userId: 'someone-else', nowMs: now })).toEqual({ kind: 'NOT_FOUND' });
       expect(await state.cancelTicket({ saleId, ticketId, userId, nowMs: now })).toEqual({ kind: 'OK', ticketNumber: 1 });
       expect(await state.cancelTicket({ saleId, ticketId, userId, nowMs: now })).toEqual({ kind: 'FINAL', status: 'CANCELLED' });
-      expect([await tokens(saleId), await redis.zcard(redisKeys.outbox(saleId)), await redis.zcard(redisKeys.queuedTickets(saleId))]).toEqual([2, 0, 0]);
+      expect([
+        await tokens(saleId),
+        await redis.zcard(redisKeys.outbox(saleId)),
+        await redis.zcard(redisKeys.queuedTickets(saleId)),
+      ]).toEqual([2, 0, 0]);
       expect(await admit(saleId, userId)).toMatchObject({ kind: 'ADMITTED', ticketNumber: 2 });
     });
 
@@ -251,11 +342,19 @@ describe('Redis state (real Redis)', () => {
   describe('claimTickets', () => {
     it('claims queued tickets, reports the others, and takes them all out of the outbox', async () => {
       const saleId = await sale({ stock: 5, queueCapacity: 5 });
-      const [queued, cancelled] = [(await admit(saleId, user())) as { ticketId: string }, (await admit(saleId, user())) as { ticketId: string }];
+      const [queued, cancelled] = [
+        (await admit(saleId, user())) as { ticketId: string },
+        (await admit(saleId, user())) as { ticketId: string },
+      ];
       await redis.hset(redisKeys.ticket(saleId, cancelled.ticketId), 'status', 'CANCELLED');
       const missing = formatTicketId(saleId, 99);
       const outcomes = await state.claimTickets([queued.ticketId, cancelled.ticketId, missing, 'not-a-ticket']);
-      expect(Object.fromEntries(outcomes)).toEqual({ [queued.ticketId]: 'CLAIMED', [cancelled.ticketId]: 'CANCELLED', [missing]: 'MISSING', 'not-a-ticket': 'MISSING' });
+      expect(Object.fromEntries(outcomes)).toEqual({
+        [queued.ticketId]: 'CLAIMED',
+        [cancelled.ticketId]: 'CANCELLED',
+        [missing]: 'MISSING',
+        'not-a-ticket': 'MISSING',
+      });
       expect(await redis.zcard(redisKeys.outbox(saleId))).toBe(0);
     });
   });
@@ -268,21 +367,36 @@ describe('Redis state (real Redis)', () => {
       for (let i = 0; i < 3; i++) ids.push(((await admit(saleId, user())) as { ticketId: string }).ticketId);
       await redis.hset(redisKeys.ticket(saleId, ids[2]!), 'status', 'CANCELLED');
       const missing = formatTicketId(saleId, 8);
-      const results = [...ids, missing].map((ticketId) => ({ ticketId, saleId, userId, status: 'SUCCEEDED' as const, orderId: `order-${ticketId}`, at: 5, stockEpoch: 1 }));
+      const results = [...ids, missing].map((ticketId) => ({
+        ticketId,
+        saleId,
+        userId,
+        status: 'SUCCEEDED' as const,
+        orderId: `order-${ticketId}`,
+        at: 5,
+        stockEpoch: 1,
+      }));
       expect(await state.recordResults(results)).toEqual([true, true, false, true]);
       expect(await state.recordResults(results)).toEqual([false, false, false, false]);
       expect(await state.getTicket(ids[0]!)).toMatchObject({ status: 'SUCCEEDED', orderId: `order-${ids[0]}`, updatedAt: 5 });
       expect(await state.getTicket(missing)).toMatchObject({ status: 'SUCCEEDED', ticketNumber: 8, userId });
       expect((await state.getTicket(ids[2]!))?.status).toBe('CANCELLED');
       // Recorded ones leave the queue and the outbox (the hand-cancelled one stays where it was).
-      expect([await redis.zrange(redisKeys.queuedTickets(saleId), 0, -1), await redis.zrange(redisKeys.outbox(saleId), 0, -1)]).toEqual([[ids[2]], [ids[2]]]);
+      expect([await redis.zrange(redisKeys.queuedTickets(saleId), 0, -1), await redis.zrange(redisKeys.outbox(saleId), 0, -1)]).toEqual([
+        [ids[2]],
+        [ids[2]],
+      ]);
       expect((await state.listUserTickets(userId)).map((t) => t.ticketId).sort()).toEqual([ids[0], ids[1], missing].sort());
     });
 
     it('keeps the tokens equal to what PostgreSQL can sell, across epochs', async () => {
       const saleId = await sale({ stock: 10, queueCapacity: 10, epoch: 2 });
       const result = (ticketNumber: number, epoch: number, status: 'SUCCEEDED' | 'FAILED', detail?: number | string) => ({
-        ticketId: formatTicketId(saleId, ticketNumber, epoch), saleId, userId: user(), status, at: 1,
+        ticketId: formatTicketId(saleId, ticketNumber, epoch),
+        saleId,
+        userId: user(),
+        status,
+        at: 1,
         ...(status === 'FAILED' ? { reason: (detail as string | undefined) ?? 'ALREADY_ORDERED' } : { orderId: `o-${ticketNumber}` }),
         ...(typeof detail === 'number' ? { stockEpoch: detail } : {}),
       });
@@ -304,7 +418,11 @@ describe('Redis state (real Redis)', () => {
       const saleId = randomUUID();
       saleIds.push(saleId);
       const result = (ticketNumber: number, status: 'SUCCEEDED' | 'FAILED', stockEpoch?: number) => ({
-        ticketId: formatTicketId(saleId, ticketNumber, 1), saleId, userId: user(), status, at: 1,
+        ticketId: formatTicketId(saleId, ticketNumber, 1),
+        saleId,
+        userId: user(),
+        status,
+        at: 1,
         ...(status === 'FAILED' ? { reason: 'SOLD_OUT' } : { orderId: `o-${ticketNumber}` }),
         ...(stockEpoch === undefined ? {} : { stockEpoch }),
       });
@@ -312,14 +430,25 @@ describe('Redis state (real Redis)', () => {
       await state.recordResults([result(1, 'SUCCEEDED', 1), result(2, 'SUCCEEDED', 2), result(3, 'SUCCEEDED', 3), result(4, 'FAILED')]);
       expect(await redis.exists(redisKeys.stockTokens(saleId))).toBe(0);
       // The load read 10 left at epoch 2: orders 2 and 3 came later and come off.
-      await state.loadSale({ id: saleId, name: 'x', stock: 10, initialStock: 12, queueCapacity: 10, startsAtMs: now - 1, endsAtMs: now + 60_000, epoch: 2, ticketNumberFloor: 9 });
+      await state.loadSale({
+        id: saleId,
+        name: 'x',
+        stock: 10,
+        initialStock: 12,
+        queueCapacity: 10,
+        startsAtMs: now - 1,
+        endsAtMs: now + 60_000,
+        epoch: 2,
+        ticketNumberFloor: 9,
+      });
       expect(await tokens(saleId)).toBe(8);
       expect(await redis.exists(redisKeys.uncountedOrders(saleId))).toBe(0);
     });
   });
 
   describe('sweepOutbox', () => {
-    const sweep = (saleId: string, nowMs: number) => state.sweepOutbox(saleId, { nowMs, retryMs: 1_000, enqueueDeadlineMs: 10_000, limit: 100 });
+    const sweep = (saleId: string, nowMs: number) =>
+      state.sweepOutbox(saleId, { nowMs, retryMs: 1_000, enqueueDeadlineMs: 10_000, limit: 100 });
 
     it('hands out due tickets once per retry delay, drops claimed ones, reaps what is past the deadline', async () => {
       const saleId = await sale({ stock: 5, queueCapacity: 5 });
@@ -356,9 +485,27 @@ describe('Redis state (real Redis)', () => {
     it('lets one reload restore and load: the latest epoch, never after the sale is loaded', async () => {
       const saleId = randomUUID();
       saleIds.push(saleId);
-      const decided = (n: number) => ({ ticketId: formatTicketId(saleId, n), saleId, userId: user(), ticketNumber: n, status: 'SUCCEEDED' as const, orderId: `o-${n}`, decidedAt: 1 });
+      const decided = (n: number) => ({
+        ticketId: formatTicketId(saleId, n),
+        saleId,
+        userId: user(),
+        ticketNumber: n,
+        status: 'SUCCEEDED' as const,
+        orderId: `o-${n}`,
+        decidedAt: 1,
+      });
       const load = (epoch: number, stock: number) =>
-        state.loadSale({ id: saleId, name: 'x', stock, initialStock: 9, queueCapacity: 9, startsAtMs: now - 1, endsAtMs: now + 60_000, epoch, ticketNumberFloor: 9 });
+        state.loadSale({
+          id: saleId,
+          name: 'x',
+          stock,
+          initialStock: 9,
+          queueCapacity: 9,
+          startsAtMs: now - 1,
+          endsAtMs: now + 60_000,
+          epoch,
+          ticketNumberFloor: 9,
+        });
       expect(await state.restoreTickets(saleId, 2, [decided(1)])).toBe(true);
       // A concurrent reload counted later (epoch 3): it takes over; the first may no longer load.
       expect(await state.restoreTickets(saleId, 3, [decided(1), decided(2)])).toBe(true);
@@ -371,18 +518,43 @@ describe('Redis state (real Redis)', () => {
       expect(await redis.exists(redisKeys.loading(saleId))).toBe(0);
     });
 
-
     it('rebuilds the decided tickets a loss took, held by their buyers, without touching the ones Redis has', async () => {
       const saleId = randomUUID();
       saleIds.push(saleId);
       const [buyer, other] = [user(), user()];
-      const decided = { ticketId: formatTicketId(saleId, 4), saleId, userId: buyer, ticketNumber: 4, status: 'SUCCEEDED' as const, orderId: 'o-4', decidedAt: 44 };
+      const decided = {
+        ticketId: formatTicketId(saleId, 4),
+        saleId,
+        userId: buyer,
+        ticketNumber: 4,
+        status: 'SUCCEEDED' as const,
+        orderId: 'o-4',
+        decidedAt: 44,
+      };
       const present = { ...decided, ticketId: formatTicketId(saleId, 5), userId: other, ticketNumber: 5, orderId: 'o-5' };
-      await redis.hset(redisKeys.ticket(saleId, present.ticketId), { ticketId: present.ticketId, saleId, userId: other, ticketNumber: 5, status: 'SUCCEEDED', orderId: 'kept', updatedAt: 1 });
+      await redis.hset(redisKeys.ticket(saleId, present.ticketId), {
+        ticketId: present.ticketId,
+        saleId,
+        userId: other,
+        ticketNumber: 5,
+        status: 'SUCCEEDED',
+        orderId: 'kept',
+        updatedAt: 1,
+      });
       expect(await state.restoreTickets(saleId, 2, [decided, present])).toBe(true);
       expect(await state.getTicket(decided.ticketId)).toMatchObject({ status: 'SUCCEEDED', orderId: 'o-4', updatedAt: 44 });
       expect((await state.getTicket(present.ticketId))?.orderId).toBe('kept');
-      await state.loadSale({ id: saleId, name: 'x', stock: 0, initialStock: 2, queueCapacity: 2, startsAtMs: now - 1, endsAtMs: now + 60_000, epoch: 2, ticketNumberFloor: 9 });
+      await state.loadSale({
+        id: saleId,
+        name: 'x',
+        stock: 0,
+        initialStock: 2,
+        queueCapacity: 2,
+        startsAtMs: now - 1,
+        endsAtMs: now + 60_000,
+        epoch: 2,
+        ticketNumberFloor: 9,
+      });
       expect(await admit(saleId, buyer)).toMatchObject({ kind: 'EXISTING', ticketId: decided.ticketId, status: 'SUCCEEDED' });
     });
 
@@ -396,7 +568,7 @@ describe('Redis state (real Redis)', () => {
   });
 
   describe('returnExpiredTokens', () => {
-    it('returns each expired order\'s token once', async () => {
+    it("returns each expired order's token once", async () => {
       const saleId = await sale({ stock: 0 });
       expect(await state.returnExpiredTokens(saleId, ['o1', 'o2'])).toBe(2);
       expect(await state.returnExpiredTokens(saleId, ['o2', 'o3'])).toBe(1);

@@ -35,7 +35,10 @@ export function createRedisState(options: { redis: RedisClient; resultTtlSeconds
     async returnExpiredTokens(saleId: string, orderIds: readonly string[]): Promise<number> {
       if (orderIds.length === 0) return 0;
       const markers = orderIds.map((orderId) => redisKeys.stockReturned(saleId, orderId));
-      return (await scripts.returnExpiredTokens([redisKeys.stockTokens(saleId), ...markers], [STOCK_RETURNED_MARKER_TTL_SECONDS])) as number;
+      return (await scripts.returnExpiredTokens(
+        [redisKeys.stockTokens(saleId), ...markers],
+        [STOCK_RETURNED_MARKER_TTL_SECONDS],
+      )) as number;
     },
   };
 }

@@ -8,7 +8,15 @@ function fakeCluster() {
     pipeline: () => ({
       exists: () => ({
         call: () => ({
-          exec: () => new Promise((resolve) => waits.push((acked) => resolve([[null, 1], [null, acked]]))),
+          exec: () =>
+            new Promise((resolve) =>
+              waits.push((acked) =>
+                resolve([
+                  [null, 1],
+                  [null, acked],
+                ]),
+              ),
+            ),
         }),
       }),
     }),

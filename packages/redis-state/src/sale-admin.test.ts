@@ -24,7 +24,17 @@ describe('sale administration in Redis (real Redis)', () => {
     const id = randomUUID();
     saleIds.push(id);
     const startsAtMs = Date.now() + startsInMs;
-    await state.loadSale({ id, name: 'phones', stock: 5, initialStock: 5, queueCapacity: 5, startsAtMs, endsAtMs: startsAtMs + durationMs, epoch: 1, ticketNumberFloor: 0 });
+    await state.loadSale({
+      id,
+      name: 'phones',
+      stock: 5,
+      initialStock: 5,
+      queueCapacity: 5,
+      startsAtMs,
+      endsAtMs: startsAtMs + durationMs,
+      epoch: 1,
+      ticketNumberFloor: 0,
+    });
     return id;
   }
   const admit = (saleId: string, nowMs = Date.now()) =>
@@ -34,8 +44,21 @@ describe('sale administration in Redis (real Redis)', () => {
     it('changes stock, capacity, name and window of a sale that has not started', async () => {
       const saleId = await sale(600_000);
       const startsAtMs = Date.now() + 300_000;
-      expect(await state.updateUpcomingSale(saleId, { stock: 9, queueCapacity: 3, name: 'tablets', startsAtMs, endsAtMs: startsAtMs + 1_000 }, 5_000)).toBe('OK');
-      expect(await state.readSale(saleId)).toMatchObject({ name: 'tablets', stockTokens: 9, initialStock: 9, queueCapacity: 3, startsAtMs, endsAtMs: startsAtMs + 1_000 });
+      expect(
+        await state.updateUpcomingSale(
+          saleId,
+          { stock: 9, queueCapacity: 3, name: 'tablets', startsAtMs, endsAtMs: startsAtMs + 1_000 },
+          5_000,
+        ),
+      ).toBe('OK');
+      expect(await state.readSale(saleId)).toMatchObject({
+        name: 'tablets',
+        stockTokens: 9,
+        initialStock: 9,
+        queueCapacity: 3,
+        startsAtMs,
+        endsAtMs: startsAtMs + 1_000,
+      });
     });
 
     it('leaves the fields it is not given alone', async () => {
@@ -67,13 +90,25 @@ describe('sale administration in Redis (real Redis)', () => {
     it('ends a running sale now: new shoppers are refused, holders keep their ticket, the queue stays', async () => {
       const saleId = await sale(-1_000);
       const holder = `u-${randomUUID().slice(0, 8)}`;
-      const held = await state.admitTicket({ saleId, userId: holder, nowMs: Date.now(), deadlineMs: Date.now() + 5_000, relayAfterMs: 1_000 });
+      const held = await state.admitTicket({
+        saleId,
+        userId: holder,
+        nowMs: Date.now(),
+        deadlineMs: Date.now() + 5_000,
+        relayAfterMs: 1_000,
+      });
       expect(held.kind).toBe('ADMITTED');
       const ended = await state.endSale(saleId);
       expect(ended).toMatchObject({ kind: 'ENDED', queued: 1 });
       expect(ended.kind === 'ENDED' && Math.abs(ended.endsAtMs - Date.now())).toBeLessThan(1_000);
       expect((await admit(saleId)).kind).toBe('SALE_NOT_ACTIVE');
-      const again = await state.admitTicket({ saleId, userId: holder, nowMs: Date.now(), deadlineMs: Date.now() + 5_000, relayAfterMs: 1_000 });
+      const again = await state.admitTicket({
+        saleId,
+        userId: holder,
+        nowMs: Date.now(),
+        deadlineMs: Date.now() + 5_000,
+        relayAfterMs: 1_000,
+      });
       expect(again).toMatchObject({ kind: 'EXISTING', ticketId: held.kind === 'ADMITTED' ? held.ticketId : '' });
       expect((await state.readSale(saleId))?.queueDepth).toBe(1);
     });

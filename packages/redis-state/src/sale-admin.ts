@@ -24,9 +24,22 @@ export function createSaleAdminState(scripts: { updateSale: ScriptCall; endSale:
     /** Change a sale that has not started nor opened its pre-queue (refused within `leadMs` of either, or once anyone holds a ticket or a place). */
     async updateUpcomingSale(saleId: string, change: UpcomingSaleChange, leadMs: number): Promise<UpdateSaleReply> {
       const [reply] = (await scripts.updateSale(
-        [redisKeys.saleInfo(saleId), redisKeys.stockTokens(saleId), redisKeys.ticketsByUser(saleId), redisKeys.queuedTickets(saleId), redisKeys.prequeue(saleId)],
         [
-          ...[leadMs, field(change.name), field(change.stock), field(change.queueCapacity), field(change.startsAtMs), field(change.endsAtMs)],
+          redisKeys.saleInfo(saleId),
+          redisKeys.stockTokens(saleId),
+          redisKeys.ticketsByUser(saleId),
+          redisKeys.queuedTickets(saleId),
+          redisKeys.prequeue(saleId),
+        ],
+        [
+          ...[
+            leadMs,
+            field(change.name),
+            field(change.stock),
+            field(change.queueCapacity),
+            field(change.startsAtMs),
+            field(change.endsAtMs),
+          ],
           change.prequeueOpensAtMs === null ? '-' : field(change.prequeueOpensAtMs),
           field(change.challengeDifficulty),
         ],
@@ -36,7 +49,11 @@ export function createSaleAdminState(scripts: { updateSale: ScriptCall; endSale:
 
     /** End a sale now: nobody new is admitted; the queued tickets stay for the workers to decide. */
     async endSale(saleId: string): Promise<EndSaleReply> {
-      const reply = (await scripts.endSale([redisKeys.saleInfo(saleId), redisKeys.queuedTickets(saleId)], [])) as [string, number?, number?];
+      const reply = (await scripts.endSale([redisKeys.saleInfo(saleId), redisKeys.queuedTickets(saleId)], [])) as [
+        string,
+        number?,
+        number?,
+      ];
       return reply[0] === 'ENDED' ? { kind: 'ENDED', endsAtMs: Number(reply[1]), queued: Number(reply[2]) } : { kind: 'NOT_LOADED' };
     },
   };

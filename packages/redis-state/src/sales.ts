@@ -58,7 +58,11 @@ export interface DecidedTicket {
 
 const RESTORE_CHUNK = 500;
 
-export function createSaleState(redis: RedisClient, scripts: { loadSale: ScriptCall; endRecovery: ScriptCall; restoreTickets: ScriptCall }, resultTtlSeconds: number) {
+export function createSaleState(
+  redis: RedisClient,
+  scripts: { loadSale: ScriptCall; endRecovery: ScriptCall; restoreTickets: ScriptCall },
+  resultTtlSeconds: number,
+) {
   const loadSaleScript = scripts.loadSale;
   return {
     /**
@@ -90,7 +94,17 @@ export function createSaleState(redis: RedisClient, scripts: { loadSale: ScriptC
           redisKeys.loading(sale.id),
         ],
         [
-          ...[sale.stock, sale.ticketNumberFloor, sale.id, sale.name, sale.initialStock, sale.queueCapacity, sale.startsAtMs, sale.endsAtMs, sale.epoch],
+          ...[
+            sale.stock,
+            sale.ticketNumberFloor,
+            sale.id,
+            sale.name,
+            sale.initialStock,
+            sale.queueCapacity,
+            sale.startsAtMs,
+            sale.endsAtMs,
+            sale.epoch,
+          ],
           sale.recoveringSinceMs ?? '',
           sale.challengeDifficulty ?? 0,
           sale.prequeueOpensAtMs ?? '',

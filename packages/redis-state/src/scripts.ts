@@ -19,7 +19,12 @@ const SCRIPTS = {
   loadSale: { file: 'load-sale', keys: 5 },
   endRecovery: { file: 'end-recovery', keys: 1 },
   // A refused purchase only counts against its rate limits: no wait for those.
-  admitTicket: { file: 'admit-ticket', keys: 8, uses: ['issue-ticket'], wrote: (reply) => Array.isArray(reply) && (reply[0] === 'ADMITTED' || reply[0] === 'PREQUEUED') },
+  admitTicket: {
+    file: 'admit-ticket',
+    keys: 8,
+    uses: ['issue-ticket'],
+    wrote: (reply) => Array.isArray(reply) && (reply[0] === 'ADMITTED' || reply[0] === 'PREQUEUED'),
+  },
   drawPrequeue: { file: 'draw-prequeue', keys: 8, uses: ['issue-ticket'] },
   cancelTicket: { file: 'cancel-ticket', keys: 5 },
   claimTickets: { file: 'claim-tickets', keys: -1 },

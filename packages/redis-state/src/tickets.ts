@@ -33,7 +33,11 @@ function bySale<T>(items: readonly T[], ticketIdOf: (item: T) => string): Map<st
   return groups;
 }
 
-export function createTicketState(redis: RedisClient, scripts: { claimTickets: ScriptCall; recordResults: ScriptCall }, resultTtlSeconds: number) {
+export function createTicketState(
+  redis: RedisClient,
+  scripts: { claimTickets: ScriptCall; recordResults: ScriptCall },
+  resultTtlSeconds: number,
+) {
   async function getTicket(ticketId: string): Promise<TicketRecord | undefined> {
     const parsed = parseTicketId(ticketId);
     return parsed ? parseTicketRecord(await redis.hgetall(redisKeys.ticket(parsed.saleId, ticketId))) : undefined;
@@ -97,7 +101,14 @@ export function createTicketState(redis: RedisClient, scripts: { claimTickets: S
       const recorded: boolean[] = results.map(() => false);
       await Promise.all(
         [...bySale(results, (result) => result.ticketId)].map(async ([saleId, indexes]) => {
-          const keys = [redisKeys.queuedTickets(saleId), redisKeys.outbox(saleId), redisKeys.stockTokens(saleId), redisKeys.saleInfo(saleId), redisKeys.ticketsByUser(saleId), redisKeys.uncountedOrders(saleId)];
+          const keys = [
+            redisKeys.queuedTickets(saleId),
+            redisKeys.outbox(saleId),
+            redisKeys.stockTokens(saleId),
+            redisKeys.saleInfo(saleId),
+            redisKeys.ticketsByUser(saleId),
+            redisKeys.uncountedOrders(saleId),
+          ];
           const args: (string | number)[] = [resultTtlSeconds];
           for (const index of indexes) {
             const result = results[index]!;

@@ -33,7 +33,12 @@ export type AdmissionResult =
 
 export interface Admission {
   /** `challenge`: the purchase challenge and its solution the request carried, if any. */
-  admit(request: { saleId: string; userId: string; clientIp: string; challenge?: { challenge: string; solution: string } }): Promise<AdmissionResult>;
+  admit(request: {
+    saleId: string;
+    userId: string;
+    clientIp: string;
+    challenge?: { challenge: string; solution: string };
+  }): Promise<AdmissionResult>;
 }
 
 export interface AdmissionTimings {
@@ -119,7 +124,10 @@ export function createAdmission(options: {
   function challengeInvalid(problem: ChallengeProblem | 'used'): SeckillError {
     count('challenge_invalid');
     const why = problem === 'used' ? 'was already used' : problem === 'not solved' ? 'is not solved' : `is ${problem}`;
-    return new SeckillError('CHALLENGE_INVALID', `The purchase challenge ${why}: get a new one (POST /api/sales/:saleId/challenge), solve it and buy again`);
+    return new SeckillError(
+      'CHALLENGE_INVALID',
+      `The purchase challenge ${why}: get a new one (POST /api/sales/:saleId/challenge), solve it and buy again`,
+    );
   }
 
   /** An admission whose reply came after this gateway answered 503: the shopper must not hold it. */
@@ -147,7 +155,10 @@ export function createAdmission(options: {
         return false;
       },
     );
-    const inTime = await Promise.race([acknowledged, new Promise<false>((resolve) => (waited = setTimeout(resolve, timings.enqueueWaitMs, false)))]);
+    const inTime = await Promise.race([
+      acknowledged,
+      new Promise<false>((resolve) => (waited = setTimeout(resolve, timings.enqueueWaitMs, false))),
+    ]);
     clearTimeout(waited);
     if (!inTime) count('enqueue_pending');
   }
@@ -166,7 +177,14 @@ export function createAdmission(options: {
         else challenge = verified;
       }
       const decided = admitInRedis({
-        saleId, userId, clientIp, nowMs, deadlineMs, relayAfterMs: timings.relayAfterMs, limits: options.limits, ...(challenge ? { challenge } : {}),
+        saleId,
+        userId,
+        clientIp,
+        nowMs,
+        deadlineMs,
+        relayAfterMs: timings.relayAfterMs,
+        limits: options.limits,
+        ...(challenge ? { challenge } : {}),
       });
       let reply: Awaited<typeof decided>;
       try {
@@ -181,7 +199,10 @@ export function createAdmission(options: {
         case 'CHALLENGE_REQUIRED':
           if (problem) throw challengeInvalid(problem);
           count('challenge_required');
-          throw new SeckillError('CHALLENGE_REQUIRED', 'This sale asks for a solved purchase challenge: POST /api/sales/:saleId/challenge, solve it, buy again with it');
+          throw new SeckillError(
+            'CHALLENGE_REQUIRED',
+            'This sale asks for a solved purchase challenge: POST /api/sales/:saleId/challenge, solve it, buy again with it',
+          );
         case 'CHALLENGE_INVALID':
           throw challengeInvalid('used');
         case 'PREQUEUED': {
@@ -189,15 +210,25 @@ export function createAdmission(options: {
           const drawsInMs = Math.max(0, reply.startsAtMs - nowMs);
           return {
             kind: 'prequeued',
-            receipt: { saleId, status: 'PREQUEUED', drawsAt: new Date(reply.startsAtMs).toISOString(), drawsInMs, prequeueSize: reply.prequeueSize },
+            receipt: {
+              saleId,
+              status: 'PREQUEUED',
+              drawsAt: new Date(reply.startsAtMs).toISOString(),
+              drawsInMs,
+              prequeueSize: reply.prequeueSize,
+            },
           };
         }
         case 'RECOVERING':
           count('recovering');
           options.onRecovering?.(saleId);
-          throw new SeckillError('SERVICE_UNAVAILABLE', 'This sale is being restored after an outage; nothing was reserved, try again in a moment', {
-            retryAfterSeconds: 1,
-          });
+          throw new SeckillError(
+            'SERVICE_UNAVAILABLE',
+            'This sale is being restored after an outage; nothing was reserved, try again in a moment',
+            {
+              retryAfterSeconds: 1,
+            },
+          );
         case 'SALE_NOT_FOUND':
           count('not_found');
           throw new SeckillError('SALE_NOT_FOUND', `No sale ${saleId}`);

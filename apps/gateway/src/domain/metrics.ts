@@ -32,7 +32,7 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
   });
   const outbox = new Counter({
     name: 'seckill_gateway_outbox_tickets_total',
-    help: 'Outbox tickets re-produced to Kafka by this gateway\'s relay, or reaped (FAILED QUEUE_UNAVAILABLE)',
+    help: "Outbox tickets re-produced to Kafka by this gateway's relay, or reaped (FAILED QUEUE_UNAVAILABLE)",
     labelNames: ['action'] as const,
     registers: [registry],
   });

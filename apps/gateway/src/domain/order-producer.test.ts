@@ -64,7 +64,13 @@ describe('order producer', () => {
 
   it('sends at once when the batch is full, and never more than the maximum per request', async () => {
     const fake = fakeFactory();
-    const producer = createOrderProducer({ lanes: 1, createProducer: fake.createProducer, topic: 't', lingerMs: 60_000, maxBatchMessages: 2 });
+    const producer = createOrderProducer({
+      lanes: 1,
+      createProducer: fake.createProducer,
+      topic: 't',
+      lingerMs: 60_000,
+      maxBatchMessages: 2,
+    });
     await Promise.all([1, 2, 3, 4].map((index) => producer.send(order(index))));
     expect(fake.records().map((record) => record.messages.length)).toEqual([2, 2]);
   });
@@ -128,7 +134,13 @@ describe('order producer', () => {
 
   it('flush sends the pending batch without waiting for the linger time', async () => {
     const fake = fakeFactory();
-    const producer = createOrderProducer({ lanes: 1, createProducer: fake.createProducer, topic: 't', lingerMs: 60_000, maxBatchMessages: 100 });
+    const producer = createOrderProducer({
+      lanes: 1,
+      createProducer: fake.createProducer,
+      topic: 't',
+      lingerMs: 60_000,
+      maxBatchMessages: 100,
+    });
     const sent = producer.send(order(1));
     await producer.flush();
     await sent;
@@ -149,7 +161,14 @@ describe('order producer', () => {
 describe('partitions', () => {
   it('sends each batch to one partition, and the next batch of the lane to the next one', async () => {
     const fake = fakeFactory();
-    const producer = createOrderProducer({ lanes: 1, createProducer: fake.createProducer, topic: 't', lingerMs: 0, maxBatchMessages: 2, partitions: () => 3 });
+    const producer = createOrderProducer({
+      lanes: 1,
+      createProducer: fake.createProducer,
+      topic: 't',
+      lingerMs: 0,
+      maxBatchMessages: 2,
+      partitions: () => 3,
+    });
     await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((index) => producer.send(order(index))));
     const partitionsPerBatch = fake.records().map((record) => [...new Set(record.messages.map((message) => message.partition))]);
     expect(partitionsPerBatch.every((partitions) => partitions.length === 1)).toBe(true);
@@ -158,9 +177,15 @@ describe('partitions', () => {
 });
 
 describe('lanes', () => {
-  it('sends each user\'s messages through the same lane and spreads users over all of them', async () => {
+  it("sends each user's messages through the same lane and spreads users over all of them", async () => {
     const fake = fakeFactory();
-    const producer = createOrderProducer({ lanes: 3, createProducer: fake.createProducer, topic: 't', lingerMs: 1, maxBatchMessages: 1000 });
+    const producer = createOrderProducer({
+      lanes: 3,
+      createProducer: fake.createProducer,
+      topic: 't',
+      lingerMs: 1,
+      maxBatchMessages: 1000,
+    });
     await producer.connect();
     await Promise.all(Array.from({ length: 60 }, (_, index) => producer.send(order(index + 1))));
     for (const [lane, made] of fake.made.entries()) {

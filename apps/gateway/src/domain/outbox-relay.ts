@@ -44,7 +44,12 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
 
   async function sweepSale(saleId: string): Promise<{ relayed: number; reaped: number }> {
     const nowMs = options.clock();
-    const sweep = await redisState.sweepOutbox(saleId, { nowMs, retryMs: options.retryMs, enqueueDeadlineMs: options.enqueueDeadlineMs, limit });
+    const sweep = await redisState.sweepOutbox(saleId, {
+      nowMs,
+      retryMs: options.retryMs,
+      enqueueDeadlineMs: options.enqueueDeadlineMs,
+      limit,
+    });
     for (const entry of sweep.relay) {
       const { ticketId, ticketNumber, userId, admittedAt } = entry;
       // Not awaited: the acknowledgement clears the outbox; a failure leaves it due again.
@@ -52,15 +57,22 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     }
     if (sweep.reaped.length > 0) {
       // Indexed first, so a push session that missed the event finds the result in its snapshot.
-      await redisState.indexUserTickets(sweep.reaped).catch((err: unknown) => logger.warn({ err, saleId }, 'could not index the reaped tickets'));
+      await redisState
+        .indexUserTickets(sweep.reaped)
+        .catch((err: unknown) => logger.warn({ err, saleId }, 'could not index the reaped tickets'));
       for (const ticket of sweep.reaped) {
         const event = toTicketEvent({ ...ticket, status: 'FAILED', reason: 'QUEUE_UNAVAILABLE' }, nowMs);
         options.publishTicketEvent(userTicketSubject(ticket.userId, options.subjectPrefix), event);
       }
       await options
         .closeTickets(sweep.reaped.map((ticket) => ({ ...ticket, status: 'FAILED', reason: 'QUEUE_UNAVAILABLE' })))
-        .catch((err: unknown) => logger.error({ err, saleId, reaped: sweep.reaped.length }, 'could not record reaped tickets in PostgreSQL'));
-      logger.warn({ saleId, reaped: sweep.reaped.length }, 'tickets that Kafka did not take in time failed QUEUE_UNAVAILABLE; their stock is back');
+        .catch((err: unknown) =>
+          logger.error({ err, saleId, reaped: sweep.reaped.length }, 'could not record reaped tickets in PostgreSQL'),
+        );
+      logger.warn(
+        { saleId, reaped: sweep.reaped.length },
+        'tickets that Kafka did not take in time failed QUEUE_UNAVAILABLE; their stock is back',
+      );
     }
     // A draw puts tickets in the outbox: the sale stays active for them, even one that ended undrawn.
     if (sweep.drawDue) await options.prequeueDraw.draw(saleId);

@@ -5,7 +5,11 @@ import type { Clock } from './clock';
 /** The payment service boundary; a real provider (card, wallet) would implement it. */
 export interface PaymentProvider {
   /** `idempotencyKey` (the order id): a charge repeated with the same key is charged once. */
-  charge(request: { orderId: string; userId: string; idempotencyKey: string }): Promise<{ approved: true; reference: string } | { approved: false; reason: string }>;
+  charge(request: {
+    orderId: string;
+    userId: string;
+    idempotencyKey: string;
+  }): Promise<{ approved: true; reference: string } | { approved: false; reason: string }>;
 }
 
 /** Approves every charge: the demo has no real payment provider. */
@@ -82,14 +86,22 @@ export function createPayments(options: {
       if (order.status === 'PAID') return orderView(order);
       const claimed = order.status === 'PENDING_PAYMENT' && order.paymentStartedAt !== null;
       if (!claimed) throw notPayable(order);
-      if (clock() > deadline) throw new SeckillError('PAYMENT_IN_PROGRESS', `A payment of order ${orderId} is in progress; check again shortly`);
+      if (clock() > deadline)
+        throw new SeckillError('PAYMENT_IN_PROGRESS', `A payment of order ${orderId} is in progress; check again shortly`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 
   function announcePaid(order: Order): void {
     if (!options.publishOrderEvent) return;
-    const event: OrderEvent = { type: 'order', orderId: order.id, ticketId: order.ticketId, saleId: order.saleId, status: 'PAID', at: clock() };
+    const event: OrderEvent = {
+      type: 'order',
+      orderId: order.id,
+      ticketId: order.ticketId,
+      saleId: order.saleId,
+      status: 'PAID',
+      at: clock(),
+    };
     try {
       options.publishOrderEvent(userTicketSubject(order.userId, options.subjectPrefix), event);
     } catch {
@@ -111,13 +123,19 @@ export function createPayments(options: {
         charge = await provider.charge({ orderId, userId, idempotencyKey: orderId });
       } catch (error) {
         // Unknown outcome: the claim stays; a retry after it lapses charges again under the same key.
-        throw new SeckillError('SERVICE_UNAVAILABLE', 'The payment provider did not answer; try again shortly', { retryAfterSeconds: 5, cause: error });
+        throw new SeckillError('SERVICE_UNAVAILABLE', 'The payment provider did not answer; try again shortly', {
+          retryAfterSeconds: 5,
+          cause: error,
+        });
       }
       if (!charge.approved) {
         await prisma.order.updateMany({ where: { id: orderId, status: 'PENDING_PAYMENT' }, data: { paymentStartedAt: null } });
         throw new SeckillError('PAYMENT_DECLINED', `Payment declined: ${charge.reason}`);
       }
-      await prisma.order.updateMany({ where: { id: orderId, status: 'PENDING_PAYMENT' }, data: { status: 'PAID', paidAt: new Date(clock()) } });
+      await prisma.order.updateMany({
+        where: { id: orderId, status: 'PENDING_PAYMENT' },
+        data: { status: 'PAID', paidAt: new Date(clock()) },
+      });
       const paid = await findOwn(orderId, userId);
       if (paid.status !== 'PAID') throw notPayable(paid);
       announcePaid(paid);

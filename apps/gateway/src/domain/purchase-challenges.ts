@@ -10,7 +10,12 @@ export interface PurchaseChallenges {
   /** A fresh challenge for this user and sale (the caller checked that the sale is open). */
   issue(request: { saleId: string; userId: string; difficulty: number }): PurchaseChallenge;
   /** Signature, user, sale, expiry and proof of work; single use is the admission script's to enforce. */
-  verify(request: { saleId: string; userId: string; challenge: string; solution: string }): VerifiedChallenge | { problem: ChallengeProblem };
+  verify(request: {
+    saleId: string;
+    userId: string;
+    challenge: string;
+    solution: string;
+  }): VerifiedChallenge | { problem: ChallengeProblem };
 }
 
 const VERSION = 'v1';
@@ -38,7 +43,15 @@ export function createPurchaseChallenges(options: { secret: string; ttlMs: numbe
     verify({ saleId, userId, challenge, solution }) {
       const parts = challenge.split('.');
       if (parts.length !== 7 || parts[0] !== VERSION || !SOLUTION_PATTERN.test(solution)) return { problem: 'malformed' };
-      const [, forSale, forUser, difficultyText, expiresAtText, nonce, mac] = parts as [string, string, string, string, string, string, string];
+      const [, forSale, forUser, difficultyText, expiresAtText, nonce, mac] = parts as [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
       const expected = Buffer.from(sign(parts.slice(0, 6).join('.')));
       const given = Buffer.from(mac);
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { problem: 'forged' };

@@ -5,7 +5,10 @@ import type { Clock } from './clock';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function saleStateAt(sale: { startsAtMs: number; endsAtMs: number; remainingStock: number; prequeueOpensAtMs?: number | undefined }, now: number): SaleState {
+export function saleStateAt(
+  sale: { startsAtMs: number; endsAtMs: number; remainingStock: number; prequeueOpensAtMs?: number | undefined },
+  now: number,
+): SaleState {
   if (now < sale.startsAtMs) return sale.prequeueOpensAtMs !== undefined && now >= sale.prequeueOpensAtMs ? 'PREQUEUE' : 'UPCOMING';
   if (now >= sale.endsAtMs) return 'ENDED';
   return sale.remainingStock > 0 ? 'ACTIVE' : 'SOLD_OUT';
@@ -88,7 +91,10 @@ export function createSaleCatalog(options: {
       inProgress = reload(saleId)
         .catch((error: unknown) => {
           // PostgreSQL down or stalled: nothing can be said about the sale now, not that it does not exist.
-          throw new SeckillError('SERVICE_UNAVAILABLE', 'The sale cannot be looked up right now; try again', { retryAfterSeconds: 1, cause: error });
+          throw new SeckillError('SERVICE_UNAVAILABLE', 'The sale cannot be looked up right now; try again', {
+            retryAfterSeconds: 1,
+            cause: error,
+          });
         })
         .finally(() => loading.delete(saleId));
       loading.set(saleId, inProgress);

@@ -5,10 +5,39 @@ const logger = createLogger({ name: 'sale-recovery-test', level: 'silent' });
 
 describe('consumedUpTo', () => {
   it('needs every partition that had messages committed up to its end', () => {
-    const target = new Map([[0, 5], [1, 0], [2, 3]]);
-    expect(consumedUpTo(target, new Map([[0, 5], [2, 3]]))).toBe(true);
-    expect(consumedUpTo(target, new Map([[0, 5], [1, -1], [2, 2]]))).toBe(false);
-    expect(consumedUpTo(target, new Map([[0, 7], [2, -1]]))).toBe(false);
+    const target = new Map([
+      [0, 5],
+      [1, 0],
+      [2, 3],
+    ]);
+    expect(
+      consumedUpTo(
+        target,
+        new Map([
+          [0, 5],
+          [2, 3],
+        ]),
+      ),
+    ).toBe(true);
+    expect(
+      consumedUpTo(
+        target,
+        new Map([
+          [0, 5],
+          [1, -1],
+          [2, 2],
+        ]),
+      ),
+    ).toBe(false);
+    expect(
+      consumedUpTo(
+        target,
+        new Map([
+          [0, 7],
+          [2, -1],
+        ]),
+      ),
+    ).toBe(false);
   });
 });
 
@@ -19,7 +48,21 @@ describe('createSaleRecovery', () => {
     const committed = new Map([[0, -1]]);
     const recovery = createSaleRecovery({
       redisState: {
-        readSale: async () => ({ id: 's', name: 's', initialStock: 1, queueCapacity: 1, startsAtMs: 0, endsAtMs: 1, epoch: 3, stockTokens: 1, queueDepth: 0, challengeDifficulty: 0, prequeueSize: 0, prequeueDrawn: false, ...(recovering ? { recoveringSinceMs: Date.now() } : {}) }),
+        readSale: async () => ({
+          id: 's',
+          name: 's',
+          initialStock: 1,
+          queueCapacity: 1,
+          startsAtMs: 0,
+          endsAtMs: 1,
+          epoch: 3,
+          stockTokens: 1,
+          queueDepth: 0,
+          challengeDifficulty: 0,
+          prequeueSize: 0,
+          prequeueDrawn: false,
+          ...(recovering ? { recoveringSinceMs: Date.now() } : {}),
+        }),
         endRecovery: async (_saleId, epoch) => {
           ended.push(epoch);
           recovering = false;

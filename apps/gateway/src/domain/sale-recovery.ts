@@ -55,22 +55,30 @@ export function createSaleRecovery(options: {
     const { epoch, recoveringSinceMs } = sale;
     const openAt = recoveringSinceMs + options.maxMs;
     await sleep(recoveringSinceMs + options.settleMs - clock());
-    const fromKafka = <T>(work: Promise<T>) => withDeadline(work, Math.max(1, Math.min(kafkaTimeoutMs, openAt - clock())), 'the orders topic offsets');
+    const fromKafka = <T>(work: Promise<T>) =>
+      withDeadline(work, Math.max(1, Math.min(kafkaTimeoutMs, openAt - clock())), 'the orders topic offsets');
     let target: Map<number, number> | undefined;
     while (clock() < openAt) {
       try {
         target ??= await fromKafka(orderQueue.endOffsets());
         if (consumedUpTo(target, await fromKafka(orderQueue.committedOffsets()))) {
-          if (await redisState.endRecovery(saleId, epoch)) logger.info({ saleId, epoch, recoveredInMs: clock() - recoveringSinceMs }, 'sale recovered: every ticket from before the Redis loss is decided');
+          if (await redisState.endRecovery(saleId, epoch))
+            logger.info(
+              { saleId, epoch, recoveredInMs: clock() - recoveringSinceMs },
+              'sale recovered: every ticket from before the Redis loss is decided',
+            );
           return;
         }
       } catch (err) {
-        logger.warn({ err, saleId }, 'could not read the order workers\' progress; retrying');
+        logger.warn({ err, saleId }, "could not read the order workers' progress; retrying");
       }
       await sleep(Math.min(pollMs, openAt - clock()));
     }
     if (await redisState.endRecovery(saleId, epoch)) {
-      logger.warn({ saleId, epoch, maxMs: options.maxMs }, 'sale admits again before the order workers caught up with the tickets from before the Redis loss');
+      logger.warn(
+        { saleId, epoch, maxMs: options.maxMs },
+        'sale admits again before the order workers caught up with the tickets from before the Redis loss',
+      );
     }
   }
 

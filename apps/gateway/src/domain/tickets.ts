@@ -60,13 +60,18 @@ export function createTicketService(options: {
       }
       // In the user's index, a push session that (re)connects finds the cancel in its Redis snapshot
       // even if it missed the event (the PostgreSQL fallback may time out in a reconnect storm).
-      await redisState.indexUserTickets([{ userId, ticketId }]).catch((err: unknown) => logger.warn({ err, ticketId }, 'could not index the cancelled ticket'));
+      await redisState
+        .indexUserTickets([{ userId, ticketId }])
+        .catch((err: unknown) => logger.warn({ err, ticketId }, 'could not index the cancelled ticket'));
       // The cancel is done in Redis; PostgreSQL only needs it should Redis later lose the ticket.
       await options
         .closeTickets([{ ticketId, saleId, userId, ticketNumber: outcome.ticketNumber, status: 'CANCELLED' }])
         .catch((err: unknown) => logger.error({ err, ticketId }, 'could not record the cancel in PostgreSQL'));
       try {
-        options.publishTicketEvent(userTicketSubject(userId, options.subjectPrefix), toTicketEvent({ ticketId, saleId, status: 'CANCELLED' }, now));
+        options.publishTicketEvent(
+          userTicketSubject(userId, options.subjectPrefix),
+          toTicketEvent({ ticketId, saleId, status: 'CANCELLED' }, now),
+        );
       } catch (error) {
         // Push sessions still see it in their reconnect snapshot and by polling.
         logger.warn({ err: error, ticketId }, 'could not publish the cancel event');

@@ -6,10 +6,7 @@ import type { Clock } from './clock';
  * Sum of the order rates the workers reported (`<ordersPerSecond>:<updatedAtMs>` per worker),
  * ignoring reports older than `staleAfterMs`; undefined when no worker reported recently.
  */
-export function throughputFromReports(
-  reports: Record<string, string>,
-  options: { now: number; staleAfterMs: number },
-): number | undefined {
+export function throughputFromReports(reports: Record<string, string>, options: { now: number; staleAfterMs: number }): number | undefined {
   let total = 0;
   let fresh = 0;
   for (const report of Object.values(reports)) {

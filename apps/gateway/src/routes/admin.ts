@@ -1,5 +1,12 @@
 import sse from '@fastify/sse';
-import { adminSaleListSchema, adminSaleSchema, endSaleResultSchema, saleStatsSchema, SeckillError, updateSaleBodySchema } from '@seckill/contracts';
+import {
+  adminSaleListSchema,
+  adminSaleSchema,
+  endSaleResultSchema,
+  saleStatsSchema,
+  SeckillError,
+  updateSaleBodySchema,
+} from '@seckill/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
@@ -32,7 +39,7 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (fas
     {
       ...admin401,
       schema: {
-        summary: 'List sales, newest first (PostgreSQL\'s figures)',
+        summary: "List sales, newest first (PostgreSQL's figures)",
         tags: ['admin'],
         security: adminSecurity,
         querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
@@ -86,7 +93,8 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (fas
     {
       ...admin401,
       schema: {
-        summary: 'A sale\'s statistics: stock in Redis and PostgreSQL, queue, admissions/s, orders/s, refusals by reason, push sessions and delivery p99, worker lag',
+        summary:
+          "A sale's statistics: stock in Redis and PostgreSQL, queue, admissions/s, orders/s, refusals by reason, push sessions and delivery p99, worker lag",
         tags: ['admin'],
         security: adminSecurity,
         params: saleParamsSchema,
@@ -103,7 +111,8 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (fas
       sse: 'only',
       schema: {
         summary: 'The same statistics as a stream (Server-Sent Events): one `stats` event per interval until the client leaves',
-        description: 'text/event-stream; each event\'s data is the JSON of GET /api/admin/sales/{saleId}/stats. The live dashboard reads it.',
+        description:
+          "text/event-stream; each event's data is the JSON of GET /api/admin/sales/{saleId}/stats. The live dashboard reads it.",
         tags: ['admin'],
         security: adminSecurity,
         params: saleParamsSchema,

@@ -15,7 +15,8 @@ export const challengeRoutes: FastifyPluginAsyncZod<{
     {
       onRequest: [fastify.authenticateUser, fastify.limitShopper],
       schema: {
-        summary: 'A purchase challenge for you and this sale (a sale with bot friction), issued only once the sale or its pre-queue is open',
+        summary:
+          'A purchase challenge for you and this sale (a sale with bot friction), issued only once the sale or its pre-queue is open',
         description: [
           'Find a decimal number n such that SHA-256("<challenge>.<n>") starts with `difficulty` zero bits (about 2^difficulty',
           'hashes), then buy with headers x-seckill-challenge and x-seckill-solution. Good for one ticket or pre-queue place, until',
@@ -36,7 +37,8 @@ export const challengeRoutes: FastifyPluginAsyncZod<{
       const now = clock();
       const opensAt = sale.prequeueOpensAtMs ?? sale.startsAtMs;
       // The purchase path is closed before the start: no challenge, so no purchase can be prepared in advance.
-      if (now < opensAt || now >= sale.endsAtMs) throw new SeckillError('SALE_NOT_ACTIVE', 'Challenges are issued only while the sale (or its pre-queue) is open');
+      if (now < opensAt || now >= sale.endsAtMs)
+        throw new SeckillError('SALE_NOT_ACTIVE', 'Challenges are issued only while the sale (or its pre-queue) is open');
       return reply.code(201).send(challenges.issue({ saleId, userId: request.userId, difficulty: sale.challengeDifficulty }));
     },
   );

@@ -1,4 +1,10 @@
-import { CHALLENGE_HEADER, CHALLENGE_SOLUTION_HEADER, prequeueReceiptSchema, ticketReceiptSchema, ticketViewSchema } from '@seckill/contracts';
+import {
+  CHALLENGE_HEADER,
+  CHALLENGE_SOLUTION_HEADER,
+  prequeueReceiptSchema,
+  ticketReceiptSchema,
+  ticketViewSchema,
+} from '@seckill/contracts';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Admission } from '../domain/admission';
@@ -22,7 +28,7 @@ export const purchaseRoutes: FastifyPluginAsyncZod<{ admission: Admission; ticke
           '202: a QUEUED ticket. You hold it and it will be called (push, or GET /api/tickets/:id): SUCCEEDED with an order,',
           'or FAILED with a reason (SOLD_OUT, ALREADY_ORDERED, or QUEUE_UNAVAILABLE when the order queue could not take it within',
           'the enqueue deadline: its stock returned and you may buy again), or CANCELLED if you cancel it.',
-          '200: this user\'s ticket of the sale, already final. A shopper who holds a ticket always gets it back, never 410 or 429.',
+          "200: this user's ticket of the sale, already final. A shopper who holds a ticket always gets it back, never 410 or 429.",
           '503 SERVICE_UNAVAILABLE: the ticket counter could not be reached in time; nothing was reserved, retry after Retry-After.',
           '410 SOLD_OUT, 429 QUEUE_FULL / RATE_LIMITED, 403 SALE_NOT_ACTIVE: refused, nothing reserved.',
           'A lottery sale (prequeueOpensAt): before the start, 202 PREQUEUED (the place is drawn at the start; ask again then for',

@@ -18,7 +18,9 @@ export const purchaseHeadersSchema = z.looseObject({
     .min(1)
     .max(400)
     .optional()
-    .describe('A sale with bot friction: the challenge from POST /api/sales/:saleId/challenge (used up by the ticket or pre-queue place it buys)'),
+    .describe(
+      'A sale with bot friction: the challenge from POST /api/sales/:saleId/challenge (used up by the ticket or pre-queue place it buys)',
+    ),
   [CHALLENGE_SOLUTION_HEADER]: z
     .string()
     .regex(/^\d{1,16}$/)

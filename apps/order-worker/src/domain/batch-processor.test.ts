@@ -25,7 +25,12 @@ describe('parseOrderMessage', () => {
 
 describe('ticketNamedBy', () => {
   it('finds the ticket a message names even when it is no valid order', () => {
-    expect(ticketNamedBy(encode({ ...valid, v: 2, requestedAt: 'later' }))).toEqual({ ticketId: valid.ticketId, ticketNumber: 7, saleId, userId: 'alice' });
+    expect(ticketNamedBy(encode({ ...valid, v: 2, requestedAt: 'later' }))).toEqual({
+      ticketId: valid.ticketId,
+      ticketNumber: 7,
+      saleId,
+      userId: 'alice',
+    });
   });
 
   it.each([

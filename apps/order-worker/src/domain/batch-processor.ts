@@ -1,5 +1,23 @@
-import { orderRequestedSchema, parseTicketId, toTicketEvent, userIdSchema, type OrderRequested, type TicketEvent } from '@seckill/contracts';
-import { contextFromHeaders, contextWithSpan, endSpan, ROOT_CONTEXT, SpanKind, startSpan, withSpan, type Context, type Logger, type Span } from '@seckill/platform';
+import {
+  orderRequestedSchema,
+  parseTicketId,
+  toTicketEvent,
+  userIdSchema,
+  type OrderRequested,
+  type TicketEvent,
+} from '@seckill/contracts';
+import {
+  contextFromHeaders,
+  contextWithSpan,
+  endSpan,
+  ROOT_CONTEXT,
+  SpanKind,
+  startSpan,
+  withSpan,
+  type Context,
+  type Logger,
+  type Span,
+} from '@seckill/platform';
 import type { ActivityRecorder, RedisState, TicketResult } from '@seckill/redis-state';
 import type { WorkerMetrics } from '../metrics';
 import type { DeadLetter, DeadLetterPublisher } from './dead-letter';
@@ -94,7 +112,9 @@ export function createBatchProcessor(options: BatchProcessorOptions) {
     const claims = await redisState.claimTickets([...orders.keys(), ...rejected.map((ticket) => ticket.ticketId)]);
     const isOpen = (ticketId: string) => claims.get(ticketId) === 'CLAIMED' || claims.get(ticketId) === 'MISSING';
     const toWrite = [...orders.values()].filter((order) => isOpen(order.ticketId));
-    const alreadyFinal = [...orders.values()].filter((order) => claims.get(order.ticketId) === 'SUCCEEDED' || claims.get(order.ticketId) === 'FAILED');
+    const alreadyFinal = [...orders.values()].filter(
+      (order) => claims.get(order.ticketId) === 'SUCCEEDED' || claims.get(order.ticketId) === 'FAILED',
+    );
     const cancelled = [...orders.keys()].filter((ticketId) => claims.get(ticketId) === 'CANCELLED').length;
     const unknownToRedis = new Set([...claims].flatMap(([ticketId, claim]) => (claim === 'MISSING' ? [ticketId] : [])));
     return { toWrite, toReject: rejected.filter((ticket) => isOpen(ticket.ticketId)), alreadyFinal, cancelled, unknownToRedis };
@@ -145,7 +165,11 @@ export function createBatchProcessor(options: BatchProcessorOptions) {
     await redisState.recordResults(results);
     phases.done('recordMs');
     const events: { userId: string; event: TicketEvent; trace?: Context }[] = [
-      ...results.map((result) => ({ userId: result.userId, event: toTicketEvent(result, result.at), ...traces.contextOf(result.ticketId) })),
+      ...results.map((result) => ({
+        userId: result.userId,
+        event: toTicketEvent(result, result.at),
+        ...traces.contextOf(result.ticketId),
+      })),
       ...(await recordedEvents(alreadyFinal)),
     ];
     await userEvents.publish(events);
@@ -160,7 +184,8 @@ export function createBatchProcessor(options: BatchProcessorOptions) {
     if (letters.length) metrics.orders.inc({ outcome: 'dead_lettered' }, letters.length);
     throughput.record(results.length);
     logger.debug({ messages: messageCount, ...phases.all }, 'batch done');
-    if (letters.length) logger.warn({ deadLettered: letters.length, reasons: [...new Set(letters.map((l) => l.reason))] }, 'dead-lettered poison messages');
+    if (letters.length)
+      logger.warn({ deadLettered: letters.length, reasons: [...new Set(letters.map((l) => l.reason))] }, 'dead-lettered poison messages');
   }
 
   return async function processBatch(messages: readonly IncomingMessage[], batchHeartbeat = heartbeat): Promise<void> {

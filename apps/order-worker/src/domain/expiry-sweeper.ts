@@ -64,7 +64,14 @@ export function createExpirySweeper(options: ExpirySweeperOptions) {
     const at = clock();
     await userEvents.publish(
       expired.map((order) => {
-        const event: OrderEvent = { type: 'order', orderId: order.orderId, ticketId: order.ticketId, saleId: order.saleId, status: 'EXPIRED', at };
+        const event: OrderEvent = {
+          type: 'order',
+          orderId: order.orderId,
+          ticketId: order.ticketId,
+          saleId: order.saleId,
+          status: 'EXPIRED',
+          at,
+        };
         return { userId: order.userId, event };
       }),
     );

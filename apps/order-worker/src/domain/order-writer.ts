@@ -26,7 +26,11 @@ export interface OrderWriter {
    * without Redis knowing (a cancel before a Redis loss), so only they are looked up.
    * Returns one decision per distinct ticket id.
    */
-  writeOrders(orders: readonly OrderRequested[], rejected?: readonly RejectedTicket[], unknownToRedis?: ReadonlySet<string>): Promise<Map<string, OrderDecision>>;
+  writeOrders(
+    orders: readonly OrderRequested[],
+    rejected?: readonly RejectedTicket[],
+    unknownToRedis?: ReadonlySet<string>,
+  ): Promise<Map<string, OrderDecision>>;
 }
 
 // Waiting for a hot sale's row lock is normal under load; Prisma's 2 s / 5 s defaults are too tight.
@@ -58,11 +62,24 @@ export function createOrderWriter(options: { prisma: PrismaClient; paymentWindow
   }
 
   /** Tickets whose order may already exist get it back (same result as the first time); the rest fail. */
-  async function resolveExisting(tx: Transaction, decisions: Map<string, OrderDecision>, tickets: readonly { ticketId: string }[], otherwise: 'SOLD_OUT' | 'ALREADY_ORDERED' | 'REJECTED') {
-    const existing = await existingOrders(tx, tickets.map((t) => t.ticketId));
+  async function resolveExisting(
+    tx: Transaction,
+    decisions: Map<string, OrderDecision>,
+    tickets: readonly { ticketId: string }[],
+    otherwise: 'SOLD_OUT' | 'ALREADY_ORDERED' | 'REJECTED',
+  ) {
+    const existing = await existingOrders(
+      tx,
+      tickets.map((t) => t.ticketId),
+    );
     for (const { ticketId } of tickets) {
       const order = existing.get(ticketId);
-      decisions.set(ticketId, order ? { ticketId, outcome: 'ORDERED', orderId: order.orderId, created: false, stockEpoch: order.stockEpoch } : { ticketId, outcome: 'FAILED', reason: otherwise });
+      decisions.set(
+        ticketId,
+        order
+          ? { ticketId, outcome: 'ORDERED', orderId: order.orderId, created: false, stockEpoch: order.stockEpoch }
+          : { ticketId, outcome: 'FAILED', reason: otherwise },
+      );
     }
   }
 
@@ -81,8 +98,14 @@ export function createOrderWriter(options: { prisma: PrismaClient; paymentWindow
     }
   }
 
-  async function closeFailed(tx: Transaction, decisions: Map<string, OrderDecision>, ticketsById: Map<string, RejectedTicket>): Promise<void> {
-    const failed = [...decisions.values()].flatMap((decision) => (decision.outcome === 'FAILED' ? [{ decision, ticket: ticketsById.get(decision.ticketId)! }] : []));
+  async function closeFailed(
+    tx: Transaction,
+    decisions: Map<string, OrderDecision>,
+    ticketsById: Map<string, RejectedTicket>,
+  ): Promise<void> {
+    const failed = [...decisions.values()].flatMap((decision) =>
+      decision.outcome === 'FAILED' ? [{ decision, ticket: ticketsById.get(decision.ticketId)! }] : [],
+    );
     if (failed.length === 0) return;
     await tx.$executeRaw`
       INSERT INTO closed_tickets (ticket_id, sale_id, user_id, ticket_number, status, reason, closed_at)
@@ -112,8 +135,17 @@ export function createOrderWriter(options: { prisma: PrismaClient; paymentWindow
         const sales = await tx.$queryRaw<{ id: string; stock: number; ticketEpoch: number }[]>`
           SELECT id::text AS id, stock, ticket_epoch AS "ticketEpoch" FROM sales WHERE id = ANY(${saleIds}::uuid[]) ORDER BY id FOR UPDATE`;
         const saleById = new Map(sales.map((sale) => [sale.id, sale]));
-        await closedBefore(tx, [...ticketsById.keys()].filter((ticketId) => !unknownToRedis || unknownToRedis.has(ticketId)), decisions);
-        await resolveExisting(tx, decisions, rejected.filter((ticket) => !decisions.has(ticket.ticketId)), 'REJECTED');
+        await closedBefore(
+          tx,
+          [...ticketsById.keys()].filter((ticketId) => !unknownToRedis || unknownToRedis.has(ticketId)),
+          decisions,
+        );
+        await resolveExisting(
+          tx,
+          decisions,
+          rejected.filter((ticket) => !decisions.has(ticket.ticketId)),
+          'REJECTED',
+        );
 
         // Per sale, fairest first: the lower ticket number came first.
         const candidatesBySale = new Map<string, OrderRequested[]>();
@@ -141,12 +173,23 @@ export function createOrderWriter(options: { prisma: PrismaClient; paymentWindow
             next += attempt.length;
             const inserted = await insertOrders(tx, attempt, sale.ticketEpoch);
             for (const row of inserted) {
-              decisions.set(row.ticketId, { ticketId: row.ticketId, outcome: 'ORDERED', orderId: row.orderId, created: true, stockEpoch: row.stockEpoch });
+              decisions.set(row.ticketId, {
+                ticketId: row.ticketId,
+                outcome: 'ORDERED',
+                orderId: row.orderId,
+                created: true,
+                stockEpoch: row.stockEpoch,
+              });
             }
             stock -= inserted.length;
             insertedPerSale.set(saleId, (insertedPerSale.get(saleId) ?? 0) + inserted.length);
             if (inserted.length < attempt.length) {
-              await resolveExisting(tx, decisions, attempt.filter((ticket) => !decisions.has(ticket.ticketId)), 'ALREADY_ORDERED');
+              await resolveExisting(
+                tx,
+                decisions,
+                attempt.filter((ticket) => !decisions.has(ticket.ticketId)),
+                'ALREADY_ORDERED',
+              );
             }
           }
           unserved.push(...candidates.slice(next));

@@ -11,7 +11,13 @@ export function createUserEventPublisher(options: { nats: NatsConnection; subjec
       const spans = events.map(({ userId, event, trace }) => {
         const subject = userTicketSubject(userId, subjectPrefix);
         // A send span per event, in its purchase's trace; the push node continues it from the headers.
-        const span = trace && startSpan(`${subjectPrefix ?? 'seckill'}.users publish`, { kind: SpanKind.PRODUCER, parent: trace, attributes: { 'messaging.system': 'nats' } });
+        const span =
+          trace &&
+          startSpan(`${subjectPrefix ?? 'seckill'}.users publish`, {
+            kind: SpanKind.PRODUCER,
+            parent: trace,
+            attributes: { 'messaging.system': 'nats' },
+          });
         const natsHeaders = natsTraceHeaders(span);
         nats.publish(subject, JSON.stringify(event), natsHeaders ? { headers: natsHeaders } : undefined);
         return span;

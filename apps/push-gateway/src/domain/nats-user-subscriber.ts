@@ -15,7 +15,11 @@ export function createNatsUserSubscriber(options: { nats: NatsConnection; subjec
         if (error) return;
         // The event's trace (from the worker's headers) goes on through its delivery to the sockets.
         const span = message.headers?.get('traceparent')
-          ? startSpan('push deliver', { kind: SpanKind.CONSUMER, parent: contextFromHeaders(message.headers), attributes: { 'messaging.system': 'nats' } })
+          ? startSpan('push deliver', {
+              kind: SpanKind.CONSUMER,
+              parent: contextFromHeaders(message.headers),
+              attributes: { 'messaging.system': 'nats' },
+            })
           : undefined;
         withSpan(span, () => onMessage(message.string()));
         endSpan(span);

@@ -30,7 +30,13 @@ describe('push session', () => {
     session.deliver(event('live-1'));
     session.goLive([event('snap-1'), event('snap-2')]);
     session.deliver(event('live-2'));
-    expect(socket.sent.map((text) => JSON.parse(text).ticketId ?? JSON.parse(text).type)).toEqual(['ready', 'snap-1', 'snap-2', 'live-1', 'live-2']);
+    expect(socket.sent.map((text) => JSON.parse(text).ticketId ?? JSON.parse(text).type)).toEqual([
+      'ready',
+      'snap-1',
+      'snap-2',
+      'live-1',
+      'live-2',
+    ]);
   });
 
   it('counts live and snapshot deliveries apart', () => {

@@ -134,6 +134,10 @@ describe('session registry', () => {
 
 describe('parsePushEvent', () => {
   it('keeps the original text and reads type and at', () => {
-    expect(parsePushEvent('{"type":"order","orderId":"o1"}')).toEqual({ text: '{"type":"order","orderId":"o1"}', type: 'order', at: undefined });
+    expect(parsePushEvent('{"type":"order","orderId":"o1"}')).toEqual({
+      text: '{"type":"order","orderId":"o1"}',
+      type: 'order',
+      at: undefined,
+    });
   });
 });

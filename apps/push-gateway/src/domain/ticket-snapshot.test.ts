@@ -2,7 +2,15 @@ import type { TicketOutcome } from '@seckill/db';
 import { createLostTicketLookup } from './ticket-snapshot';
 
 const saleId = '3f1c2d4e-0000-4000-8000-000000000001';
-const lostFromRedis: TicketOutcome = { ticketId: `${saleId}.1.3`, saleId, userId: 'alice', ticketNumber: 3, status: 'SUCCEEDED', orderId: 'order-3', decidedAt: 10 };
+const lostFromRedis: TicketOutcome = {
+  ticketId: `${saleId}.1.3`,
+  saleId,
+  userId: 'alice',
+  ticketNumber: 3,
+  status: 'SUCCEEDED',
+  orderId: 'order-3',
+  decidedAt: 10,
+};
 const logger = { debug: jest.fn() };
 
 describe('the lost part of the push snapshot', () => {

@@ -19,7 +19,7 @@ export function createLostTicketLookup(options: {
 }) {
   return async function listLostTickets(userId: string, known: ReadonlySet<string>): Promise<TicketEvent[]> {
     const outcomes = await options.listFromPostgres(userId).catch((err: unknown) => {
-      options.logger.debug({ err, userId }, 'PostgreSQL did not give the lost tickets; Redis\'s snapshot alone');
+      options.logger.debug({ err, userId }, "PostgreSQL did not give the lost tickets; Redis's snapshot alone");
       return [];
     });
     return outcomes.filter((ticket) => !known.has(ticket.ticketId)).map((ticket) => toTicketEvent(ticket, ticket.decidedAt));

@@ -38,7 +38,11 @@ export const CHARTS: readonly ChartDefinition[] = [
   {
     id: 'chart-refusals',
     title: 'Refusals per second, by reason',
-    series: REFUSAL_CODES.map((code, i) => ({ label: code, figure: (s) => s.rates.refusals[code] ?? 0, color: PALETTE[(i + 2) % PALETTE.length]! })),
+    series: REFUSAL_CODES.map((code, i) => ({
+      label: code,
+      figure: (s) => s.rates.refusals[code] ?? 0,
+      color: PALETTE[(i + 2) % PALETTE.length]!,
+    })),
   },
   {
     id: 'chart-queue',
@@ -85,7 +89,13 @@ export function createDashboardCharts(container: HTMLElement): DashboardCharts {
         axes: [{}, { scale: 'y' }, ...(hasRight ? [{ scale: 'right', side: 1 as const, grid: { show: false } }] : [])],
         series: [
           {},
-          ...chart.series.map((series) => ({ label: series.label, stroke: series.color, width: 2, scale: series.scale ?? 'y', spanGaps: false })),
+          ...chart.series.map((series) => ({
+            label: series.label,
+            stroke: series.color,
+            width: 2,
+            scale: series.scale ?? 'y',
+            spanGaps: false,
+          })),
         ],
       },
       [[], ...chart.series.map(() => [])],

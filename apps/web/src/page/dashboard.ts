@@ -25,21 +25,63 @@ interface Tile {
 const sumValues = (record: Record<string, number>) => Object.values(record).reduce((total, n) => total + n, 0);
 
 const TILES: readonly Tile[] = [
-  { id: 'tile-stock-redis', label: 'Stock · Redis', value: (s) => formatFigure(s.stock.redis), detail: (s) => `of ${formatFigure(s.stock.initial)}` },
-  { id: 'tile-stock-postgres', label: 'Stock · PostgreSQL', value: (s) => formatFigure(s.stock.postgres), detail: (s) => `${formatFigure(s.orders.total)} orders, ${formatFigure(s.orders.paid)} paid` },
-  { id: 'tile-queue', label: 'Queue depth', value: (s) => formatFigure(s.queue.depth), detail: (s) => `capacity ${formatFigure(s.queue.capacity)}` },
-  { id: 'tile-admissions', label: 'Admissions/s', value: (s) => formatFigure(s.rates.admissions), detail: (s) => `${formatFigure(s.totals.admitted)} tickets in all` },
-  { id: 'tile-orders', label: 'Orders/s', value: (s) => formatFigure(s.rates.orders), detail: (s) => `${formatFigure(s.totals.ordered)} ordered in all` },
+  {
+    id: 'tile-stock-redis',
+    label: 'Stock · Redis',
+    value: (s) => formatFigure(s.stock.redis),
+    detail: (s) => `of ${formatFigure(s.stock.initial)}`,
+  },
+  {
+    id: 'tile-stock-postgres',
+    label: 'Stock · PostgreSQL',
+    value: (s) => formatFigure(s.stock.postgres),
+    detail: (s) => `${formatFigure(s.orders.total)} orders, ${formatFigure(s.orders.paid)} paid`,
+  },
+  {
+    id: 'tile-queue',
+    label: 'Queue depth',
+    value: (s) => formatFigure(s.queue.depth),
+    detail: (s) => `capacity ${formatFigure(s.queue.capacity)}`,
+  },
+  {
+    id: 'tile-admissions',
+    label: 'Admissions/s',
+    value: (s) => formatFigure(s.rates.admissions),
+    detail: (s) => `${formatFigure(s.totals.admitted)} tickets in all`,
+  },
+  {
+    id: 'tile-orders',
+    label: 'Orders/s',
+    value: (s) => formatFigure(s.rates.orders),
+    detail: (s) => `${formatFigure(s.totals.ordered)} ordered in all`,
+  },
   {
     id: 'tile-refusals',
     label: 'Refusals/s',
     value: (s) => formatFigure(sumValues(s.rates.refusals)),
     detail: (s) =>
-      REFUSAL_CODES.filter((code) => s.totals.refused[code]).map((code) => `${code} ${formatFigure(s.totals.refused[code])}`).join(' · ') || 'none',
+      REFUSAL_CODES.filter((code) => s.totals.refused[code])
+        .map((code) => `${code} ${formatFigure(s.totals.refused[code])}`)
+        .join(' · ') || 'none',
   },
-  { id: 'tile-sessions', label: 'Push sessions', value: (s) => formatFigure(s.push.sessions), detail: (s) => `${s.push.nodes} node${s.push.nodes === 1 ? '' : 's'}` },
-  { id: 'tile-p99', label: 'Delivery p99', value: (s) => formatFigure(s.push.deliveryP99Ms, ' ms'), detail: (s) => `${formatFigure(s.totals.delivered)} delivered` },
-  { id: 'tile-lag', label: 'Worker lag', value: (s) => formatFigure(s.workers.lag), detail: (s) => `${s.workers.count} worker${s.workers.count === 1 ? '' : 's'}, ${formatFigure(s.workers.ordersPerSecond)} orders/s` },
+  {
+    id: 'tile-sessions',
+    label: 'Push sessions',
+    value: (s) => formatFigure(s.push.sessions),
+    detail: (s) => `${s.push.nodes} node${s.push.nodes === 1 ? '' : 's'}`,
+  },
+  {
+    id: 'tile-p99',
+    label: 'Delivery p99',
+    value: (s) => formatFigure(s.push.deliveryP99Ms, ' ms'),
+    detail: (s) => `${formatFigure(s.totals.delivered)} delivered`,
+  },
+  {
+    id: 'tile-lag',
+    label: 'Worker lag',
+    value: (s) => formatFigure(s.workers.lag),
+    detail: (s) => `${s.workers.count} worker${s.workers.count === 1 ? '' : 's'}, ${formatFigure(s.workers.ordersPerSecond)} orders/s`,
+  },
 ];
 
 const STATUS_TEXT: Record<StreamStatus | 'signed-out' | 'error', string> = {
@@ -89,7 +131,10 @@ function main(): void {
 
   const token = () => sessionStorage.getItem(TOKEN_KEY);
   async function adminFetch<T>(path: string, init: RequestInit = {}): Promise<T> {
-    const response = await fetch(path, { ...init, headers: { authorization: `Bearer ${token()}`, ...(init.body ? { 'content-type': 'application/json' } : {}) } });
+    const response = await fetch(path, {
+      ...init,
+      headers: { authorization: `Bearer ${token()}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+    });
     const body = (await response.json()) as T & { error?: { code: string; message: string } };
     if (response.status === 401) signOut('The admin token was refused.');
     if (!response.ok) throw new Error(body.error?.message ?? `HTTP ${response.status}`);
@@ -190,7 +235,8 @@ function main(): void {
     if (!saleId || !confirm('End this sale now? Nobody new gets a ticket; tickets already queued are still decided.')) return;
     endButton.disabled = true;
     adminFetch<EndSaleResult>(`/api/admin/sales/${saleId}/end`, { method: 'POST' }).then(
-      (result) => (saleMessage.textContent = `Ended at ${new Date(result.endedAt).toLocaleTimeString()}; ${result.queuedTickets} queued ticket(s) are still being decided.`),
+      (result) =>
+        (saleMessage.textContent = `Ended at ${new Date(result.endedAt).toLocaleTimeString()}; ${result.queuedTickets} queued ticket(s) are still being decided.`),
       (error: unknown) => {
         endButton.disabled = false;
         saleMessage.textContent = `Could not end the sale: ${error instanceof Error ? error.message : String(error)}`;

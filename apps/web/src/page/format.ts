@@ -14,7 +14,11 @@ export function formatDuration(ms: number): string {
 /** The bank-counter line under the ticket number. */
 export function describeWait(position: number | undefined, estimatedWaitMs: number | undefined): string {
   const ahead =
-    position === undefined ? 'Waiting to be called' : position === 0 ? 'You are next' : `${position} ${position === 1 ? 'person' : 'people'} ahead`;
+    position === undefined
+      ? 'Waiting to be called'
+      : position === 0
+        ? 'You are next'
+        : `${position} ${position === 1 ? 'person' : 'people'} ahead`;
   if (estimatedWaitMs === undefined) return ahead;
   return `${ahead}, about ${formatDuration(estimatedWaitMs)}`;
 }
@@ -34,8 +38,10 @@ export function saleCountdown(sale: SaleTimes, now: number): Countdown {
   const prequeueOpensAt = sale.prequeueOpensAt === undefined ? undefined : Date.parse(sale.prequeueOpensAt);
   if (sale.state === 'SOLD_OUT') return { phase: 'SOLD_OUT', label: 'Sold out' };
   if (sale.state === 'ENDED' || now >= endsAt) return { phase: 'ENDED', label: 'The sale has ended' };
-  if (prequeueOpensAt !== undefined && now < prequeueOpensAt) return { phase: 'UPCOMING', label: `The pre-queue opens in ${formatDuration(prequeueOpensAt - now)}` };
-  if (prequeueOpensAt !== undefined && now < startsAt) return { phase: 'PREQUEUE', label: `Pre-queue open · the order is drawn in ${formatDuration(startsAt - now)}` };
+  if (prequeueOpensAt !== undefined && now < prequeueOpensAt)
+    return { phase: 'UPCOMING', label: `The pre-queue opens in ${formatDuration(prequeueOpensAt - now)}` };
+  if (prequeueOpensAt !== undefined && now < startsAt)
+    return { phase: 'PREQUEUE', label: `Pre-queue open · the order is drawn in ${formatDuration(startsAt - now)}` };
   if (now < startsAt) return { phase: 'UPCOMING', label: `Starts in ${formatDuration(startsAt - now)}` };
   return { phase: 'ACTIVE', label: `Ends in ${formatDuration(endsAt - now)}` };
 }
@@ -78,7 +84,8 @@ export function purchaseErrorMessage(
       return `Too many attempts.${retry}`;
     case 'SALE_NOT_ACTIVE': {
       const phase = sale ? saleCountdown(sale, now).phase : undefined;
-      if (phase === 'UPCOMING' && sale) return `The sale has not started yet: it opens in ${formatDuration(Date.parse(sale.startsAt) - now)}.`;
+      if (phase === 'UPCOMING' && sale)
+        return `The sale has not started yet: it opens in ${formatDuration(Date.parse(sale.startsAt) - now)}.`;
       if (phase === 'ENDED' || phase === 'SOLD_OUT') return 'The sale has ended.';
       return 'The sale is not open right now.';
     }
@@ -108,7 +115,8 @@ export function resultMessage(update: Pick<TicketUpdate, 'status' | 'reason' | '
     case 'FAILED':
       if (update.reason === 'SOLD_OUT') return 'Sorry: it sold out before your number was called.';
       if (update.reason === 'ALREADY_ORDERED') return 'You already have an order in this sale.';
-      if (update.reason === 'QUEUE_UNAVAILABLE') return 'Sorry: the queue could not take your order in time. Nothing was charged; you can try again.';
+      if (update.reason === 'QUEUE_UNAVAILABLE')
+        return 'Sorry: the queue could not take your order in time. Nothing was charged; you can try again.';
       return 'Sorry: your order could not be completed.';
     default:
       return 'Waiting to be called…';

@@ -221,7 +221,10 @@ async function pay(): Promise<void> {
     showMessage('');
   } catch (error) {
     const code = error instanceof SeckillApiError ? error.code : '';
-    showMessage(code === 'ORDER_NOT_PAYABLE' ? 'Too late: the payment window has closed.' : 'The payment did not go through. Please try again.', code);
+    showMessage(
+      code === 'ORDER_NOT_PAYABLE' ? 'Too late: the payment window has closed.' : 'The payment did not go through. Please try again.',
+      code,
+    );
     if (order) await loadOrder(order.orderId);
   } finally {
     paying = false;
@@ -234,7 +237,10 @@ function refreshShopper(now: number): void {
   if (!client) return;
   if (ticket?.status === 'QUEUED') {
     const { ticketId } = ticket;
-    client.getTicket(ticketId).then((view) => applyUpdate({ ...view, via: 'poll' }), () => undefined);
+    client.getTicket(ticketId).then(
+      (view) => applyUpdate({ ...view, via: 'poll' }),
+      () => undefined,
+    );
   }
   if (order?.status === 'PENDING_PAYMENT') {
     const overdue = order.expiresAt !== undefined && Date.parse(order.expiresAt) <= now;

@@ -11,7 +11,11 @@ describe('stats history', () => {
     history.push(look('2026-01-01T00:00:02.000Z', 8, null));
     history.push(look('2026-01-01T00:00:03.500Z', 7, 1));
     const t0 = Date.parse('2026-01-01T00:00:00.000Z') / 1000;
-    expect(history.columns([(s) => s.stock.redis, (s) => s.workers.lag])).toEqual([[t0 + 2, t0 + 3.5], [8, 7], [null, 1]]);
+    expect(history.columns([(s) => s.stock.redis, (s) => s.workers.lag])).toEqual([
+      [t0 + 2, t0 + 3.5],
+      [8, 7],
+      [null, 1],
+    ]);
     expect(history.latest()?.stock.redis).toBe(7);
   });
 
@@ -23,6 +27,11 @@ describe('stats history', () => {
   });
 
   it('formats figures for the tiles', () => {
-    expect([formatFigure(1234), formatFigure(12.34, '/s'), formatFigure(null), formatFigure(7, ' ms')]).toEqual(['1,234', '12.3/s', '–', '7 ms']);
+    expect([formatFigure(1234), formatFigure(12.34, '/s'), formatFigure(null), formatFigure(7, ' ms')]).toEqual([
+      '1,234',
+      '12.3/s',
+      '–',
+      '7 ms',
+    ]);
   });
 });

@@ -5,7 +5,10 @@ export type StreamStatus = 'connecting' | 'live' | 'reconnecting';
 
 /** The stream answered with an error that retrying will not fix (bad token, unknown sale). */
 export class StreamRefused extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }

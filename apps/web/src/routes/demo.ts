@@ -19,15 +19,16 @@ export const demoRoutes: FastifyPluginAsync<{
 }> = async (app, options) => {
   const signUserToken = createUserTokenSigner(options.authSecret, { expiresInMs: options.tokenTtlMs });
 
-  if (options.demoLogin) app.post('/demo/login', async (request, reply) => {
-    const body = loginBodySchema.safeParse(request.body);
-    if (!body.success) {
-      return reply.code(400).send({
-        error: { code: 'INVALID_INPUT', message: 'name must be 1-64 characters of A-Z a-z 0-9 _ -' },
-      });
-    }
-    return { userId: body.data.name, token: signUserToken(body.data.name), expiresInMs: options.tokenTtlMs };
-  });
+  if (options.demoLogin)
+    app.post('/demo/login', async (request, reply) => {
+      const body = loginBodySchema.safeParse(request.body);
+      if (!body.success) {
+        return reply.code(400).send({
+          error: { code: 'INVALID_INPUT', message: 'name must be 1-64 characters of A-Z a-z 0-9 _ -' },
+        });
+      }
+      return { userId: body.data.name, token: signUserToken(body.data.name), expiresInMs: options.tokenTtlMs };
+    });
 
   app.get('/config.json', async (_request, reply) => {
     reply.header('cache-control', 'no-store');

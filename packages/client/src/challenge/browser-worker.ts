@@ -4,7 +4,10 @@
 import { sha256 } from '@noble/hashes/sha2';
 import { solveChallenge } from './solver';
 
-const scope = globalThis as unknown as { onmessage: ((event: { data: { id: number; challenge: string; difficulty: number } }) => void) | null; postMessage(message: unknown): void };
+const scope = globalThis as unknown as {
+  onmessage: ((event: { data: { id: number; challenge: string; difficulty: number } }) => void) | null;
+  postMessage(message: unknown): void;
+};
 scope.onmessage = ({ data: { id, challenge, difficulty } }) => {
   try {
     scope.postMessage({ id, solution: solveChallenge(challenge, difficulty, sha256) });

@@ -21,7 +21,8 @@ export function solveChallenge(challenge: string, difficulty: number, sha256: Sh
  */
 export function createInlineChallengeSolver(): ChallengeSolver {
   return async ({ challenge, difficulty }) => {
-    const subtle = (globalThis as { crypto?: { subtle?: { digest(algorithm: string, data: Uint8Array): Promise<ArrayBuffer> } } }).crypto?.subtle;
+    const subtle = (globalThis as { crypto?: { subtle?: { digest(algorithm: string, data: Uint8Array): Promise<ArrayBuffer> } } }).crypto
+      ?.subtle;
     if (!subtle) throw new Error('no WebCrypto here to solve the purchase challenge: pass a challenge solver');
     const encoder = new TextEncoder();
     for (let n = 0; ; n++) {

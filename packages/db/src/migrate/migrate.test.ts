@@ -37,22 +37,15 @@ describe('migrate', () => {
     );
     expect(tables.map((row) => row.table_name)).toEqual(['_prisma_migrations', 'closed_tickets', 'orders', 'sales']);
 
-    const { rows: enumValues } = await client.query("SELECT unnest(enum_range(NULL::order_status))::text AS value");
+    const { rows: enumValues } = await client.query('SELECT unnest(enum_range(NULL::order_status))::text AS value');
     expect(enumValues.map((row) => row.value)).toEqual(['PENDING_PAYMENT', 'PAID', 'EXPIRED']);
 
     const { rows: constraints } = await client.query(
       "SELECT conname FROM pg_constraint WHERE conrelid IN ('sales'::regclass, 'orders'::regclass) ORDER BY conname",
     );
-    expect(constraints.map((row) => row.conname)).toEqual([
-      'orders_pkey',
-      'orders_sale_id_fkey',
-      'sales_pkey',
-      'sales_stock_non_negative',
-    ]);
+    expect(constraints.map((row) => row.conname)).toEqual(['orders_pkey', 'orders_sale_id_fkey', 'sales_pkey', 'sales_stock_non_negative']);
 
-    const { rows: indexes } = await client.query(
-      "SELECT indexname FROM pg_indexes WHERE tablename = 'orders' ORDER BY indexname",
-    );
+    const { rows: indexes } = await client.query("SELECT indexname FROM pg_indexes WHERE tablename = 'orders' ORDER BY indexname");
     expect(indexes.map((row) => row.indexname)).toEqual([
       'orders_pkey',
       'orders_sale_id_user_id_key',

@@ -11,7 +11,10 @@ const migrationFileName = 'migration.sql';
 export async function readMigrationsFolder(baseDir = migrationsDir): Promise<MigrationList> {
   const entries = await readdir(baseDir, { withFileTypes: true });
   // Names start with a sortable prefix (0001_, or a UTC timestamp), so name order is apply order.
-  const names = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const names = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   return {
     baseDir,
     lockfile: { path: lockfileName, content: await readFile(path.join(baseDir, lockfileName), 'utf8').catch(() => null) },
@@ -34,7 +37,10 @@ export async function readMigrationsFolder(baseDir = migrationsDir): Promise<Mig
 /** Writes `<UTC yyyymmddhhmmss>_<name>/migration.sql`, the folder name `prisma migrate dev` would use. */
 export async function writeMigration(name: string, sql: string, baseDir = migrationsDir): Promise<string> {
   const timestamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
-  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
   if (!slug) throw new Error(`Invalid migration name: ${JSON.stringify(name)}`);
   const directory = path.join(baseDir, `${timestamp}_${slug}`);
   await mkdir(directory, { recursive: false });

@@ -14,7 +14,11 @@ export async function measureBaseline(run: RunContext, crowd: Crowd): Promise<He
   try {
     const sizes = herdSizes(crowd);
     const at = Date.now() + SYNC_MARGIN_MS + 200;
-    const answers = (await Promise.all(crowd.shards.map((shard, i) => shard.fireHello({ url: hello.url, count: sizes[i]!, at, warmup: crowd.connectionsPerShard })))).flat();
+    const answers = (
+      await Promise.all(
+        crowd.shards.map((shard, i) => shard.fireHello({ url: hello.url, count: sizes[i]!, at, warmup: crowd.connectionsPerShard })),
+      )
+    ).flat();
     const baseline = herdFigures(answers, at);
     run.log(`baseline: bare Fastify hello-world answered ${answers.length} requests at ${baseline.reqPerSec} req/s`);
     return baseline;

@@ -19,10 +19,20 @@ export async function checkRun(
 ): Promise<Checked> {
   const { shoppers } = input;
   const crowd = observations(shoppers, input.chaos);
-  const snapshot = await readSnapshot({ prisma: input.prisma, redis: input.redis, saleId: input.saleId, knownTicketIds: crowd.handedOut.map((t) => t.ticketId) });
+  const snapshot = await readSnapshot({
+    prisma: input.prisma,
+    redis: input.redis,
+    saleId: input.saleId,
+    knownTicketIds: crowd.handedOut.map((t) => t.ticketId),
+  });
   const invariants = checkInvariants(snapshot, crowd, run.options.bounds);
   if (shoppers.some((shopper) => shopper.sessions.some((session) => session.foreignReady))) {
-    invariants.push({ name: 'push-auth-identity', description: 'Each push session is ready as its own user', status: 'fail', details: 'a session was greeted as another user' });
+    invariants.push({
+      name: 'push-auth-identity',
+      description: 'Each push session is ready as its own user',
+      status: 'fail',
+      details: 'a session was greeted as another user',
+    });
   }
   return { snapshot, crowd, invariants };
 }
@@ -32,7 +42,10 @@ export function observations(shoppers: readonly ShopperRecord[], chaos: Pick<Cha
   const polled: CrowdObservations['polled'] = new Map();
   for (const shopper of shoppers) {
     for (const view of shopper.polled) {
-      polled.set(view.ticketId, view.error !== undefined ? { error: view.error } : { status: view.status!, ...(view.orderId ? { orderId: view.orderId } : {}) });
+      polled.set(
+        view.ticketId,
+        view.error !== undefined ? { error: view.error } : { status: view.status!, ...(view.orderId ? { orderId: view.orderId } : {}) },
+      );
     }
   }
   return {
@@ -48,9 +61,13 @@ export function observations(shoppers: readonly ShopperRecord[], chaos: Pick<Cha
     ),
     clickMismatches: clickMismatches(shoppers),
     distinctBuyers: shoppers.length,
-    sessions: shoppers.flatMap((shopper) => shopper.sessions.map(({ sessionId, connectedAtEnd, events }) => ({ sessionId, userId: shopper.userId, connectedAtEnd, events }))),
+    sessions: shoppers.flatMap((shopper) =>
+      shopper.sessions.map(({ sessionId, connectedAtEnd, events }) => ({ sessionId, userId: shopper.userId, connectedAtEnd, events })),
+    ),
     polled,
-    attempts: shoppers.flatMap((shopper) => shopper.clicks.map(({ gatewayUrl: _gatewayUrl, ...click }) => ({ ...click, userId: shopper.userId }))),
+    attempts: shoppers.flatMap((shopper) =>
+      shopper.clicks.map(({ gatewayUrl: _gatewayUrl, ...click }) => ({ ...click, userId: shopper.userId })),
+    ),
     faults: chaos.windows(),
   };
 }

@@ -8,8 +8,12 @@ const DELIVERY_GRACE_MS = 10_000;
 
 /** Every connected session of a ticket's user should also have the result; then every ticket is polled once and the crowd reports. */
 export async function collectDeliveries(run: RunContext, crowd: Crowd): Promise<ShopperRecord[]> {
-  const undelivered = sum(await Promise.all(crowd.shards.map((shard) => shard.awaitDelivery({ graceMs: DELIVERY_GRACE_MS }))), (d) => d.undelivered);
-  if (undelivered) run.notes.push(`${undelivered} connected session(s) still had no final state ${DELIVERY_GRACE_MS} ms after the SDK settled`);
+  const undelivered = sum(
+    await Promise.all(crowd.shards.map((shard) => shard.awaitDelivery({ graceMs: DELIVERY_GRACE_MS }))),
+    (d) => d.undelivered,
+  );
+  if (undelivered)
+    run.notes.push(`${undelivered} connected session(s) still had no final state ${DELIVERY_GRACE_MS} ms after the SDK settled`);
   const finished = await Promise.all(crowd.shards.map((shard) => shard.finish()));
   return finished.flatMap((part) => part.shoppers);
 }

@@ -56,16 +56,22 @@ export function buildReport(run: RunContext, outcome: RunOutcome): LoadtestRepor
   const purchases = clicks.filter((c) => c.kind === 'buy' || c.kind === 'early');
   const byAnswer = countLabels(purchases.map(answerLabel));
   const byKind = countLabels(herd.answers.map((answer) => answer.tag));
-  const firstSoldOut = clicks.filter((c) => c.wave === 0 && c.code === 'SOLD_OUT').reduce((min, c) => Math.min(min, c.answeredAt), Infinity);
+  const firstSoldOut = clicks
+    .filter((c) => c.wave === 0 && c.code === 'SOLD_OUT')
+    .reduce((min, c) => Math.min(min, c.answeredAt), Infinity);
   const finalStatuses = [...snapshot.storedTickets.values()].map((t) => t.status);
   const faults = reportedFaults(herd, herdAt);
   const timeline = buildTimeline({
     answers: [
       ...purchases.filter((c) => c.wave >= 0).map((c) => ({ t: c.answeredAt - herdAt, label: answerLabel(c) })),
-      ...herd.answers.filter((a) => a.tag !== 'buy').map((a) => ({ t: a.answeredAt - herdAt, label: `${a.status || 'no answer'} ${a.tag}` })),
+      ...herd.answers
+        .filter((a) => a.tag !== 'buy')
+        .map((a) => ({ t: a.answeredAt - herdAt, label: `${a.status || 'no answer'} ${a.tag}` })),
     ],
     results,
-    faults: faults.filter((f) => f.atMs !== undefined).map((f) => ({ name: f.name, from: f.atMs!, ...(f.healedAtMs !== undefined ? { to: f.healedAtMs } : {}) })),
+    faults: faults
+      .filter((f) => f.atMs !== undefined)
+      .map((f) => ({ name: f.name, from: f.atMs!, ...(f.healedAtMs !== undefined ? { to: f.healedAtMs } : {}) })),
   });
   if (baseline === undefined) notes.push('baseline skipped (--no-baseline)');
   notes.push(
@@ -73,10 +79,15 @@ export function buildReport(run: RunContext, outcome: RunOutcome): LoadtestRepor
     `both herds are fired by the same ${crowd.shards.length} shard(s) with the same pools at one instant; the hello-world is one process, the purchases go to ${target.gatewayUrls.length} gateway(s)`,
   );
   if (byAnswer['200 BAD_RESPONSE']) {
-    notes.push(`${byAnswer['200 BAD_RESPONSE']} repeat click(s) were answered 200 with the already final ticket; the SDK's buy() rejects that 200 as BAD_RESPONSE`);
+    notes.push(
+      `${byAnswer['200 BAD_RESPONSE']} repeat click(s) were answered 200 with the already final ticket; the SDK's buy() rejects that 200 as BAD_RESPONSE`,
+    );
   }
   const pressedAgain = clicks.filter((c) => c.attempt > 1).length;
-  if (pressedAgain) notes.push(`${pressedAgain} press(es) again after no answer or a 503 (at most ${options.pressAgain.attempts} per request, the next gateway each time)`);
+  if (pressedAgain)
+    notes.push(
+      `${pressedAgain} press(es) again after no answer or a 503 (at most ${options.pressAgain.attempts} per request, the next gateway each time)`,
+    );
 
   const admission = herd.admission;
   return {
@@ -86,8 +97,19 @@ export function buildReport(run: RunContext, outcome: RunOutcome): LoadtestRepor
     startedAt: outcome.startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     options: { ...options, runId: run.runId, shards: crowd.shards.length },
-    machine: { cpus: cpus().length, node: process.version, loadAverageAtStart: outcome.loadAverageAtStart, loadAverageAtEnd: loadavg().map((n) => round(n, 2)) },
-    target: { mode: target.mode, ...(target.runMode ? { runMode: target.runMode } : {}), gatewayUrls: target.gatewayUrls, pushUrls: target.pushUrls, ...(target.workers ? { workers: target.workers } : {}) },
+    machine: {
+      cpus: cpus().length,
+      node: process.version,
+      loadAverageAtStart: outcome.loadAverageAtStart,
+      loadAverageAtEnd: loadavg().map((n) => round(n, 2)),
+    },
+    target: {
+      mode: target.mode,
+      ...(target.runMode ? { runMode: target.runMode } : {}),
+      gatewayUrls: target.gatewayUrls,
+      pushUrls: target.pushUrls,
+      ...(target.workers ? { workers: target.workers } : {}),
+    },
     figures: {
       users: options.users,
       sessions: checked.crowd.sessions.length,
@@ -120,7 +142,8 @@ export function buildReport(run: RunContext, outcome: RunOutcome): LoadtestRepor
   };
 }
 
-const byAnswerOf = (purchases: ReadonlyArray<{ kind: string; status: number; code?: string }>) => countLabels(purchases.filter((c) => c.kind === 'buy').map(answerLabel));
+const byAnswerOf = (purchases: ReadonlyArray<{ kind: string; status: number; code?: string }>) =>
+  countLabels(purchases.filter((c) => c.kind === 'buy').map(answerLabel));
 
 function reportedFaults(herd: Herd, herdAt: number): ReportedFault[] {
   return herd.chaos.all().map((record) => ({

@@ -46,7 +46,13 @@ export interface Herd {
  * bad token of every shard leaves at one instant, with the faults scheduled from that instant
  * (handed to `onScheduled` at once, so a run that fails meanwhile still waits for them to end).
  */
-export async function fireTheHerd(run: RunContext, target: Target, crowd: Crowd, sale: Sale, onScheduled: (chaos: Chaos) => void): Promise<Herd> {
+export async function fireTheHerd(
+  run: RunContext,
+  target: Target,
+  crowd: Crowd,
+  sale: Sale,
+  onScheduled: (chaos: Chaos) => void,
+): Promise<Herd> {
   const { saleId } = sale;
   await sleep(Math.max(0, sale.startsAt - EARLY_CLICK_MS - Date.now()));
   const earlyAnswers = (await Promise.all(crowd.shards.map((shard) => shard.fireEarly({ saleId })))).flat();
@@ -56,7 +62,9 @@ export async function fireTheHerd(run: RunContext, target: Target, crowd: Crowd,
   const herdAt = Math.max(sale.startsAt + 20, Date.now() + SYNC_MARGIN_MS);
   const chaos = scheduleFaults(run.options.chaos, target, { herdAt, saleId }, run.log);
   onScheduled(chaos);
-  const parts = await onEveryShard(run, crowd.shards, { title: 'thundering herd', total, count: (p) => p.answered }, (shard) => shard.fireHerd({ saleId, at: herdAt }));
+  const parts = await onEveryShard(run, crowd.shards, { title: 'thundering herd', total, count: (p) => p.answered }, (shard) =>
+    shard.fireHerd({ saleId, at: herdAt }),
+  );
   const answers = parts.flatMap((part) => part.answers);
   const admission = herdFigures(answers, herdAt);
   const tickets = sum(await Promise.all(crowd.shards.map((shard) => shard.counts())), (c) => c.accepted);
@@ -64,7 +72,11 @@ export async function fireTheHerd(run: RunContext, target: Target, crowd: Crowd,
   return { herdAt, earlyAnswers, answers, admission, forcedDisconnects: sum(parts, (part) => part.forcedDisconnects), chaos };
 }
 
-async function createSale(gatewayUrl: string, adminToken: string, body: { name: string; stock: number; queueCapacity?: number; startsAt: string; endsAt: string }): Promise<string> {
+async function createSale(
+  gatewayUrl: string,
+  adminToken: string,
+  body: { name: string; stock: number; queueCapacity?: number; startsAt: string; endsAt: string },
+): Promise<string> {
   const response = await fetch(`${gatewayUrl}/api/admin/sales`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },

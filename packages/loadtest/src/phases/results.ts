@@ -47,7 +47,9 @@ export async function settleAndResell(run: RunContext, target: Target, crowd: Cr
     const before = sum(counts, (c) => c.accepted);
     const at = Date.now() + SYNC_MARGIN_MS;
     const parts = await Promise.all(
-      crowd.shards.map((shard, i) => shard.resaleWave({ saleId: sale.saleId, wave, at, count: Math.ceil((wanted * (counts[i]!.candidates || 0)) / candidates) })),
+      crowd.shards.map((shard, i) =>
+        shard.resaleWave({ saleId: sale.saleId, wave, at, count: Math.ceil((wanted * (counts[i]!.candidates || 0)) / candidates) }),
+      ),
     );
     answers.push(...parts.flatMap((part) => part.answers));
     const accepted = sum(await Promise.all(crowd.shards.map((shard) => shard.counts())), (c) => c.accepted) - before;

@@ -53,7 +53,8 @@ export async function prepareShoppers(
     });
     sessions += behaviour.secondTab ? 2 : 1;
   }
-  const localAddresses = options.localAddresses > 1 ? Array.from({ length: options.localAddresses }, (_, i) => `127.0.0.${i + 1}`) : [undefined];
+  const localAddresses =
+    options.localAddresses > 1 ? Array.from({ length: options.localAddresses }, (_, i) => `127.0.0.${i + 1}`) : [undefined];
   const connectionsPerShard = Math.max(1, Math.ceil(options.connections / shardCount));
   for (let shard = 0; shard < shardCount; shard++) {
     // Pushed as each starts, so the run closes the ones started even if a later one fails.
@@ -80,15 +81,27 @@ export async function prepareShoppers(
 /** Connect every session, spread over the push nodes. */
 export async function connectShoppers(run: RunContext, crowd: Crowd): Promise<{ ms: number; sessionsPerNode: Record<string, number> }> {
   const started = Date.now();
-  const connected = await onEveryShard(run, crowd.shards, { title: 'connecting shoppers', total: crowd.sessions, count: (p) => p.ready }, (shard) => shard.connect());
+  const connected = await onEveryShard(
+    run,
+    crowd.shards,
+    { title: 'connecting shoppers', total: crowd.sessions, count: (p) => p.ready },
+    (shard) => shard.connect(),
+  );
   const ms = Date.now() - started;
   const sessionsPerNode: Record<string, number> = {};
-  for (const part of connected) for (const [node, n] of Object.entries(part.sessionsPerNode)) sessionsPerNode[node] = (sessionsPerNode[node] ?? 0) + n;
-  run.log(`${crowd.sessions} sessions ready in ${ms} ms over ${crowd.shards.length} shard(s): ${Object.entries(sessionsPerNode).map(([url, n]) => `${url} ${n}`).join(', ')}`);
+  for (const part of connected)
+    for (const [node, n] of Object.entries(part.sessionsPerNode)) sessionsPerNode[node] = (sessionsPerNode[node] ?? 0) + n;
+  run.log(
+    `${crowd.sessions} sessions ready in ${ms} ms over ${crowd.shards.length} shard(s): ${Object.entries(sessionsPerNode)
+      .map(([url, n]) => `${url} ${n}`)
+      .join(', ')}`,
+  );
   return { ms, sessionsPerNode };
 }
 
 /** Requests each shard fires in the herd: every click, malformed request and bad token. */
 export function herdSizes(crowd: Crowd): number[] {
-  return crowd.specs.map((part) => sum(part, (s) => s.behaviour.clicks + (s.behaviour.malformed ? 1 : 0) + (s.badToken !== undefined ? 1 : 0)));
+  return crowd.specs.map((part) =>
+    sum(part, (s) => s.behaviour.clicks + (s.behaviour.malformed ? 1 : 0) + (s.badToken !== undefined ? 1 : 0)),
+  );
 }

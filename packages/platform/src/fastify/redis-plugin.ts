@@ -17,7 +17,10 @@ export interface RedisPluginOptions {
 /** `fastify.redis` (a single Redis or a Cluster, from REDIS_URL); connection errors logged; quit on close. */
 export default fp<RedisPluginOptions>(
   async (fastify, options) => {
-    const redis = createRedis(options.url, { name: options.name, ...(options.commandTimeoutMs ? { commandTimeoutMs: options.commandTimeoutMs } : {}) });
+    const redis = createRedis(options.url, {
+      name: options.name,
+      ...(options.commandTimeoutMs ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
+    });
     redis.on('error', (err) => fastify.log.warn({ err }, 'redis connection error'));
     fastify.decorate<RedisClient>('redis', redis);
     fastify.addHook('onClose', async () => {

@@ -30,14 +30,20 @@ export function installTracerProvider(setup: TracerSetup): { shutdown(): Promise
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': setup.serviceName, 'service.namespace': 'seckill' }),
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(setup.sampleRatio) }),
-    spanProcessors: [setup.exporter ? new SimpleSpanProcessor({ exporter: setup.exporter }) : new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })],
+    spanProcessors: [
+      setup.exporter
+        ? new SimpleSpanProcessor({ exporter: setup.exporter })
+        : new BatchSpanProcessor({ exporter: new OTLPTraceExporter() }),
+    ],
   });
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
   const unregister = setup.instrument
-    ? registerInstrumentations({ instrumentations: [new PgInstrumentation({ requireParentSpan: true }), new IORedisInstrumentation({ requireParentSpan: true })] })
+    ? registerInstrumentations({
+        instrumentations: [new PgInstrumentation({ requireParentSpan: true }), new IORedisInstrumentation({ requireParentSpan: true })],
+      })
     : () => undefined;
   return {
     async shutdown() {

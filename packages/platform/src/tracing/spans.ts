@@ -1,4 +1,15 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Link,
+  type Span,
+} from '@opentelemetry/api';
 
 export { ROOT_CONTEXT, SpanKind, type Context, type Span };
 
@@ -72,7 +83,10 @@ export function contextFromHeaders(headers: HeaderSource): Context {
   if (!enabled) return ROOT_CONTEXT;
   return propagation.extract(ROOT_CONTEXT, headers, {
     get: (carrier, key) => headerValue(carrier, key),
-    keys: (carrier) => (carrier && typeof (carrier as { keys?: unknown }).keys === 'function' ? [...(carrier as { keys(): Iterable<string> }).keys()] : Object.keys(carrier ?? {})),
+    keys: (carrier) =>
+      carrier && typeof (carrier as { keys?: unknown }).keys === 'function'
+        ? [...(carrier as { keys(): Iterable<string> }).keys()]
+        : Object.keys(carrier ?? {}),
   });
 }
 

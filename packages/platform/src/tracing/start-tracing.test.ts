@@ -9,8 +9,11 @@ const packageDir = path.resolve(__dirname, '../..');
 /** Run a script in a Node process of its own (tsx, workspace sources); resolves with what it printed. */
 function runScript(script: string, env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--conditions=@seckill/source', '--import', 'tsx', '-e', script], { cwd: packageDir, env: { ...process.env, ...env }, encoding: 'utf8' }, (error, stdout, stderr) =>
-      error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+    execFile(
+      process.execPath,
+      ['--conditions=@seckill/source', '--import', 'tsx', '-e', script],
+      { cwd: packageDir, env: { ...process.env, ...env }, encoding: 'utf8' },
+      (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
     );
   });
 }

@@ -18,7 +18,12 @@ export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean
  * is patched, and every span helper returns at once. Call it before the app's modules load (first
  * import of main.ts), so pg and ioredis can be instrumented.
  */
-export function startTracing(options: { serviceName: string; env?: NodeJS.ProcessEnv; exporter?: SpanExporter; instrument?: boolean }): Tracing {
+export function startTracing(options: {
+  serviceName: string;
+  env?: NodeJS.ProcessEnv;
+  exporter?: SpanExporter;
+  instrument?: boolean;
+}): Tracing {
   const env = options.env ?? process.env;
   if (!options.exporter && !tracingConfigured(env)) return { enabled: false, shutdown: async () => undefined };
   const ratio = Number(env.OTEL_TRACES_SAMPLER_ARG ?? '1');

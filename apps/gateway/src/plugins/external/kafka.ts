@@ -65,7 +65,8 @@ export default fp<KafkaPluginOptions>(
       partitions: () => partitionCount,
       ...(options.onBatch ? { onBatch: options.onBatch } : {}),
       ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}),
-      onProducerReplaced: (err) => options.logger.warn({ err }, 'a Kafka send failed; its producer is replaced and the outbox re-sends its tickets'),
+      onProducerReplaced: (err) =>
+        options.logger.warn({ err }, 'a Kafka send failed; its producer is replaced and the outbox re-sends its tickets'),
     });
     await orderProducer.connect();
     fastify.decorate('orderProducer', orderProducer);
