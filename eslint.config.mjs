@@ -19,7 +19,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['apps/web/public/**', 'apps/web/src/browser/**'],
+    files: ['apps/web/src/page/**'],
     languageOptions: { globals: globals.browser },
   },
 );
