@@ -2,7 +2,14 @@ import type { TicketView } from '@seckill/contracts';
 import { createSeckillClient, type SeckillClientOptions, type TicketUpdate } from './client';
 import { SeckillApiError } from './errors';
 import { exampleSaleId as saleId } from './testing/examples';
-import { acceptLatestSocket, createFakeFetch, FakeWebSocket, type FakeReply, type FakeRequest } from './testing/fakes';
+import {
+  acceptLatestSocket,
+  useFakeTimersAndSockets,
+  createFakeFetch,
+  FakeWebSocket,
+  type FakeReply,
+  type FakeRequest,
+} from './testing/fakes';
 
 const ticketId = `${saleId}.1.42`;
 const receipt = { ticketId, ticketNumber: 42, saleId, status: 'QUEUED', position: 17, estimatedWaitMs: 3_000 };
@@ -43,11 +50,7 @@ function client(fetch: ReturnType<typeof createFakeFetch>, overrides: Partial<Se
 const pushed = (status: string, extra: Record<string, unknown> = {}) => ({ type: 'ticket', ticketId, saleId, status, at: 1, ...extra });
 const polls = (fetch: ReturnType<typeof createFakeFetch>) => fetch.requests.filter((request) => request.method === 'GET');
 
-beforeEach(() => {
-  jest.useFakeTimers();
-  FakeWebSocket.reset();
-});
-afterEach(() => jest.useRealTimers());
+useFakeTimersAndSockets();
 
 describe('buy', () => {
   it('returns the ticket at once and resolves the result when it is pushed', async () => {

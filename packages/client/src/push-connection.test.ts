@@ -1,6 +1,6 @@
 import { pushCloseCodes } from '@seckill/contracts';
 import { createPushConnection, type ConnectionState, type PushConnectionOptions } from './push-connection';
-import { acceptLatestSocket, FakeWebSocket } from './testing/fakes';
+import { acceptLatestSocket, useFakeTimersAndSockets, FakeWebSocket } from './testing/fakes';
 
 const urls = ['ws://node-1/ws', 'ws://node-2/ws', 'ws://node-3/ws'];
 
@@ -22,11 +22,7 @@ function connect(overrides: Partial<PushConnectionOptions> = {}) {
   return { connection, states, messages };
 }
 
-beforeEach(() => {
-  jest.useFakeTimers();
-  FakeWebSocket.reset();
-});
-afterEach(() => jest.useRealTimers());
+useFakeTimersAndSockets();
 
 describe('push connection', () => {
   it('authenticates with its first message and forwards what follows ready', async () => {

@@ -97,3 +97,12 @@ export async function acceptLatestSocket(): Promise<FakeWebSocket> {
   socket.receive({ type: 'ready', userId: 'alice' });
   return socket;
 }
+
+/** Every test of the calling file runs under fake timers, with no socket left over from the test before. */
+export function useFakeTimersAndSockets(): void {
+  beforeEach(() => {
+    jest.useFakeTimers();
+    FakeWebSocket.reset();
+  });
+  afterEach(() => jest.useRealTimers());
+}
