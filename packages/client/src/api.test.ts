@@ -1,8 +1,8 @@
 import { createGatewayApi } from './api';
 import { SeckillApiError } from './errors';
+import { exampleSale as sale, exampleSaleId as saleId } from './testing/examples';
 import { createFakeFetch, type FakeReply } from './testing/fakes';
 
-const saleId = '3f1c2d4e-0000-4000-8000-000000000001';
 const receipt = { ticketId: `${saleId}.1.42`, ticketNumber: 42, saleId, status: 'QUEUED', position: 17, estimatedWaitMs: 3_000 };
 
 function apiAnswering(reply: FakeReply | (() => FakeReply), token: string | (() => string) = 'jwt-1') {
@@ -46,19 +46,6 @@ describe('gateway API calls', () => {
   });
 
   it('reads a sale without a token', async () => {
-    const sale = {
-      id: saleId,
-      name: 'Phones',
-      initialStock: 10,
-      remainingStock: 4,
-      queueCapacity: 10,
-      queueDepth: 2,
-      startsAt: '2026-01-01T10:00:00Z',
-      endsAt: '2026-01-01T11:00:00Z',
-      state: 'ACTIVE',
-      prequeueSize: 0,
-      challengeDifficulty: 0,
-    };
     const { api, fetch } = apiAnswering({ status: 200, body: sale });
     await expect(api.getSale(saleId)).resolves.toEqual(sale);
     expect(fetch.requests[0]!.headers.authorization).toBeUndefined();

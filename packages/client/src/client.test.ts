@@ -1,9 +1,16 @@
 import type { TicketView } from '@seckill/contracts';
 import { createSeckillClient, type SeckillClientOptions, type TicketUpdate } from './client';
 import { SeckillApiError } from './errors';
-import { createFakeFetch, FakeWebSocket, type FakeReply, type FakeRequest } from './testing/fakes';
+import { exampleSaleId as saleId } from './testing/examples';
+import {
+  acceptLatestSocket,
+  useFakeTimersAndSockets,
+  createFakeFetch,
+  FakeWebSocket,
+  type FakeReply,
+  type FakeRequest,
+} from './testing/fakes';
 
-const saleId = '3f1c2d4e-0000-4000-8000-000000000001';
 const ticketId = `${saleId}.1.42`;
 const receipt = { ticketId, ticketNumber: 42, saleId, status: 'QUEUED', position: 17, estimatedWaitMs: 3_000 };
 const queuedView: TicketView = { ticketId, saleId, ticketNumber: 42, status: 'QUEUED', position: 3 };
@@ -40,28 +47,16 @@ function client(fetch: ReturnType<typeof createFakeFetch>, overrides: Partial<Se
   return { seckill, updates };
 }
 
-async function pushReady(): Promise<FakeWebSocket> {
-  const socket = FakeWebSocket.latest();
-  socket.open();
-  await jest.advanceTimersByTimeAsync(0);
-  socket.receive({ type: 'ready', userId: 'alice' });
-  return socket;
-}
-
 const pushed = (status: string, extra: Record<string, unknown> = {}) => ({ type: 'ticket', ticketId, saleId, status, at: 1, ...extra });
 const polls = (fetch: ReturnType<typeof createFakeFetch>) => fetch.requests.filter((request) => request.method === 'GET');
 
-beforeEach(() => {
-  jest.useFakeTimers();
-  FakeWebSocket.reset();
-});
-afterEach(() => jest.useRealTimers());
+useFakeTimersAndSockets();
 
 describe('buy', () => {
   it('returns the ticket at once and resolves the result when it is pushed', async () => {
     const fetch = fakeGateway();
     const { seckill } = client(fetch);
-    const socket = await pushReady();
+    const socket = await acceptLatestSocket();
     const { ticket, result } = await seckill.buy(saleId);
     expect(ticket).toEqual(receipt);
     socket.receive(pushed('SUCCEEDED', { orderId: 'order-1' }));
@@ -88,7 +83,7 @@ describe('buy', () => {
       return { status: 202, body: receipt };
     });
     const { seckill, updates } = client(fetch);
-    const socket = await pushReady();
+    const socket = await acceptLatestSocket();
     const buying = seckill.buy(saleId);
     await jest.advanceTimersByTimeAsync(0);
     socket.receive(pushed('SUCCEEDED'));
@@ -123,12 +118,12 @@ describe('duplicate and late events', () => {
   it('emits each (ticket, status) once although the snapshot repeats it after a reconnect', async () => {
     const fetch = fakeGateway();
     const { seckill, updates } = client(fetch);
-    const first = await pushReady();
+    const first = await acceptLatestSocket();
     await seckill.buy(saleId);
     first.receive(pushed('QUEUED'));
     first.drop(1012);
     await jest.advanceTimersByTimeAsync(0);
-    const second = await pushReady();
+    const second = await acceptLatestSocket();
     second.receive(pushed('QUEUED'));
     second.receive(pushed('SUCCEEDED'));
     second.receive(pushed('SUCCEEDED'));
@@ -142,7 +137,7 @@ describe('duplicate and late events', () => {
   it('never lets a stale QUEUED overwrite a final state', async () => {
     const fetch = fakeGateway();
     const { seckill, updates } = client(fetch);
-    const socket = await pushReady();
+    const socket = await acceptLatestSocket();
     const { result } = await seckill.buy(saleId);
     socket.receive(pushed('FAILED', { reason: 'SOLD_OUT' }));
     socket.receive(pushed('QUEUED'));
@@ -156,7 +151,7 @@ describe('duplicate and late events', () => {
     const { seckill, updates } = client(fakeGateway());
     const orders: unknown[] = [];
     seckill.on('order', (order) => orders.push(order));
-    const socket = await pushReady();
+    const socket = await acceptLatestSocket();
     socket.receive({ type: 'ticket', ticketId });
     const paid = { type: 'order', orderId: 'order-1', ticketId, saleId, status: 'PAID', at: 2 };
     socket.receive(paid);
@@ -212,7 +207,7 @@ describe('polling fallback', () => {
 
     FakeWebSocket.refusing.clear();
     await jest.advanceTimersByTimeAsync(2_000);
-    const socket = await pushReady();
+    const socket = await acceptLatestSocket();
     const pollsWhenReady = polls(fetch).length;
     await jest.advanceTimersByTimeAsync(29_000);
     expect(polls(fetch)).toHaveLength(pollsWhenReady);
@@ -225,7 +220,7 @@ describe('polling fallback', () => {
   it('resumes polling soon after the push connection is lost', async () => {
     const fetch = fakeGateway([queuedView, succeededView]);
     const { seckill } = client(fetch, { random: () => 1, reconnect: { initialMs: 60_000, maxMs: 60_000 } });
-    const socket = await pushReady();
+    const socket = await acceptLatestSocket();
     const { result } = await seckill.buy(saleId);
     socket.drop(1006);
     await jest.advanceTimersByTimeAsync(1_000);
@@ -238,7 +233,7 @@ describe('polling fallback', () => {
   it('still polls now and then while push is ready, so a result push missed arrives', async () => {
     const fetch = fakeGateway([succeededView]);
     const { seckill } = client(fetch);
-    await pushReady();
+    await acceptLatestSocket();
     const { result } = await seckill.buy(saleId);
     await jest.advanceTimersByTimeAsync(30_000);
     await expect(result).resolves.toMatchObject({ status: 'SUCCEEDED', via: 'poll' });
@@ -269,7 +264,7 @@ describe('cancel and close', () => {
   it('settles the result as CANCELLED when the shopper cancels', async () => {
     const fetch = fakeGateway();
     const { seckill } = client(fetch);
-    await pushReady();
+    await acceptLatestSocket();
     const { result } = await seckill.buy(saleId);
     await expect(seckill.cancel(ticketId)).resolves.toMatchObject({ status: 'CANCELLED', via: 'cancel' });
     await expect(result).resolves.toMatchObject({ status: 'CANCELLED' });
@@ -290,7 +285,7 @@ describe('cancel and close', () => {
     const { seckill } = client(fakeGateway());
     const states: string[] = [];
     seckill.on('connection', (state) => states.push(`${state.status}${state.url ? ` ${state.url}` : ''}`));
-    const socket = await pushReady();
+    const socket = await acceptLatestSocket();
     socket.drop(1012);
     seckill.close();
     expect(states).toEqual(['ready ws://node-1/ws', 'reconnecting ws://node-2/ws', 'closed']);

@@ -26,24 +26,11 @@ import {
   isRetriableErrorCode,
   PUSH_CLOSE,
 } from './contract';
+import { exampleSale as sale, exampleSaleId as saleId } from './testing/examples';
 
 // The SDK checks bodies without zod (to stay small in the browser): these keep its
 // guards and tables in step with the contract's schemas and constants.
-const saleId = '3f1c2d4e-0000-4000-8000-000000000001';
 const ticket = { ticketId: `${saleId}.1.7`, saleId, ticketNumber: 7, status: 'QUEUED', position: 3, estimatedWaitMs: 900 };
-const sale = {
-  id: saleId,
-  name: 'Phones',
-  initialStock: 10,
-  remainingStock: 4,
-  queueCapacity: 10,
-  queueDepth: 2,
-  startsAt: '2026-01-01T10:00:00Z',
-  endsAt: '2026-01-01T11:00:00Z',
-  state: 'ACTIVE',
-  prequeueSize: 0,
-  challengeDifficulty: 0,
-};
 const event = { type: 'ticket', ticketId: ticket.ticketId, saleId, status: 'SUCCEEDED', orderId: 'o-1', at: 5 };
 const order = { type: 'order', orderId: 'o-1', ticketId: ticket.ticketId, saleId, status: 'PAID', at: 9 };
 

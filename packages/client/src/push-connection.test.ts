@@ -1,6 +1,6 @@
 import { pushCloseCodes } from '@seckill/contracts';
 import { createPushConnection, type ConnectionState, type PushConnectionOptions } from './push-connection';
-import { FakeWebSocket } from './testing/fakes';
+import { acceptLatestSocket, useFakeTimersAndSockets, FakeWebSocket } from './testing/fakes';
 
 const urls = ['ws://node-1/ws', 'ws://node-2/ws', 'ws://node-3/ws'];
 
@@ -22,25 +22,12 @@ function connect(overrides: Partial<PushConnectionOptions> = {}) {
   return { connection, states, messages };
 }
 
-/** Open the latest socket, let the auth message go out, and answer `ready`. */
-async function acceptLatest(): Promise<FakeWebSocket> {
-  const socket = FakeWebSocket.latest();
-  socket.open();
-  await jest.advanceTimersByTimeAsync(0);
-  socket.receive({ type: 'ready', userId: 'alice' });
-  return socket;
-}
-
-beforeEach(() => {
-  jest.useFakeTimers();
-  FakeWebSocket.reset();
-});
-afterEach(() => jest.useRealTimers());
+useFakeTimersAndSockets();
 
 describe('push connection', () => {
   it('authenticates with its first message and forwards what follows ready', async () => {
     const { connection, messages } = connect();
-    const socket = await acceptLatest();
+    const socket = await acceptLatestSocket();
     expect(socket.sent).toEqual([{ type: 'auth', token: 'jwt-1' }]);
     expect(connection.state).toMatchObject({ status: 'ready', url: socket.url, attempt: 0 });
     socket.receive({ type: 'ticket', ticketId: 's.1', status: 'SUCCEEDED' });
@@ -59,12 +46,12 @@ describe('push connection', () => {
 
   it('moves to another node at once when its node drains (1012)', async () => {
     const { connection } = connect({ random: () => 0 });
-    const first = await acceptLatest();
+    const first = await acceptLatestSocket();
     first.drop(pushCloseCodes.SERVICE_RESTART);
     expect(connection.state).toMatchObject({ status: 'reconnecting', closeCode: 1012, url: urls[1], retryInMs: 0 });
     await jest.advanceTimersByTimeAsync(0);
     expect(FakeWebSocket.latest().url).toBe(urls[1]);
-    await acceptLatest();
+    await acceptLatestSocket();
     expect(connection.state).toMatchObject({ status: 'ready', url: urls[1] });
     connection.close();
   });
@@ -95,7 +82,7 @@ describe('push connection', () => {
   it('reconnects at once, asking for a token again, when the server ends a session whose token expired (4004)', async () => {
     let token = 'jwt-1';
     const { connection } = connect({ random: () => 0, getToken: async () => token });
-    const first = await acceptLatest();
+    const first = await acceptLatestSocket();
     token = 'jwt-2';
     first.drop(pushCloseCodes.TOKEN_EXPIRED);
     expect(connection.state).toMatchObject({ status: 'reconnecting', closeCode: 4004, retryInMs: 0 });
@@ -131,7 +118,7 @@ describe('push connection', () => {
 
     FakeWebSocket.refusing.clear();
     await jest.advanceTimersByTimeAsync(6_000);
-    const socket = await acceptLatest();
+    const socket = await acceptLatestSocket();
     expect(connection.state).toMatchObject({ status: 'ready', attempt: 0 });
     socket.drop(1006);
     expect(connection.state).toMatchObject({ status: 'reconnecting', retryInMs: 375, attempt: 1 });
@@ -157,7 +144,7 @@ describe('push connection', () => {
     ['a flood', pushCloseCodes.RATE_LIMITED],
   ])('reconnects with backoff after %s', async (_what, code) => {
     const { connection } = connect({ random: () => 0 });
-    (await acceptLatest()).drop(code);
+    (await acceptLatestSocket()).drop(code);
     expect(connection.state).toMatchObject({ status: 'reconnecting', closeCode: code, retryInMs: 250, url: urls[1] });
     connection.close();
   });
@@ -173,7 +160,7 @@ describe('push connection', () => {
 
   it('drops a session whose pings go unanswered, without waiting for a close handshake', async () => {
     const { connection } = connect({ random: () => 0, heartbeatIntervalMs: 1_000 });
-    const socket = await acceptLatest();
+    const socket = await acceptLatestSocket();
     await jest.advanceTimersByTimeAsync(1_000);
     expect(socket.sent.at(-1)).toEqual({ type: 'ping' });
     socket.receive({ type: 'pong', at: 1 });
@@ -191,7 +178,7 @@ describe('push connection', () => {
 
   it('closes its socket and stops retrying when closed', async () => {
     const { connection } = connect();
-    const socket = await acceptLatest();
+    const socket = await acceptLatestSocket();
     connection.close();
     expect(socket.closedWith).toEqual({ code: 1000, reason: 'client closed' });
     expect(connection.state.status).toBe('closed');

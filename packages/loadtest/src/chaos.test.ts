@@ -1,31 +1,18 @@
-import { chaosTopologyProblem, CHAOS_FAULTS, ownedServersFor, parseChaosSpec } from './chaos';
+import { chaosTopologyProblem, CHAOS_FAULTS, ownedServersFor, parseChaosSpec, type ChaosFaultName } from './chaos';
 
 const apps = { external: false, cluster: false, gateways: 2, workers: 2, pushNodes: 2 };
 
 describe('parseChaosSpec', () => {
+  const spec = (text: string, fault: ChaosFaultName, atMs: number, seconds: number) => ({ text, fault, atMs, seconds });
+
   it('fills in the default offset and time out of each fault', () => {
-    expect(parseChaosSpec('gateway-kill')).toEqual({
-      text: 'gateway-kill',
-      fault: 'gateway-kill',
-      atMs: CHAOS_FAULTS['gateway-kill'].atMs,
-      seconds: 1,
-    });
+    expect(parseChaosSpec('gateway-kill')).toEqual(spec('gateway-kill', 'gateway-kill', CHAOS_FAULTS['gateway-kill'].atMs, 1));
     expect(parseChaosSpec('redis-restart')).toMatchObject({ fault: 'redis-restart', seconds: 0 });
   });
 
   it('reads :s and @ms', () => {
-    expect(parseChaosSpec('kafka-freeze:8')).toEqual({
-      text: 'kafka-freeze:8',
-      fault: 'kafka-freeze',
-      atMs: CHAOS_FAULTS['kafka-freeze'].atMs,
-      seconds: 8,
-    });
-    expect(parseChaosSpec(' kafka-freeze:2.5@1200 ')).toEqual({
-      text: 'kafka-freeze:2.5@1200',
-      fault: 'kafka-freeze',
-      atMs: 1200,
-      seconds: 2.5,
-    });
+    expect(parseChaosSpec('kafka-freeze:8')).toEqual(spec('kafka-freeze:8', 'kafka-freeze', CHAOS_FAULTS['kafka-freeze'].atMs, 8));
+    expect(parseChaosSpec(' kafka-freeze:2.5@1200 ')).toEqual(spec('kafka-freeze:2.5@1200', 'kafka-freeze', 1200, 2.5));
     expect(parseChaosSpec('push-kill:4@0')).toMatchObject({ atMs: 0, seconds: 4 });
   });
 

@@ -1,4 +1,4 @@
-import { serverTiming } from './crowd-shard';
+import { serverTiming } from './shard/responses';
 import { assignBehaviours, seededRandom } from './crowd';
 
 const shares = {

@@ -105,6 +105,12 @@ function statusOf(results: ReturnType<typeof checkInvariants>, name: string) {
   return found.status;
 }
 
+/** Of the two items, one is left: in PostgreSQL and as a token in Redis. */
+function oneItemUnsold(state: StoredState): void {
+  state.sale = { id: saleId, initialStock: 2, stock: 1 };
+  state.redisStockTokens = 1;
+}
+
 function failing(results: ReturnType<typeof checkInvariants>): string[] {
   return results.filter((r) => r.status === 'fail').map((r) => r.name);
 }
@@ -125,17 +131,39 @@ describe('checkInvariants', () => {
     );
   });
 
-  it('catches stock tokens added in Redis beyond the stock', () => {
-    const { state, crowd } = healthyRun();
-    state.redisStockTokens = 5;
-    expect(failing(checkInvariants(state, crowd))).toEqual(['redis-tokens-match-db']);
+  it.each<[string, (run: ReturnType<typeof healthyRun>) => unknown, string[]]>([
+    ['stock tokens added in Redis beyond the stock', ({ state }) => (state.redisStockTokens = 5), ['redis-tokens-match-db']],
+    [
+      'a double click answered with two different tickets',
+      ({ crowd }) => crowd.clickMismatches.push({ userId: 'u1', ticketIds: [ticket(1), ticket(3)] }),
+      ['repeat-clicks-same-ticket'],
+    ],
+    [
+      'a ticket pushed with two different final states',
+      ({ crowd }) => crowd.sessions[1]!.events.push({ ticketId: ticket(1), status: 'FAILED' }),
+      ['single-final-state'],
+    ],
+    [
+      "a connected session that never received its user's result",
+      ({ crowd }) => (crowd.sessions[1]!.events = []),
+      ['pushed-to-every-session'],
+    ],
+    [
+      'a result delivered to another user',
+      ({ crowd }) => crowd.sessions[2]!.events.push({ ticketId: ticket(1), status: 'SUCCEEDED' }),
+      ['no-cross-user-delivery'],
+    ],
+    ['a polled state that disagrees with Redis', ({ crowd }) => crowd.polled.set(ticket(4), { status: 'FAILED' }), ['single-final-state']],
+  ])('catches %s', (_what, breakRun, failures) => {
+    const run = healthyRun();
+    breakRun(run);
+    expect(failing(checkInvariants(run.state, run.crowd))).toEqual(failures);
   });
 
   it('catches an undersold sale when demand exceeded stock', () => {
     const { state, crowd } = healthyRun();
     state.orders.pop();
-    state.sale = { id: saleId, initialStock: 2, stock: 1 };
-    state.redisStockTokens = 1;
+    oneItemUnsold(state);
     state.storedTickets.delete(ticket(4));
     crowd.handedOut.pop();
     crowd.attempts = crowd.attempts.filter((a) => a.ticketId !== ticket(4));
@@ -156,12 +184,6 @@ describe('checkInvariants', () => {
     expect(failing(checkInvariants(state, crowd))).toContain('one-order-per-user');
   });
 
-  it('catches a double click answered with two different tickets', () => {
-    const { state, crowd } = healthyRun();
-    crowd.clickMismatches.push({ userId: 'u1', ticketIds: [ticket(1), ticket(3)] });
-    expect(failing(checkInvariants(state, crowd))).toEqual(['repeat-clicks-same-ticket']);
-  });
-
   it('catches a ticket left queued', () => {
     const { state, crowd } = healthyRun();
     state.storedTickets.set(ticket(2), { userId: 'u3', status: 'QUEUED' });
@@ -171,42 +193,17 @@ describe('checkInvariants', () => {
     expect(failing(checkInvariants(state, crowd))).toEqual(expect.arrayContaining(['every-ticket-final', 'pushed-to-every-session']));
   });
 
-  it('catches a ticket pushed with two different final states', () => {
-    const { state, crowd } = healthyRun();
-    crowd.sessions[1]!.events.push({ ticketId: ticket(1), status: 'FAILED' });
-    expect(failing(checkInvariants(state, crowd))).toEqual(['single-final-state']);
-  });
-
-  it("catches a connected session that never received its user's result", () => {
-    const { state, crowd } = healthyRun();
-    crowd.sessions[1]!.events = [];
-    expect(failing(checkInvariants(state, crowd))).toEqual(['pushed-to-every-session']);
-  });
-
   it('does not hold a session disconnected at the end to delivery', () => {
     const { state, crowd } = healthyRun();
     crowd.sessions[1] = { ...crowd.sessions[1]!, connectedAtEnd: false, events: [] };
     expect(failing(checkInvariants(state, crowd))).toEqual([]);
   });
 
-  it('catches a result delivered to another user', () => {
-    const { state, crowd } = healthyRun();
-    crowd.sessions[2]!.events.push({ ticketId: ticket(1), status: 'SUCCEEDED' });
-    expect(failing(checkInvariants(state, crowd))).toEqual(['no-cross-user-delivery']);
-  });
-
   it('catches a SUCCEEDED ticket whose order row is missing', () => {
     const { state, crowd } = healthyRun();
     state.orders.shift();
-    state.sale = { id: saleId, initialStock: 2, stock: 1 };
-    state.redisStockTokens = 1;
+    oneItemUnsold(state);
     expect(failing(checkInvariants(state, crowd))).toEqual(expect.arrayContaining(['orders-match-tickets', 'exact-sell-out']));
-  });
-
-  it('catches a polled state that disagrees with Redis', () => {
-    const { state, crowd } = healthyRun();
-    crowd.polled.set(ticket(4), { status: 'FAILED' });
-    expect(failing(checkInvariants(state, crowd))).toEqual(['single-final-state']);
   });
 
   it('catches a bad token accepted, a server error and a shopper left with a 503', () => {

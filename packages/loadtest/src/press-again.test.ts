@@ -4,38 +4,26 @@ const outcome = (status: number): PressOutcome => ({ startedAt: 0, answeredAt: 1
 
 describe('pressUntilAnswered', () => {
   const gatewayUrls = ['http://a', 'http://b'];
-  const noWait = async () => undefined;
+  /** Presses answered by `answer`, without the waits between them. */
+  const pressWith = (answer: (url: string) => PressOutcome, { firstGateway = 0, attempts = 5 } = {}) =>
+    pressUntilAnswered(async (url) => answer(url), {
+      gatewayUrls,
+      firstGateway,
+      policy: { attempts, patienceMs: 100 },
+      sleep: async () => undefined,
+    });
 
   it('presses again after no answer or a 503, each time on the next gateway, until answered', async () => {
     const answers = [0, 503, 202];
     const sentTo: string[] = [];
-    const presses = await pressUntilAnswered(async (url) => (sentTo.push(url), outcome(answers.shift()!)), {
-      gatewayUrls,
-      firstGateway: 1,
-      policy: { attempts: 5, patienceMs: 100 },
-      sleep: noWait,
-    });
+    const presses = await pressWith((url) => (sentTo.push(url), outcome(answers.shift()!)), { firstGateway: 1 });
     expect(presses.map((p) => p.status)).toEqual([0, 503, 202]);
     expect(sentTo).toEqual(['http://b', 'http://a', 'http://b']);
   });
 
   it('takes a refusal as the answer, and gives up after the attempts', async () => {
-    expect(
-      await pressUntilAnswered(async () => outcome(410), {
-        gatewayUrls,
-        firstGateway: 0,
-        policy: { attempts: 5, patienceMs: 100 },
-        sleep: noWait,
-      }),
-    ).toHaveLength(1);
-    expect(
-      await pressUntilAnswered(async () => outcome(0), {
-        gatewayUrls,
-        firstGateway: 0,
-        policy: { attempts: 3, patienceMs: 100 },
-        sleep: noWait,
-      }),
-    ).toHaveLength(3);
+    expect(await pressWith(() => outcome(410))).toHaveLength(1);
+    expect(await pressWith(() => outcome(0), { attempts: 3 })).toHaveLength(3);
   });
 });
 

@@ -1,8 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createCrowdShard, type CrowdShard, type ShardInit } from './crowd-shard';
-
-type Remote = { [K in keyof CrowdShard]: CrowdShard[K] };
+import type { ShardReply, ShardRequest } from './shard-process';
 
 /** A shard in this process (small runs) or in a child process of its own (one per ~8k sockets). */
 export async function startShard(init: ShardInit, inProcess: boolean): Promise<CrowdShard> {
@@ -15,7 +14,7 @@ export async function startShard(init: ShardInit, inProcess: boolean): Promise<C
   });
   let nextId = 0;
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
-  child.on('message', (message: { id: number; result?: unknown; error?: string }) => {
+  child.on('message', (message: ShardReply) => {
     const call = pending.get(message.id);
     if (!call) return;
     pending.delete(message.id);
@@ -26,32 +25,20 @@ export async function startShard(init: ShardInit, inProcess: boolean): Promise<C
     for (const call of pending.values()) call.reject(new Error(`shard ${init.shard} exited with code ${code}`));
     pending.clear();
   });
-  const call = (method: string, args?: unknown) =>
+  const call = (method: ShardRequest['method'], args?: unknown) =>
     new Promise<unknown>((resolve, reject) => {
       const id = nextId++;
       pending.set(id, { resolve, reject });
-      child.send({ id, method, args }, (error) => {
+      child.send({ id, method, args } as ShardRequest, (error) => {
         if (error) {
           pending.delete(id);
           reject(error);
         }
       });
     });
-  await call('init', init);
-  const methods: Array<keyof CrowdShard> = [
-    'connect',
-    'progress',
-    'fireHello',
-    'warmup',
-    'fireEarly',
-    'fireHerd',
-    'waitForResults',
-    'counts',
-    'resaleWave',
-    'awaitDelivery',
-    'finish',
-  ];
-  const remote = Object.fromEntries(methods.map((method) => [method, (args?: unknown) => call(method, args)])) as unknown as Remote;
+  // The child answers `init` with its shard's method names: each becomes a call over IPC.
+  const methods = (await call('init', init)) as Array<keyof CrowdShard>;
+  const remote = Object.fromEntries(methods.map((method) => [method, (args?: unknown) => call(method, args)])) as unknown as CrowdShard;
   remote.close = async () => {
     if (child.exitCode !== null) return;
     await call('close').catch(() => undefined);

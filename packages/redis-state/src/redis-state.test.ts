@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { formatTicketId } from '@seckill/contracts';
 import { createRedis, type RedisClient } from '@seckill/platform';
 import { keysMatching, testServices } from '@seckill/platform/testing';
-import { redisKeys } from './keys';
+import { redisKeys, ticketIssuingKeys } from './keys';
 import { createRedisState, type RedisState } from './redis-state';
 
 describe('Redis state (real Redis)', () => {
@@ -19,18 +19,7 @@ describe('Redis state (real Redis)', () => {
   afterAll(async () => {
     // One key per command: the test also runs on a Redis Cluster (REDIS_URL=redis-cluster://...),
     // where a command's keys must share a slot.
-    const sales = saleIds.flatMap((saleId) => [
-      redisKeys.saleInfo(saleId),
-      redisKeys.stockTokens(saleId),
-      redisKeys.ticketSequence(saleId),
-      redisKeys.queuedTickets(saleId),
-      redisKeys.ticketsByUser(saleId),
-      redisKeys.outbox(saleId),
-      redisKeys.uncountedOrders(saleId),
-      redisKeys.loading(saleId),
-      redisKeys.prequeue(saleId),
-      redisKeys.prequeueDrawn(saleId),
-    ]);
+    const sales = saleIds.flatMap((saleId) => [...ticketIssuingKeys(saleId), redisKeys.uncountedOrders(saleId), redisKeys.loading(saleId)]);
     const tickets = await Promise.all(saleIds.map((saleId) => keysMatching(redis, `${redisKeys.saleTag(saleId)}*`)));
     await Promise.all(
       [...sales, ...tickets.flat(), ...userIds.map((userId) => redisKeys.userTickets(userId))].map((key) => redis.del(key)),

@@ -37,8 +37,9 @@ describe('sale administration in Redis (real Redis)', () => {
     });
     return id;
   }
-  const admit = (saleId: string, nowMs = Date.now()) =>
-    state.admitTicket({ saleId, userId: `u-${randomUUID().slice(0, 8)}`, nowMs, deadlineMs: Date.now() + 5_000, relayAfterMs: 1_000 });
+  const newUser = () => `u-${randomUUID().slice(0, 8)}`;
+  const admit = (saleId: string, { nowMs = Date.now(), userId = newUser() } = {}) =>
+    state.admitTicket({ saleId, userId, nowMs, deadlineMs: Date.now() + 5_000, relayAfterMs: 1_000 });
 
   describe('updateUpcomingSale', () => {
     it('changes stock, capacity, name and window of a sale that has not started', async () => {
@@ -76,7 +77,7 @@ describe('sale administration in Redis (real Redis)', () => {
     it('refuses once anyone holds a ticket', async () => {
       const saleId = await sale(600_000);
       // Admitted on a clock that says the sale is open (another gateway's clock, a restored ticket).
-      expect((await admit(saleId, Date.now() + 600_001)).kind).toBe('ADMITTED');
+      expect((await admit(saleId, { nowMs: Date.now() + 600_001 })).kind).toBe('ADMITTED');
       expect(await state.updateUpcomingSale(saleId, { stock: 1 }, 5_000)).toBe('HAS_TICKETS');
       expect((await state.readSale(saleId))?.stockTokens).toBe(4);
     });
@@ -89,26 +90,14 @@ describe('sale administration in Redis (real Redis)', () => {
   describe('endSale', () => {
     it('ends a running sale now: new shoppers are refused, holders keep their ticket, the queue stays', async () => {
       const saleId = await sale(-1_000);
-      const holder = `u-${randomUUID().slice(0, 8)}`;
-      const held = await state.admitTicket({
-        saleId,
-        userId: holder,
-        nowMs: Date.now(),
-        deadlineMs: Date.now() + 5_000,
-        relayAfterMs: 1_000,
-      });
+      const holder = newUser();
+      const held = await admit(saleId, { userId: holder });
       expect(held.kind).toBe('ADMITTED');
       const ended = await state.endSale(saleId);
       expect(ended).toMatchObject({ kind: 'ENDED', queued: 1 });
       expect(ended.kind === 'ENDED' && Math.abs(ended.endsAtMs - Date.now())).toBeLessThan(1_000);
       expect((await admit(saleId)).kind).toBe('SALE_NOT_ACTIVE');
-      const again = await state.admitTicket({
-        saleId,
-        userId: holder,
-        nowMs: Date.now(),
-        deadlineMs: Date.now() + 5_000,
-        relayAfterMs: 1_000,
-      });
+      const again = await admit(saleId, { userId: holder });
       expect(again).toMatchObject({ kind: 'EXISTING', ticketId: held.kind === 'ADMITTED' ? held.ticketId : '' });
       expect((await state.readSale(saleId))?.queueDepth).toBe(1);
     });

@@ -38,15 +38,22 @@ function fakeFactory(behaviour: { failSends?: number; send?: (record: ProducerRe
   };
 }
 
+type ProducerOptions = Parameters<typeof createOrderProducer>[0];
+
+/** An order producer on the fake's producers: one lane and topic `t` unless told otherwise. */
+function producerOn(
+  fake: ReturnType<typeof fakeFactory>,
+  options: Pick<ProducerOptions, 'lingerMs' | 'maxBatchMessages'> & Partial<ProducerOptions>,
+) {
+  return createOrderProducer({ lanes: 1, topic: 't', createProducer: fake.createProducer, ...options });
+}
+
 describe('order producer', () => {
   it('sends the messages that arrive within the linger time as one batch, keyed by user', async () => {
     const fake = fakeFactory();
     const sizes: number[] = [];
     const delivered: string[] = [];
-    const producer = createOrderProducer({
-      lanes: 1,
-      createProducer: fake.createProducer,
-      topic: 't',
+    const producer = producerOn(fake, {
       lingerMs: 5,
       maxBatchMessages: 100,
       onBatch: (size) => sizes.push(size),
@@ -64,13 +71,7 @@ describe('order producer', () => {
 
   it('sends at once when the batch is full, and never more than the maximum per request', async () => {
     const fake = fakeFactory();
-    const producer = createOrderProducer({
-      lanes: 1,
-      createProducer: fake.createProducer,
-      topic: 't',
-      lingerMs: 60_000,
-      maxBatchMessages: 2,
-    });
+    const producer = producerOn(fake, { lingerMs: 60_000, maxBatchMessages: 2 });
     await Promise.all([1, 2, 3, 4].map((index) => producer.send(order(index))));
     expect(fake.records().map((record) => record.messages.length)).toEqual([2, 2]);
   });
@@ -84,7 +85,7 @@ describe('order producer', () => {
         return new Promise((resolve) => sends.push(() => resolve([])));
       },
     });
-    const producer = createOrderProducer({ lanes: 1, createProducer: fake.createProducer, topic: 't', lingerMs: 0, maxBatchMessages: 100 });
+    const producer = producerOn(fake, { lingerMs: 0, maxBatchMessages: 100 });
     await producer.connect();
     const first = producer.send(order(1));
     const rest = [2, 3, 4].map((index) => producer.send(order(index)));
@@ -100,7 +101,7 @@ describe('order producer', () => {
 
   it('sends a ticket pending or in flight only once, however often it is handed in', async () => {
     const fake = fakeFactory();
-    const producer = createOrderProducer({ lanes: 1, createProducer: fake.createProducer, topic: 't', lingerMs: 5, maxBatchMessages: 100 });
+    const producer = producerOn(fake, { lingerMs: 5, maxBatchMessages: 100 });
     await Promise.all([producer.send(order(1)), producer.send(order(1)), producer.send(order(2))]);
     expect(fake.records().flatMap((record) => record.messages.map((message) => message.key))).toEqual(['user-1', 'user-2']);
     // Once acknowledged it may go again (the outbox relay decides that).
@@ -111,14 +112,7 @@ describe('order producer', () => {
   it('rejects every request of a batch the broker did not take, and sends the next batch with a new producer', async () => {
     const fake = fakeFactory({ failSends: 1 });
     const replaced: unknown[] = [];
-    const producer = createOrderProducer({
-      lanes: 1,
-      createProducer: fake.createProducer,
-      topic: 't',
-      lingerMs: 1,
-      maxBatchMessages: 10,
-      onProducerReplaced: (error) => replaced.push(error),
-    });
+    const producer = producerOn(fake, { lingerMs: 1, maxBatchMessages: 10, onProducerReplaced: (error) => replaced.push(error) });
     await producer.connect();
     const results = await Promise.allSettled([producer.send(order(1)), producer.send(order(2))]);
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
@@ -134,13 +128,7 @@ describe('order producer', () => {
 
   it('flush sends the pending batch without waiting for the linger time', async () => {
     const fake = fakeFactory();
-    const producer = createOrderProducer({
-      lanes: 1,
-      createProducer: fake.createProducer,
-      topic: 't',
-      lingerMs: 60_000,
-      maxBatchMessages: 100,
-    });
+    const producer = producerOn(fake, { lingerMs: 60_000, maxBatchMessages: 100 });
     const sent = producer.send(order(1));
     await producer.flush();
     await sent;
@@ -149,7 +137,7 @@ describe('order producer', () => {
 
   it('is connected once every lane has a producer', async () => {
     const fake = fakeFactory();
-    const producer = createOrderProducer({ lanes: 3, createProducer: fake.createProducer, topic: 't', lingerMs: 1, maxBatchMessages: 10 });
+    const producer = producerOn(fake, { lanes: 3, lingerMs: 1, maxBatchMessages: 10 });
     expect(producer.connected()).toBe(false);
     await producer.connect();
     expect([producer.connected(), fake.made.length]).toEqual([true, 3]);
@@ -161,14 +149,7 @@ describe('order producer', () => {
 describe('partitions', () => {
   it('sends each batch to one partition, and the next batch of the lane to the next one', async () => {
     const fake = fakeFactory();
-    const producer = createOrderProducer({
-      lanes: 1,
-      createProducer: fake.createProducer,
-      topic: 't',
-      lingerMs: 0,
-      maxBatchMessages: 2,
-      partitions: () => 3,
-    });
+    const producer = producerOn(fake, { lingerMs: 0, maxBatchMessages: 2, partitions: () => 3 });
     await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((index) => producer.send(order(index))));
     const partitionsPerBatch = fake.records().map((record) => [...new Set(record.messages.map((message) => message.partition))]);
     expect(partitionsPerBatch.every((partitions) => partitions.length === 1)).toBe(true);
@@ -179,13 +160,7 @@ describe('partitions', () => {
 describe('lanes', () => {
   it("sends each user's messages through the same lane and spreads users over all of them", async () => {
     const fake = fakeFactory();
-    const producer = createOrderProducer({
-      lanes: 3,
-      createProducer: fake.createProducer,
-      topic: 't',
-      lingerMs: 1,
-      maxBatchMessages: 1000,
-    });
+    const producer = producerOn(fake, { lanes: 3, lingerMs: 1, maxBatchMessages: 1000 });
     await producer.connect();
     await Promise.all(Array.from({ length: 60 }, (_, index) => producer.send(order(index + 1))));
     for (const [lane, made] of fake.made.entries()) {

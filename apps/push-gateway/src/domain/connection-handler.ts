@@ -1,4 +1,4 @@
-import { pushClientMessageSchema, pushCloseCodes, type TicketEvent } from '@seckill/contracts';
+import { pushClientMessageSchema, pushCloseCodes, type PushServerMessage, type TicketEvent } from '@seckill/contracts';
 import type { Logger } from '@seckill/platform';
 import { WebSocket, type RawData } from 'ws';
 import type { PushMetrics } from './push-metrics';
@@ -54,7 +54,6 @@ export interface ConnectionHandler {
   /** Close every connection with 1012 and wait (bounded) until they are gone. */
   drain(): Promise<void>;
   readonly draining: boolean;
-  readonly connectionCount: number;
 }
 
 /**
@@ -149,7 +148,7 @@ export function createConnectionHandler(options: {
       return;
     }
     endAtExpiry(connection, verified.expiresAtMs);
-    session.send(JSON.stringify({ type: 'reauthenticated', expiresAt: verified.expiresAtMs }));
+    session.send(JSON.stringify({ type: 'reauthenticated', expiresAt: verified.expiresAtMs } satisfies PushServerMessage));
   }
 
   async function authenticate(connection: Connection, token: string): Promise<void> {
@@ -185,7 +184,7 @@ export function createConnectionHandler(options: {
       await added.ready; // subscribed before reading Redis: a result is either live or in the snapshot
       if (!isOpen(connection)) return;
       endAtExpiry(connection, expiresAtMs);
-      session.send(JSON.stringify({ type: 'ready', userId, expiresAt: expiresAtMs }));
+      session.send(JSON.stringify({ type: 'ready', userId, expiresAt: expiresAtMs } satisfies PushServerMessage));
       const tickets = await options.listTickets(userId);
       if (!isOpen(connection)) return;
       session.goLive(tickets.map(pushEventFromTicket));
@@ -226,7 +225,7 @@ export function createConnectionHandler(options: {
     const parsed = pushClientMessageSchema.safeParse(json);
     const message = parsed.success ? parsed.data : undefined;
     if (message?.type === 'ping') {
-      connection.socket.send(JSON.stringify({ type: 'pong', at: now }));
+      connection.socket.send(JSON.stringify({ type: 'pong', at: now } satisfies PushServerMessage));
     } else if (!connection.session && connection.authTimer) {
       // Unauthenticated: the only thing to say is who you are.
       if (message?.type === 'auth') void authenticate(connection, message.token);
@@ -310,10 +309,6 @@ export function createConnectionHandler(options: {
 
     get draining() {
       return draining;
-    },
-
-    get connectionCount() {
-      return connections.size;
     },
   };
 }

@@ -29,13 +29,17 @@ function session(userId: string): RegisteredSession & { received: PushEvent[] } 
   return { userId, received, deliver: (event) => received.push(event) };
 }
 
+/** A registry on a fake NATS, 5 sessions per user unless told otherwise. */
+function registryOnFakeNats(options: { maxSessionsPerUser?: number; onInvalidEvent?: (userId: string, payload: string) => void } = {}) {
+  const nats = fakeSubscriber();
+  const registry = createSessionRegistry({ subscribe: nats.subscribe, maxSessionsPerUser: 5, ...options });
+  return { nats, registry };
+}
+
 describe('session registry', () => {
   it('subscribes on the first session of a user and unsubscribes on the last', () => {
-    const nats = fakeSubscriber();
-    const registry = createSessionRegistry({ subscribe: nats.subscribe, maxSessionsPerUser: 5 });
-    const tab1 = session('alice');
-    const tab2 = session('alice');
-
+    const { nats, registry } = registryOnFakeNats();
+    const [tab1, tab2] = [session('alice'), session('alice')];
     registry.add(tab1);
     registry.add(tab2);
     expect(nats.calls.subscribe).toEqual(['alice']);
@@ -52,8 +56,7 @@ describe('session registry', () => {
   });
 
   it('subscribes again when a user comes back after their last session left', () => {
-    const nats = fakeSubscriber();
-    const registry = createSessionRegistry({ subscribe: nats.subscribe, maxSessionsPerUser: 5 });
+    const { nats, registry } = registryOnFakeNats();
     const first = session('alice');
     registry.add(first);
     registry.remove(first);
@@ -67,10 +70,8 @@ describe('session registry', () => {
   });
 
   it('ignores removing a session twice or one it never had', () => {
-    const nats = fakeSubscriber();
-    const registry = createSessionRegistry({ subscribe: nats.subscribe, maxSessionsPerUser: 5 });
-    const tab1 = session('alice');
-    const tab2 = session('alice');
+    const { nats, registry } = registryOnFakeNats();
+    const [tab1, tab2] = [session('alice'), session('alice')];
     registry.add(tab1);
     registry.add(tab2);
     registry.remove(tab1);
@@ -81,8 +82,7 @@ describe('session registry', () => {
   });
 
   it('delivers a user event to every session of that user and to no one else', () => {
-    const nats = fakeSubscriber();
-    const registry = createSessionRegistry({ subscribe: nats.subscribe, maxSessionsPerUser: 5 });
+    const { nats, registry } = registryOnFakeNats();
     const [alice1, alice2, bob] = [session('alice'), session('alice'), session('bob')];
     for (const s of [alice1, alice2, bob]) registry.add(s);
 
@@ -95,8 +95,7 @@ describe('session registry', () => {
   });
 
   it('refuses a session beyond the per-user cap without touching the others', () => {
-    const nats = fakeSubscriber();
-    const registry = createSessionRegistry({ subscribe: nats.subscribe, maxSessionsPerUser: 2 });
+    const { registry } = registryOnFakeNats({ maxSessionsPerUser: 2 });
     expect(registry.add(session('alice')).accepted).toBe(true);
     expect(registry.add(session('alice')).accepted).toBe(true);
     expect(registry.add(session('alice'))).toEqual({ accepted: false, reason: 'TOO_MANY_SESSIONS' });
@@ -105,8 +104,7 @@ describe('session registry', () => {
   });
 
   it('keeps delivering to the other sessions when one leaves during the fan-out', () => {
-    const nats = fakeSubscriber();
-    const registry = createSessionRegistry({ subscribe: nats.subscribe, maxSessionsPerUser: 5 });
+    const { nats, registry } = registryOnFakeNats();
     const second = session('alice');
     const leaving: RegisteredSession = { userId: 'alice', deliver: () => registry.remove(leaving) };
     registry.add(leaving);
@@ -117,13 +115,8 @@ describe('session registry', () => {
   });
 
   it('drops payloads that are not JSON objects with a type and reports them', () => {
-    const nats = fakeSubscriber();
     const invalid: string[] = [];
-    const registry = createSessionRegistry({
-      subscribe: nats.subscribe,
-      maxSessionsPerUser: 5,
-      onInvalidEvent: (_userId, payload) => invalid.push(payload),
-    });
+    const { nats, registry } = registryOnFakeNats({ onInvalidEvent: (_userId, payload) => invalid.push(payload) });
     const alice = session('alice');
     registry.add(alice);
     for (const payload of ['not json', '[1]', 'null', '{"status":"SUCCEEDED"}']) nats.publish('alice', payload);

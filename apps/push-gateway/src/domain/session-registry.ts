@@ -30,8 +30,6 @@ export interface SessionRegistry {
   add(session: RegisteredSession): AddResult;
   /** Forget a session (idempotent); unsubscribes when it was the user's last on this node. */
   remove(session: RegisteredSession): void;
-  sessionsOf(userId: string): ReadonlySet<RegisteredSession>;
-  sessions(): IterableIterator<RegisteredSession>;
   readonly sessionCount: number;
   readonly subscribedUserCount: number;
 }
@@ -40,8 +38,6 @@ interface UserEntry {
   sessions: Set<RegisteredSession>;
   subscription: UserSubscription;
 }
-
-const NO_SESSIONS: ReadonlySet<RegisteredSession> = new Set();
 
 export function parsePushEvent(payload: string): PushEvent | undefined {
   let parsed: unknown;
@@ -109,14 +105,6 @@ export function createSessionRegistry(options: {
         users.delete(session.userId);
         entry.subscription.unsubscribe();
       }
-    },
-
-    sessionsOf(userId) {
-      return users.get(userId)?.sessions ?? NO_SESSIONS;
-    },
-
-    *sessions() {
-      for (const entry of users.values()) yield* entry.sessions;
     },
 
     get sessionCount() {

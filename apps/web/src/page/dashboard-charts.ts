@@ -14,51 +14,46 @@ interface ChartDefinition {
   series: ChartSeries[];
 }
 
-const PALETTE = ['#2563eb', '#16a34a', '#ea580c', '#9333ea', '#dc2626', '#0891b2'];
+const PALETTE = ['#2563eb', '#16a34a', '#ea580c', '#9333ea', '#dc2626', '#0891b2'] as const;
+
+/** A chart's line, coloured by its index in the palette. */
+const line = (label: string, figure: Figure, color: number, scale?: 'right'): ChartSeries => ({
+  label,
+  figure,
+  color: PALETTE[color % PALETTE.length]!,
+  ...(scale ? { scale } : {}),
+});
 
 /** What the dashboard draws, each a chart of the sale's last minutes. */
 export const CHARTS: readonly ChartDefinition[] = [
   {
     id: 'chart-stock',
     title: 'Stock left',
-    series: [
-      { label: 'Redis tokens', figure: (s) => s.stock.redis, color: PALETTE[0]! },
-      { label: 'PostgreSQL', figure: (s) => s.stock.postgres, color: PALETTE[1]! },
-    ],
+    series: [line('Redis tokens', (s) => s.stock.redis, 0), line('PostgreSQL', (s) => s.stock.postgres, 1)],
   },
   {
     id: 'chart-rates',
     title: 'Per second',
     series: [
-      { label: 'admissions', figure: (s) => s.rates.admissions, color: PALETTE[0]! },
-      { label: 'orders', figure: (s) => s.rates.orders, color: PALETTE[1]! },
-      { label: 'deliveries', figure: (s) => s.rates.deliveries, color: PALETTE[3]! },
+      line('admissions', (s) => s.rates.admissions, 0),
+      line('orders', (s) => s.rates.orders, 1),
+      line('deliveries', (s) => s.rates.deliveries, 3),
     ],
   },
   {
     id: 'chart-refusals',
     title: 'Refusals per second, by reason',
-    series: REFUSAL_CODES.map((code, i) => ({
-      label: code,
-      figure: (s) => s.rates.refusals[code] ?? 0,
-      color: PALETTE[(i + 2) % PALETTE.length]!,
-    })),
+    series: REFUSAL_CODES.map((code, i) => line(code, (s) => s.rates.refusals[code] ?? 0, i + 2)),
   },
   {
     id: 'chart-queue',
     title: 'Queue depth and worker lag',
-    series: [
-      { label: 'queue depth', figure: (s) => s.queue.depth, color: PALETTE[2]! },
-      { label: 'worker lag (messages)', figure: (s) => s.workers.lag, color: PALETTE[4]! },
-    ],
+    series: [line('queue depth', (s) => s.queue.depth, 2), line('worker lag (messages)', (s) => s.workers.lag, 4)],
   },
   {
     id: 'chart-push',
     title: 'Push sessions and delivery p99',
-    series: [
-      { label: 'sessions', figure: (s) => s.push.sessions, color: PALETTE[5]! },
-      { label: 'delivery p99 (ms)', figure: (s) => s.push.deliveryP99Ms, color: PALETTE[3]!, scale: 'right' },
-    ],
+    series: [line('sessions', (s) => s.push.sessions, 5), line('delivery p99 (ms)', (s) => s.push.deliveryP99Ms, 3, 'right')],
   },
 ];
 

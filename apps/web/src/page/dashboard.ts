@@ -18,69 +18,58 @@ const element = <T extends HTMLElement = HTMLElement>(id: string): T => {
 interface Tile {
   id: string;
   label: string;
-  value: (s: SaleStats) => string;
+  /** The tile's big figure, formatted with `unit`. */
+  figure: (s: SaleStats) => number | null | undefined;
+  unit?: string;
   detail?: (s: SaleStats) => string;
 }
 
 const sumValues = (record: Record<string, number>) => Object.values(record).reduce((total, n) => total + n, 0);
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 const TILES: readonly Tile[] = [
-  {
-    id: 'tile-stock-redis',
-    label: 'Stock · Redis',
-    value: (s) => formatFigure(s.stock.redis),
-    detail: (s) => `of ${formatFigure(s.stock.initial)}`,
-  },
+  { id: 'tile-stock-redis', label: 'Stock · Redis', figure: (s) => s.stock.redis, detail: (s) => `of ${formatFigure(s.stock.initial)}` },
   {
     id: 'tile-stock-postgres',
     label: 'Stock · PostgreSQL',
-    value: (s) => formatFigure(s.stock.postgres),
+    figure: (s) => s.stock.postgres,
     detail: (s) => `${formatFigure(s.orders.total)} orders, ${formatFigure(s.orders.paid)} paid`,
   },
-  {
-    id: 'tile-queue',
-    label: 'Queue depth',
-    value: (s) => formatFigure(s.queue.depth),
-    detail: (s) => `capacity ${formatFigure(s.queue.capacity)}`,
-  },
+  { id: 'tile-queue', label: 'Queue depth', figure: (s) => s.queue.depth, detail: (s) => `capacity ${formatFigure(s.queue.capacity)}` },
   {
     id: 'tile-admissions',
     label: 'Admissions/s',
-    value: (s) => formatFigure(s.rates.admissions),
+    figure: (s) => s.rates.admissions,
     detail: (s) => `${formatFigure(s.totals.admitted)} tickets in all`,
   },
   {
     id: 'tile-orders',
     label: 'Orders/s',
-    value: (s) => formatFigure(s.rates.orders),
+    figure: (s) => s.rates.orders,
     detail: (s) => `${formatFigure(s.totals.ordered)} ordered in all`,
   },
   {
     id: 'tile-refusals',
     label: 'Refusals/s',
-    value: (s) => formatFigure(sumValues(s.rates.refusals)),
+    figure: (s) => sumValues(s.rates.refusals),
     detail: (s) =>
       REFUSAL_CODES.filter((code) => s.totals.refused[code])
         .map((code) => `${code} ${formatFigure(s.totals.refused[code])}`)
         .join(' · ') || 'none',
   },
-  {
-    id: 'tile-sessions',
-    label: 'Push sessions',
-    value: (s) => formatFigure(s.push.sessions),
-    detail: (s) => `${s.push.nodes} node${s.push.nodes === 1 ? '' : 's'}`,
-  },
+  { id: 'tile-sessions', label: 'Push sessions', figure: (s) => s.push.sessions, detail: (s) => plural(s.push.nodes, 'node') },
   {
     id: 'tile-p99',
     label: 'Delivery p99',
-    value: (s) => formatFigure(s.push.deliveryP99Ms, ' ms'),
+    figure: (s) => s.push.deliveryP99Ms,
+    unit: ' ms',
     detail: (s) => `${formatFigure(s.totals.delivered)} delivered`,
   },
   {
     id: 'tile-lag',
     label: 'Worker lag',
-    value: (s) => formatFigure(s.workers.lag),
-    detail: (s) => `${s.workers.count} worker${s.workers.count === 1 ? '' : 's'}, ${formatFigure(s.workers.ordersPerSecond)} orders/s`,
+    figure: (s) => s.workers.lag,
+    detail: (s) => `${plural(s.workers.count, 'worker')}, ${formatFigure(s.workers.ordersPerSecond)} orders/s`,
   },
 ];
 
@@ -154,7 +143,7 @@ function main(): void {
   function render(stats: SaleStats): void {
     history.push(stats);
     for (const [tile, box] of tileValues) {
-      box.value.textContent = tile.value(stats);
+      box.value.textContent = formatFigure(tile.figure(stats), tile.unit);
       box.detail.textContent = tile.detail?.(stats) ?? '';
     }
     saleState.textContent = stats.sale.state.replace('_', ' ');

@@ -1,9 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
-import { serveInMemoryFiles } from './in-memory-files';
-
-const PUBLIC_DIR = path.resolve(__dirname, '../../public');
+import { readPageStylesheet, readPublicFile, serveInMemoryFiles } from './in-memory-files';
 
 /**
  * The live sale dashboard: its page and style from public/, uPlot's stylesheet, and `/dashboard.js`
@@ -12,8 +9,8 @@ const PUBLIC_DIR = path.resolve(__dirname, '../../public');
  */
 export const dashboardRoutes: FastifyPluginAsync<{ dashboardScript: string }> = async (app, options) => {
   const [html, css, uplotCss] = await Promise.all([
-    readFile(path.join(PUBLIC_DIR, 'dashboard.html'), 'utf8'),
-    readFile(path.join(PUBLIC_DIR, 'dashboard.css'), 'utf8'),
+    readPublicFile('dashboard.html'),
+    readPageStylesheet('dashboard.css'),
     readFile(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
   ]);
   const files: Record<string, { type: string; body: string }> = {

@@ -1,20 +1,13 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ShopScripts } from '../shop-bundle';
-import { serveInMemoryFiles } from './in-memory-files';
-
-const PUBLIC_DIR = path.resolve(__dirname, '../../public');
+import { readPageStylesheet, readPublicFile, serveInMemoryFiles } from './in-memory-files';
 
 /**
  * The page: two small files from public/ held in memory, `/shop.js`, the page script with the
  * SDK, and `/challenge-worker.js`, bundled once at start. (Four files do not need a static-file plugin.)
  */
 export const shopRoutes: FastifyPluginAsync<{ scripts: ShopScripts }> = async (app, options) => {
-  const [html, css] = await Promise.all([
-    readFile(path.join(PUBLIC_DIR, 'index.html'), 'utf8'),
-    readFile(path.join(PUBLIC_DIR, 'shop.css'), 'utf8'),
-  ]);
+  const [html, css] = await Promise.all([readPublicFile('index.html'), readPageStylesheet('shop.css')]);
   const files: Record<string, { type: string; body: string }> = {
     '/': { type: 'text/html; charset=utf-8', body: html },
     '/index.html': { type: 'text/html; charset=utf-8', body: html },

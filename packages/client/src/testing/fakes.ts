@@ -88,3 +88,21 @@ export function createFakeFetch(route: (request: FakeRequest) => FakeReply | Pro
   };
   return Object.assign(fakeFetch, { requests });
 }
+
+/** Open the latest socket, let the auth message go out (under fake timers), and answer `ready` for alice. */
+export async function acceptLatestSocket(): Promise<FakeWebSocket> {
+  const socket = FakeWebSocket.latest();
+  socket.open();
+  await jest.advanceTimersByTimeAsync(0);
+  socket.receive({ type: 'ready', userId: 'alice' });
+  return socket;
+}
+
+/** Every test of the calling file runs under fake timers, with no socket left over from the test before. */
+export function useFakeTimersAndSockets(): void {
+  beforeEach(() => {
+    jest.useFakeTimers();
+    FakeWebSocket.reset();
+  });
+  afterEach(() => jest.useRealTimers());
+}

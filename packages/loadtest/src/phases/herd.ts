@@ -1,4 +1,5 @@
-import { sleep, type Answer } from '../crowd-shard';
+import type { Answer } from '../crowd-shard';
+import { sleep } from '../wait';
 import { scheduleFaults, type Chaos } from '../fault-injector';
 import type { HerdFigures } from '../report';
 import type { Target } from '../target';

@@ -1,4 +1,5 @@
-import { sleep, type Answer, type CrowdShard } from '../crowd-shard';
+import type { Answer, CrowdShard } from '../crowd-shard';
+import { sleep } from '../wait';
 import type { Target } from '../target';
 import { SYNC_MARGIN_MS } from './baseline';
 import { onEveryShard, sum, type RunContext } from './context';
