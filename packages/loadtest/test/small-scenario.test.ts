@@ -29,7 +29,10 @@ describe('pnpm loadtest on a small crowd', () => {
     // Every behaviour really happened.
     expect(f.sessions).toBe(72);
     expect(Object.keys(f.connect.sessionsPerNode)).toHaveLength(2);
-    expect(f.requests.byKind).toMatchObject({ 'bad-token': 6, malformed: 3, 'unknown-sale': 3 });
+    // At least: a press shed with 503 on a busy machine is pressed again, and counted again.
+    for (const [kind, count] of Object.entries({ 'bad-token': 6, malformed: 3, 'unknown-sale': 3 })) {
+      expect(f.requests.byKind[kind]).toBeGreaterThanOrEqual(count);
+    }
     expect(f.forcedDisconnects).toBeGreaterThan(0);
     expect(f.tickets.succeeded).toBe(20);
     // Figures are there.
