@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { orderRequestedSchema, type CreateSaleBody, type OrderRequested, type SaleView } from '@seckill/contracts';
-import { createPrismaClient } from '@seckill/db';
+import { createPrismaClient, databaseUrlFromEnv } from '@seckill/db';
 import { createKafka, createLogger, createRedis, createUserTokenSigner, parseConfig } from '@seckill/platform';
 import { keysMatching, testServices, uniqueName, waitFor } from '@seckill/platform/testing';
 import type { FastifyInstance } from 'fastify';
@@ -52,7 +52,7 @@ export async function startGateway(
   await admin.disconnect();
 
   const config = parseConfig(gatewayConfigSchema, {
-    DATABASE_URL: testServices.databaseUrl,
+    DATABASE_URL: databaseUrlFromEnv(),
     REDIS_URL: testServices.redisUrl,
     KAFKA_BROKERS: testServices.kafkaBrokers.join(','),
     NATS_URL: testServices.natsUrl,

@@ -1,5 +1,5 @@
 import { userTicketSubject, type TicketEvent, type TicketReceipt } from '@seckill/contracts';
-import { createPrismaClient } from '@seckill/db';
+import { createPrismaClient, databaseUrlFromEnv } from '@seckill/db';
 import { connectNats } from '@seckill/platform';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,7 +25,7 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number
 describe('a stalled Kafka broker', () => {
   const sockets = createFreezableSockets();
   let gateway: GatewayHarness;
-  const prisma = createPrismaClient({ databaseUrl: testServices.databaseUrl });
+  const prisma = createPrismaClient({ databaseUrl: databaseUrlFromEnv() });
 
   beforeAll(async () => {
     gateway = await startGateway(

@@ -8,29 +8,20 @@ import {
   collectUserEvents,
   createSale,
   freshTopics,
-  openTestServices,
+  closersAfterEachTest,
   produce,
   saleStock,
   startTestWorker,
   workerConfig,
-  type TestServices,
+  testServicesForFile,
+  type WorkerTopics,
 } from './helpers';
 import { redisKeys, createRedisState } from '@seckill/redis-state';
 
-let services: TestServices;
-const closers: (() => Promise<void>)[] = [];
+const services = testServicesForFile();
+const closers = closersAfterEachTest();
 
-beforeAll(async () => {
-  services = await openTestServices();
-});
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
-afterAll(async () => {
-  await services.close();
-});
-
-async function startWorker(names: Awaited<ReturnType<typeof freshTopics>>, overrides: Record<string, string> = {}) {
+async function startWorker(names: WorkerTopics, overrides: Record<string, string> = {}) {
   const config = workerConfig(names, overrides);
   const started = await startTestWorker(config);
   closers.push(() => started.worker.close());
@@ -49,7 +40,7 @@ async function ordersOf(saleId: string) {
 
 describe('order worker', () => {
   it('turns each admitted ticket into one order, records SUCCEEDED in Redis and pushes one event', async () => {
-    const names = await freshTopics(services.admin);
+    const names = await freshTopics();
     const saleId = await createSale(services, 10);
     const events = listen(saleId);
     const tickets = await admit(services, names.topic, saleId, 3);
@@ -92,7 +83,7 @@ describe('order worker', () => {
   });
 
   it('gives one order and the same result when the same message is delivered twice', async () => {
-    const names = await freshTopics(services.admin);
+    const names = await freshTopics();
     const saleId = await createSale(services, 10);
     const events = listen(saleId);
     const [ticket] = await admit(services, names.topic, saleId, 1);
@@ -112,7 +103,7 @@ describe('order worker', () => {
   });
 
   it('sells exactly the stock to two workers sharing more demand than stock', async () => {
-    const names = await freshTopics(services.admin, 4);
+    const names = await freshTopics(4);
     const stock = 40;
     const saleId = await createSale(services, stock);
     const events = listen(saleId);
@@ -139,7 +130,7 @@ describe('order worker', () => {
   });
 
   it('skips a ticket the shopper cancelled before a worker claimed it', async () => {
-    const names = await freshTopics(services.admin);
+    const names = await freshTopics();
     const saleId = await createSale(services, 10);
     const events = listen(saleId);
     const [cancelled, kept] = await admit(services, names.topic, saleId, 2);
@@ -153,7 +144,7 @@ describe('order worker', () => {
   });
 
   it('processes a ticket missing from Redis from its message alone', async () => {
-    const names = await freshTopics(services.admin);
+    const names = await freshTopics();
     const saleId = await createSale(services, 10);
     const events = listen(saleId);
     const [ticket] = await admit(services, names.topic, saleId, 1, { storeTicket: false });
@@ -167,7 +158,7 @@ describe('order worker', () => {
   });
 
   it('dead-letters poison messages with the reason and keeps consuming the partition', async () => {
-    const names = await freshTopics(services.admin, 1);
+    const names = await freshTopics(1);
     const saleId = await createSale(services, 10);
     const unknownSaleId = randomUUID();
     const events = listen(saleId);

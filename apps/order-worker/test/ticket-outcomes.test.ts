@@ -1,22 +1,12 @@
 import { formatTicketId, orderMessageKey, type OrderRequested } from '@seckill/contracts';
 import { waitFor } from '@seckill/platform/testing';
-import { admit, createSale, freshTopics, openTestServices, saleStock, startTestWorker, workerConfig, type TestServices } from './helpers';
+import { admit, createSale, freshTopics, closersAfterEachTest, saleStock, startTestWorker, workerConfig, testServicesForFile, type WorkerTopics } from './helpers';
 import { redisKeys, createRedisState } from '@seckill/redis-state';
 
-let services: TestServices;
-const closers: (() => Promise<void>)[] = [];
+const services = testServicesForFile();
+const closers = closersAfterEachTest();
 
-beforeAll(async () => {
-  services = await openTestServices();
-});
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
-afterAll(async () => {
-  await services.close();
-});
-
-async function startWorker(names: Awaited<ReturnType<typeof freshTopics>>) {
+async function startWorker(names: WorkerTopics) {
   const started = await startTestWorker(workerConfig(names));
   closers.push(() => started.worker.close());
   return started;
@@ -37,7 +27,7 @@ const finalStatus = (ticketId: string) =>
 
 describe('tickets that end without an order', () => {
   it('give their stock token back when the buyer already has an order (ALREADY_ORDERED)', async () => {
-    const names = await freshTopics(services.admin);
+    const names = await freshTopics();
     const saleId = await createSale(services, 5);
     const [first] = await admit(services, names.topic, saleId, 1);
     await takeTokens(saleId, 1);
@@ -67,7 +57,7 @@ describe('tickets that end without an order', () => {
   });
 
   it('end FAILED, token back, when their message is dead-lettered', async () => {
-    const names = await freshTopics(services.admin);
+    const names = await freshTopics();
     const saleId = await createSale(services, 5);
     const [ticket] = await admit(services, names.topic, saleId, 1, { produce: false });
     await takeTokens(saleId, 1);

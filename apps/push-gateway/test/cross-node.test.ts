@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { formatTicketId, pushCloseCodes, userTicketSubject } from '@seckill/contracts';
-import { createPrismaClient } from '@seckill/db';
+import { createPrismaClient, databaseUrlFromEnv } from '@seckill/db';
 import { createRedis, type NatsConnection, type RedisClient } from '@seckill/platform';
 import { keysMatching, ownMetricNames } from '@seckill/platform/testing';
 import {
@@ -113,7 +113,7 @@ describe('push gateway across three nodes (real NATS, Redis and WebSockets)', ()
 
   it('sends, after going live, the final tickets only PostgreSQL still knows (Redis lost them)', async () => {
     const userId = newUser();
-    const prisma = createPrismaClient({ databaseUrl: testServices.databaseUrl });
+    const prisma = createPrismaClient({ databaseUrl: databaseUrlFromEnv() });
     const lostSaleId = randomUUID();
     const ticketId = formatTicketId(lostSaleId, 7);
     try {

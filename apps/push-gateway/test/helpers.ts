@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { pushProtocols, PUSH_PATH, type TicketEvent } from '@seckill/contracts';
+import { databaseUrlFromEnv } from '@seckill/db';
 import { connectNats, createUserTokenSigner, parseConfig, type NatsConnection } from '@seckill/platform';
 import { testServices, uniqueName, waitFor } from '@seckill/platform/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -18,7 +19,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     AUTH_SECRET: randomBytes(24).toString('hex'),
     NATS_SUBJECT_PREFIX: uniqueName('test').replace(/[^A-Za-z0-9_-]/g, '_'),
     REDIS_URL: testServices.redisUrl,
-    DATABASE_URL: testServices.databaseUrl,
+    DATABASE_URL: databaseUrlFromEnv(),
     NATS_URL: testServices.natsUrl,
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',

@@ -1,4 +1,4 @@
-import { stackEnv, startApp, stopApp, waitUntilReady, type AppName, type AppProcess, type RunMode } from './processes';
+import { stackEnv, startApp, stopProcess, waitUntilReady, type AppName, type AppProcess, type RunMode } from './processes';
 
 export interface StackOptions {
   gateways?: number;
@@ -190,5 +190,5 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 }
 
 async function stopAll(slots: Slot[]): Promise<void> {
-  await Promise.all(slots.map((slot) => stopApp(slot.proc)));
+  await Promise.all(slots.map((slot) => stopProcess(slot.proc)));
 }
