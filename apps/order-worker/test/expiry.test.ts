@@ -12,7 +12,6 @@ import {
   startTestWorker,
   workerConfig,
   testServicesForFile,
-  type WorkerTopics,
 } from './helpers';
 import { redisKeys, createRedisState } from '@seckill/redis-state';
 
