@@ -115,18 +115,41 @@ export function startApp(options: {
   return { ...proc, app: options.app, port: options.port };
 }
 
-/** Resolves with the first match of `pattern` in what the process printed; rejects if it exits first or after `timeoutMs`. */
-export async function waitForOutput(proc: NodeProcess, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
-  const deadline = Date.now() + timeoutMs;
-  let exit: ProcessExit | undefined;
-  void proc.exited.then((status) => (exit = status));
-  for (;;) {
-    const match = pattern.exec(proc.recentOutput());
-    if (match) return match;
-    if (exit) throw new Error(`${proc.name} exited (${describeExit(exit)}) before printing ${pattern}:\n${proc.recentOutput()}`);
-    if (Date.now() > deadline) throw new Error(`${proc.name} did not print ${pattern} within ${timeoutMs} ms:\n${proc.recentOutput()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/**
+ * Resolves with the first match of `pattern` in what the process printed (collected output), from
+ * its start; rejects if it exits first or after `timeoutMs`.
+ */
+export function waitForOutput(proc: NodeProcess, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
+  const streams = [proc.child.stdout, proc.child.stderr].filter((stream) => stream !== null);
+  if (streams.length === 0) return Promise.reject(new Error(`${proc.name}: its output is not collected`));
+  return new Promise((resolve, reject) => {
+    let printed = proc.recentOutput();
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      for (const stream of streams) stream.off('data', onData);
+      outcome();
+    };
+    const check = () => {
+      const match = pattern.exec(printed);
+      if (match) settle(() => resolve(match));
+    };
+    const onData = (chunk: Buffer) => {
+      printed += chunk.toString('utf8');
+      check();
+    };
+    const timer = setTimeout(
+      () => settle(() => reject(new Error(`${proc.name} did not print ${pattern} within ${timeoutMs} ms:\n${proc.recentOutput()}`))),
+      timeoutMs,
+    );
+    for (const stream of streams) stream.on('data', onData);
+    void proc.exited.then((exit) =>
+      settle(() => reject(new Error(`${proc.name} exited (${describeExit(exit)}) before printing ${pattern}:\n${proc.recentOutput()}`))),
+    );
+    check();
+  });
 }
 
 const describeExit = (exit: ProcessExit) => (exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`);
