@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPrismaClient, databaseUrlFromEnv } from '@seckill/db';
 import { createUserTokenSigner } from '@seckill/platform';
-import { testServices, uniqueName, waitFor } from '@seckill/platform/testing';
+import { uniqueName, waitFor } from '@seckill/platform/testing';
 import WebSocket from 'ws';
 import { createSale, freshOrderTopics, startStack, type AppRestart, type Stack } from '../src';
 
