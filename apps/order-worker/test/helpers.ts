@@ -163,10 +163,7 @@ export async function produce(producer: Producer, topic: string, orders: readonl
 }
 
 /** Worker config for a test: fresh names, a short session so a killed member leaves fast. */
-export function workerConfig(
-  names: WorkerTopics,
-  overrides: Record<string, string> = {},
-): WorkerConfig {
+export function workerConfig(names: WorkerTopics, overrides: Record<string, string> = {}): WorkerConfig {
   return parseConfig(configSchema, { ...workerEnv(names), ...overrides });
 }
 

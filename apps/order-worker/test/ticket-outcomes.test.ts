@@ -1,6 +1,16 @@
 import { formatTicketId, orderMessageKey, type OrderRequested } from '@seckill/contracts';
 import { waitFor } from '@seckill/platform/testing';
-import { admit, createSale, freshTopics, closersAfterEachTest, saleStock, startTestWorker, workerConfig, testServicesForFile, type WorkerTopics } from './helpers';
+import {
+  admit,
+  createSale,
+  freshTopics,
+  closersAfterEachTest,
+  saleStock,
+  startTestWorker,
+  workerConfig,
+  testServicesForFile,
+  type WorkerTopics,
+} from './helpers';
 import { redisKeys, createRedisState } from '@seckill/redis-state';
 
 const services = testServicesForFile();

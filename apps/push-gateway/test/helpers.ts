@@ -11,7 +11,6 @@ import WebSocket from 'ws';
 import pushGatewayApp from '../src/app';
 import { configSchema, type PushConfig } from '../src/config';
 
-
 /** Env of one test run: a fresh secret and NATS subject prefix, so parallel runs never cross. */
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return {

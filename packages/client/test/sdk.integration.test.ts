@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createSale as createStackSale, freshOrderTopics, startStack, type AppProcess, type SaleOptions, type Stack } from '@seckill/devstack';
+import {
+  createSale as createStackSale,
+  freshOrderTopics,
+  startStack,
+  type AppProcess,
+  type SaleOptions,
+  type Stack,
+} from '@seckill/devstack';
 import { createUserTokenSigner } from '@seckill/platform';
 import { uniqueName, waitFor } from '@seckill/platform/testing';
 import WebSocket from 'ws';

@@ -35,7 +35,9 @@ async function withAdmin<T>(
  */
 export async function freshTopic(prefix: string, options: KafkaOptions & { partitions?: number } = {}): Promise<string> {
   const topic = uniqueName(prefix);
-  await withAdmin(options, (admin) => admin.createTopics({ topics: [{ topic, numPartitions: options.partitions ?? 4 }], waitForLeaders: true }));
+  await withAdmin(options, (admin) =>
+    admin.createTopics({ topics: [{ topic, numPartitions: options.partitions ?? 4 }], waitForLeaders: true }),
+  );
   return topic;
 }
 

@@ -11,10 +11,7 @@ export interface HelloWorld {
 }
 
 /** The bare Fastify hello-world (`hello-world-server.js`) on `port`, once it answers. */
-export async function startHelloWorld(
-  port: number,
-  options: Pick<NodeProcessOptions, 'nodeFlags' | 'output'> = {},
-): Promise<HelloWorld> {
+export async function startHelloWorld(port: number, options: Pick<NodeProcessOptions, 'nodeFlags' | 'output'> = {}): Promise<HelloWorld> {
   const proc = startNodeProcess({ name: 'hello-world server', script: helloWorldScript, env: { PORT: String(port) }, ...options });
   const url = `http://127.0.0.1:${port}`;
   try {
