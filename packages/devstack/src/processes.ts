@@ -37,6 +37,8 @@ export interface NodeProcessOptions {
   name: string;
   /** A `.ts` script runs through tsx with the workspace's source condition, a `.js` one on plain node. */
   script: string;
+  /** The script's own arguments. */
+  args?: readonly string[];
   cwd?: string;
   /** On top of this process's environment. */
   env?: Record<string, string>;
@@ -58,7 +60,7 @@ const RECENT_LINES = 50;
 export function startNodeProcess(options: NodeProcessOptions): NodeProcess {
   const typescript = options.script.endsWith('.ts') ? ['--conditions=@seckill/source', '--import', 'tsx'] : [];
   const output = options.output === 'inherit' ? 'inherit' : 'pipe';
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...typescript, options.script], {
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...typescript, options.script, ...(options.args ?? [])], {
     ...(options.cwd ? { cwd: options.cwd } : {}),
     env: { ...process.env, ...options.env },
     stdio: ['ignore', output, output, ...(options.ipc ? (['ipc'] as const) : [])],
