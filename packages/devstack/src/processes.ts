@@ -54,6 +54,12 @@ export interface NodeProcessOptions {
   killWithParent?: boolean;
 }
 
+/** Processes started with `killWithParent`: one `exit` listener for them all (not one each, past Node's listener warning). */
+const killedWithUs = new Set<ChildProcess>();
+function killAllWithUs(): void {
+  for (const child of killedWithUs) child.kill('SIGKILL');
+}
+
 /** How many of the last lines `recentOutput` keeps. */
 const RECENT_LINES = 50;
 
@@ -78,9 +84,9 @@ export function startNodeProcess(options: NodeProcessOptions): NodeProcess {
   child.stderr?.on('data', collect('stderr'));
   const exited = new Promise<ProcessExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   if (options.killWithParent) {
-    const kill = () => child.kill('SIGKILL');
-    process.once('exit', kill);
-    void exited.then(() => process.off('exit', kill));
+    if (!process.listeners('exit').includes(killAllWithUs)) process.once('exit', killAllWithUs);
+    killedWithUs.add(child);
+    void exited.then(() => killedWithUs.delete(child));
   }
   return { name: options.name, child, recentOutput: () => lines.join('\n'), exited };
 }
