@@ -9,9 +9,8 @@ import {
   logger,
   closersAfterEachTest,
   saleStock,
-  startTestWorker,
-  workerConfig,
   testServicesForFile,
+  startWorkerForTest,
 } from './helpers';
 import { redisKeys, createRedisState } from '@seckill/redis-state';
 
@@ -24,8 +23,7 @@ describe('payment window', () => {
     const saleId = await createSale(services, 1);
     const events = collectUserEvents(services.nats, saleId);
     closers.push(async () => events.stop());
-    const { worker } = await startTestWorker(workerConfig(names, { PAYMENT_WINDOW_MS: '1500', EXPIRY_SWEEP_INTERVAL_MS: '100' }));
-    closers.push(() => worker.close());
+    await startWorkerForTest(closers, names, { PAYMENT_WINDOW_MS: '1500', EXPIRY_SWEEP_INTERVAL_MS: '100' });
 
     const [first] = await admit(services, names.topic, saleId, 1);
     await services.redis.decr(redisKeys.stockTokens(saleId)); // the gateway took the only token

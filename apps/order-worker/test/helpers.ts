@@ -182,6 +182,14 @@ export function workerEnv(names: WorkerTopics): Record<string, string> {
   };
 }
 
+/** A worker on `names` (`overrides` on top of the test env) for one test, closed with its `closers`. */
+export async function startWorkerForTest(closers: Array<() => Promise<void>>, names: WorkerTopics, overrides: Record<string, string> = {}) {
+  const config = workerConfig(names, overrides);
+  const started = await startTestWorker(config);
+  closers.push(() => started.worker.close());
+  return { ...started, config };
+}
+
 export async function startTestWorker(config: WorkerConfig): Promise<{ worker: OrderWorker; registry: Registry }> {
   const registry = createMetricsRegistry('order-worker-test');
   const worker = await startOrderWorker({ config, logger, registry });

@@ -11,22 +11,13 @@ import {
   closersAfterEachTest,
   produce,
   saleStock,
-  startTestWorker,
-  workerConfig,
   testServicesForFile,
-  type WorkerTopics,
+  startWorkerForTest,
 } from './helpers';
 import { redisKeys, createRedisState } from '@seckill/redis-state';
 
 const services = testServicesForFile();
 const closers = closersAfterEachTest();
-
-async function startWorker(names: WorkerTopics, overrides: Record<string, string> = {}) {
-  const config = workerConfig(names, overrides);
-  const started = await startTestWorker(config);
-  closers.push(() => started.worker.close());
-  return { ...started, config };
-}
 
 function listen(saleId: string) {
   const listener = collectUserEvents(services.nats, saleId);
@@ -44,7 +35,7 @@ describe('order worker', () => {
     const saleId = await createSale(services, 10);
     const events = listen(saleId);
     const tickets = await admit(services, names.topic, saleId, 3);
-    const { config, worker } = await startWorker(names, { THROUGHPUT_PUBLISH_INTERVAL_MS: '100' });
+    const { config, worker } = await startWorkerForTest(closers, names, { THROUGHPUT_PUBLISH_INTERVAL_MS: '100' });
     // On a freshly started broker the group coordinator may still be loading: joining takes a moment.
     const ready = await waitFor(
       async () => {
@@ -88,7 +79,7 @@ describe('order worker', () => {
     const events = listen(saleId);
     const [ticket] = await admit(services, names.topic, saleId, 1);
     await produce(services.producer, names.topic, [ticket!]); // duplicate in the same run
-    await startWorker(names);
+    await startWorkerForTest(closers, names);
     await waitFor(() => (events.ticketEvents().length >= 1 ? true : undefined), { what: 'first result' });
 
     await produce(services.producer, names.topic, [ticket!]); // redelivered after it was processed
@@ -107,8 +98,8 @@ describe('order worker', () => {
     const stock = 40;
     const saleId = await createSale(services, stock);
     const events = listen(saleId);
-    const first = await startWorker(names);
-    const second = await startWorker(names);
+    const first = await startWorkerForTest(closers, names);
+    const second = await startWorkerForTest(closers, names);
     const demand = 100;
     await admit(services, names.topic, saleId, demand);
 
@@ -135,7 +126,7 @@ describe('order worker', () => {
     const events = listen(saleId);
     const [cancelled, kept] = await admit(services, names.topic, saleId, 2);
     await services.redis.hset(redisKeys.ticket(saleId, cancelled!.ticketId), 'status', 'CANCELLED');
-    await startWorker(names);
+    await startWorkerForTest(closers, names);
 
     await waitFor(() => (events.ticketEvents().length === 1 ? true : undefined), { what: 'the kept ticket' });
     expect(events.ticketEvents()[0]).toMatchObject({ ticketId: kept!.ticketId, status: 'SUCCEEDED' });
@@ -148,7 +139,7 @@ describe('order worker', () => {
     const saleId = await createSale(services, 10);
     const events = listen(saleId);
     const [ticket] = await admit(services, names.topic, saleId, 1, { storeTicket: false });
-    await startWorker(names);
+    await startWorkerForTest(closers, names);
 
     await waitFor(() => (events.ticketEvents().length === 1 ? true : undefined), { what: 'the result' });
     const [order] = await ordersOf(saleId);
@@ -189,7 +180,7 @@ describe('order worker', () => {
     await dlqConsumer.subscribe({ topic: names.deadLetterTopic, fromBeginning: true });
     await dlqConsumer.run({ eachMessage: async ({ message }) => void deadLetters.push(message) });
 
-    await startWorker(names);
+    await startWorkerForTest(closers, names);
     await waitFor(() => (events.ticketEvents().length === 1 ? true : undefined), { what: 'the good ticket' });
     expect(events.ticketEvents()[0]).toMatchObject({ ticketId: good!.ticketId, status: 'SUCCEEDED' });
 

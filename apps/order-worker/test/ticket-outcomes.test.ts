@@ -1,26 +1,10 @@
 import { formatTicketId, orderMessageKey, type OrderRequested } from '@seckill/contracts';
 import { waitFor } from '@seckill/platform/testing';
-import {
-  admit,
-  createSale,
-  freshTopics,
-  closersAfterEachTest,
-  saleStock,
-  startTestWorker,
-  workerConfig,
-  testServicesForFile,
-  type WorkerTopics,
-} from './helpers';
+import { admit, createSale, freshTopics, closersAfterEachTest, saleStock, testServicesForFile, startWorkerForTest } from './helpers';
 import { redisKeys, createRedisState } from '@seckill/redis-state';
 
 const services = testServicesForFile();
 const closers = closersAfterEachTest();
-
-async function startWorker(names: WorkerTopics) {
-  const started = await startTestWorker(workerConfig(names));
-  closers.push(() => started.worker.close());
-  return started;
-}
 
 /** What admission took from Redis for these tickets: one stock token each. */
 const takeTokens = (saleId: string, count: number) => services.redis.decrby(redisKeys.stockTokens(saleId), count);
@@ -41,7 +25,7 @@ describe('tickets that end without an order', () => {
     const saleId = await createSale(services, 5);
     const [first] = await admit(services, names.topic, saleId, 1);
     await takeTokens(saleId, 1);
-    await startWorker(names);
+    await startWorkerForTest(closers, names);
     expect(await finalStatus(first!.ticketId)).toMatchObject({ status: 'SUCCEEDED' });
 
     // A second ticket of the same buyer (their hold was lost): it takes a token at admission...
@@ -77,7 +61,7 @@ describe('tickets that end without an order', () => {
       acks: -1,
       messages: [{ key: ticket!.userId, value: JSON.stringify({ ...ticket, v: 2 }) }],
     });
-    await startWorker(names);
+    await startWorkerForTest(closers, names);
 
     const record = await waitFor(
       async () => {
