@@ -2,14 +2,24 @@
 // the purchase endpoint of the BUILT gateway (dist/main.js on plain node; distinct users, a sale with
 // plenty of stock, real Redis and Kafka), each
 // server in a child process of its own; prints req/s, p50/p99 and last `ratio <purchase/bare>`.
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
-import { createPrismaClient } from '@seckill/db';
-import { createKafka, createLogger, createRedis, createUserTokenSigner } from '@seckill/platform';
+import { createPrismaClient, databaseUrlFromEnv } from '@seckill/db';
+import {
+  createSale,
+  deleteTopics,
+  freshTopic,
+  startHelloWorld,
+  startNodeProcess,
+  stopProcess,
+  waitUntilAnswers,
+  type SaleOptions,
+} from '@seckill/devstack';
+import { createRedis, createUserTokenSigner } from '@seckill/platform';
+import { testServices } from '@seckill/platform/testing';
 import autocannon from 'autocannon';
 import { redisKeys } from '@seckill/redis-state';
 
@@ -19,27 +29,16 @@ const USERS = Number(process.env.BENCH_USERS ?? 400_000);
 const BARE_PORT = Number(process.env.BENCH_BARE_PORT ?? 3900);
 const GATEWAY_PORT = Number(process.env.BENCH_GATEWAY_PORT ?? 3901);
 const services = {
-  DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/seckill',
-  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-  KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-  NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+  DATABASE_URL: databaseUrlFromEnv(),
+  REDIS_URL: testServices.redisUrl,
+  KAFKA_BROKERS: testServices.kafkaBrokers.join(','),
+  NATS_URL: testServices.natsUrl,
 };
 /** `dist` (default): the built gateway, as production runs it (`node dist/main.js`); `source`: src/main.ts through tsx. */
 const GATEWAY_FROM = process.env.BENCH_GATEWAY_FROM === 'source' ? 'source' : 'dist';
 /** Node flags for the gateway process (the same the README recommends for production). */
 const GATEWAY_NODE_FLAGS = (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '--max-semi-space-size=32').split(' ').filter(Boolean);
-const logger = createLogger({ name: 'bench', level: 'warn' });
 const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-
-/** A server in a child process of its own; a `.ts` script runs through tsx, a `.js` one on plain node. */
-function startChild(script: string, env: Record<string, string>, nodeFlags: string[] = []): ChildProcess {
-  const typescript = script.endsWith('.ts') ? ['--import', 'tsx', '--conditions=@seckill/source'] : [];
-  return fork(path.join(__dirname, script), [], {
-    env: { ...process.env, ...env },
-    execArgv: [...typescript, ...nodeFlags, ...profile],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-}
 
 /** Builds the gateway and the workspace packages it uses (turbo caches: seconds when up to date). */
 function buildGateway(): void {
@@ -47,26 +46,6 @@ function buildGateway(): void {
     cwd: path.join(__dirname, '../../..'),
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-}
-
-async function waitUntilReady(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} was not ready within 60 s`);
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await once(child, 'exit');
 }
 
 /** CPU seconds (user + system) a process used so far, from /proc (Linux). */
@@ -183,33 +162,36 @@ function print(name: string, figures: Figures): void {
 }
 
 async function benchBare(): Promise<Figures> {
-  const bare = startChild('hello-server.js', { PORT: String(BARE_PORT) });
+  // Each server in a child process of its own, printing to our output.
+  const bare = await startHelloWorld(BARE_PORT, { nodeFlags: profile, output: 'inherit' });
   try {
-    const url = `http://127.0.0.1:${BARE_PORT}/`;
-    await waitUntilReady(url, bare);
+    const url = `${bare.url}/`;
     await load({ url, duration: 2 }); // warm-up
-    return await measured(bare.pid, () => load({ url }));
+    return await measured(bare.process.child.pid, () => load({ url }));
   } finally {
-    await stopChild(bare);
+    await bare.stop();
   }
+}
+
+/** A sale open since a minute ago, for an hour. */
+function openSale(sale: Omit<SaleOptions, 'startsAt' | 'endsAt'>): SaleOptions {
+  return { ...sale, startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString() };
 }
 
 async function benchPurchase(): Promise<{ admitted: Figures; refused: Figures }> {
   const authSecret = randomBytes(32).toString('hex');
   const adminToken = randomBytes(24).toString('hex');
   const runId = Date.now().toString(36);
-  const topic = `bench-orders-${runId}`;
   const userPrefix = `bench-${runId}`;
-  const kafka = createKafka({ clientId: 'gateway-bench', brokers: services.KAFKA_BROKERS.split(','), logger });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 12 }], waitForLeaders: true });
+  const kafka = { brokers: testServices.kafkaBrokers };
+  const topic = await freshTopic('bench-orders', { ...kafka, partitions: 12 });
 
   // BENCH_GATEWAY_SCRIPT (relative to bench/) runs another build, e.g. a saved copy of dist for an A/B.
   const script = process.env.BENCH_GATEWAY_SCRIPT ?? (GATEWAY_FROM === 'dist' ? '../dist/main.js' : '../src/main.ts');
-  const gateway = startChild(
-    script,
-    {
+  const gateway = startNodeProcess({
+    name: 'gateway',
+    script: path.resolve(__dirname, script),
+    env: {
       ...services,
       PORT: String(GATEWAY_PORT),
       HOST: '127.0.0.1',
@@ -218,26 +200,15 @@ async function benchPurchase(): Promise<{ admitted: Figures; refused: Figures }>
       ORDERS_TOPIC: topic,
       LOG_LEVEL: 'warn',
     },
-    GATEWAY_NODE_FLAGS,
-  );
+    nodeFlags: [...GATEWAY_NODE_FLAGS, ...profile],
+    output: 'inherit',
+  });
   const base = `http://127.0.0.1:${GATEWAY_PORT}`;
   let saleId: string | undefined;
   let soldOutId: string | undefined;
   try {
-    await waitUntilReady(`${base}/readyz`, gateway);
-    const created = await fetch(`${base}/api/admin/sales`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'Benchmark sale',
-        stock: 10_000_000,
-        queueCapacity: 10_000_000,
-        startsAt: new Date(Date.now() - 60_000).toISOString(),
-        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
-      }),
-    });
-    if (created.status !== 201) throw new Error(`creating the sale answered ${created.status} ${await created.text()}`);
-    saleId = ((await created.json()) as { id: string }).id;
+    await waitUntilAnswers(gateway, `${base}/readyz`);
+    saleId = (await createSale(base, adminToken, openSale({ name: 'Benchmark sale', stock: 10_000_000, queueCapacity: 10_000_000 }))).id;
 
     const sign = createUserTokenSigner(authSecret);
     const authorizations = Array.from({ length: USERS }, (_, index) => `Bearer ${sign(`${userPrefix}-${index}`)}`);
@@ -255,24 +226,14 @@ async function benchPurchase(): Promise<{ admitted: Figures; refused: Figures }>
       ],
     });
     await load({ ...purchase(), duration: 2 }); // warm-up
-    const figures = await measured(gateway.pid, () => load(purchase()));
+    const figures = await measured(gateway.child.pid, () => load(purchase()));
     // The bulk of a herd: refusals. The same crowd against a sale with nothing left (410 SOLD_OUT).
-    const soldOut = await fetch(`${base}/api/admin/sales`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'Sold out',
-        stock: 1,
-        startsAt: new Date(Date.now() - 60_000).toISOString(),
-        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
-      }),
-    });
-    soldOutId = ((await soldOut.json()) as { id: string }).id;
+    soldOutId = (await createSale(base, adminToken, openSale({ name: 'Sold out', stock: 1 }))).id;
     await fetch(`${base}/api/sales/${soldOutId}/orders`, {
       method: 'POST',
       headers: { authorization: `Bearer ${sign(`${userPrefix}-first`)}` },
     });
-    const refused = await measured(gateway.pid, () => load({ ...purchase(), url: `${base}/api/sales/${soldOutId}/orders` }));
+    const refused = await measured(gateway.child.pid, () => load({ ...purchase(), url: `${base}/api/sales/${soldOutId}/orders` }));
     const metrics = await (await fetch(`${base}/metrics`)).text();
     const sum = Number(/seckill_gateway_kafka_batch_size_sum\{[^}]*outcome="acked"[^}]*\} (\S+)/.exec(metrics)?.[1] ?? 0);
     const count = Number(/seckill_gateway_kafka_batch_size_count\{[^}]*outcome="acked"[^}]*\} (\S+)/.exec(metrics)?.[1] ?? 0);
@@ -284,7 +245,7 @@ async function benchPurchase(): Promise<{ admitted: Figures; refused: Figures }>
     );
     return { admitted: figures, refused };
   } finally {
-    await stopChild(gateway);
+    await stopProcess(gateway);
     const redis = createRedis(services.REDIS_URL);
     const saleIds = [saleId, soldOutId].filter((id): id is string => id !== undefined);
     for (const pattern of [...saleIds.map((id) => `${redisKeys.saleTag(id)}*`), redisKeys.userTickets(`${userPrefix}-*`)]) {
@@ -298,8 +259,7 @@ async function benchPurchase(): Promise<{ admitted: Figures; refused: Figures }>
       await prisma.$disconnect();
     }
     await redis.quit();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteTopics([topic], kafka).catch(() => undefined);
   }
 }
 

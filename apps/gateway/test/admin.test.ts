@@ -1,24 +1,12 @@
 import type { AdminSale, EndSaleResult, SaleStats } from '@seckill/contracts';
 import { waitFor } from '@seckill/platform/testing';
-import { startGateway, type GatewayHarness } from './gateway-harness';
+import { gatewayForSuite } from './gateway-harness';
 
 describe('admin API', () => {
-  let gateway: GatewayHarness;
-  beforeAll(async () => {
-    gateway = await startGateway({ ADMIN_CHANGE_LEAD_MS: '2000', STATS_STREAM_INTERVAL_MS: '200' });
-  });
-  afterAll(async () => {
-    await gateway.close();
-  });
+  const gateway = gatewayForSuite({ ADMIN_CHANGE_LEAD_MS: '2000', STATS_STREAM_INTERVAL_MS: '200' });
 
   const admin = (method: 'GET' | 'PATCH' | 'POST', url: string, payload?: object) =>
     gateway.app.inject({ method, url, headers: gateway.adminHeaders, ...(payload ? { payload } : {}) });
-  const buy = (saleId: string, userId: string) =>
-    gateway.app.inject({
-      method: 'POST',
-      url: `/api/sales/${saleId}/orders`,
-      headers: { authorization: `Bearer ${gateway.userToken(userId)}` },
-    });
   const upcoming = () => {
     const startsAt = Date.now() + 600_000;
     return gateway.createSale({ stock: 5, startsAt: new Date(startsAt).toISOString(), endsAt: new Date(startsAt + 60_000).toISOString() });
@@ -124,7 +112,7 @@ describe('admin API', () => {
   describe('POST /api/admin/sales/:saleId/end', () => {
     it('stops new tickets at once, gives holders theirs back and leaves the queued tickets to the workers', async () => {
       const sale = await gateway.createSale({ stock: 5 });
-      const held = await buy(sale.id, 'end-holder');
+      const held = await gateway.buy(sale.id, 'end-holder');
       expect(held.statusCode).toBe(202);
 
       const response = await admin('POST', `/api/admin/sales/${sale.id}/end`);
@@ -133,9 +121,9 @@ describe('admin API', () => {
       expect(ended).toMatchObject({ sale: { id: sale.id, state: 'ENDED', remainingStock: 4, queueDepth: 1 }, queuedTickets: 1 });
       expect(Math.abs(Date.parse(ended.endedAt) - Date.now())).toBeLessThan(2_000);
 
-      const late = await buy(sale.id, 'end-latecomer');
+      const late = await gateway.buy(sale.id, 'end-latecomer');
       expect([late.statusCode, late.json().error.code]).toEqual([403, 'SALE_NOT_ACTIVE']);
-      const again = await buy(sale.id, 'end-holder');
+      const again = await gateway.buy(sale.id, 'end-holder');
       expect([again.statusCode, again.json().ticketId]).toEqual([202, held.json().ticketId]);
       // The queued ticket's message is on its way to the workers, as before the end.
       expect((await gateway.readOrders(1)).map((order) => order.ticketId)).toContain(held.json().ticketId);
@@ -149,7 +137,7 @@ describe('admin API', () => {
       expect(first.sale).toMatchObject({ state: 'ENDED', startsAt: first.endedAt, endsAt: first.endedAt });
       const second = await admin('POST', `/api/admin/sales/${sale.id}/end`);
       expect(second.json<EndSaleResult>().endedAt).toBe(first.endedAt);
-      expect((await buy(sale.id, 'too-early')).statusCode).toBe(403);
+      expect((await gateway.buy(sale.id, 'too-early')).statusCode).toBe(403);
     });
 
     it('answers 404 for an unknown sale', async () => {
@@ -161,8 +149,8 @@ describe('admin API', () => {
     it('counts admissions and refusals by reason from the purchases, beside the stock in Redis and PostgreSQL and the queue', async () => {
       const sale = await gateway.createSale({ stock: 2 });
       await gateway.workersCaughtUp(); // earlier tests' messages
-      for (const userId of ['s-1', 's-2', 's-3', 's-4']) await buy(sale.id, userId);
-      await buy(sale.id, 's-1'); // a repeat: the same ticket
+      for (const userId of ['s-1', 's-2', 's-3', 's-4']) await gateway.buy(sale.id, userId);
+      await gateway.buy(sale.id, 's-1'); // a repeat: the same ticket
 
       const stats = await waitFor(
         async () => {
@@ -188,7 +176,7 @@ describe('admin API', () => {
 
     it('averages the rates over the last complete seconds', async () => {
       const sale = await gateway.createSale({ stock: 50 });
-      for (let i = 0; i < 10; i++) await buy(sale.id, `rate-${i}`);
+      for (let i = 0; i < 10; i++) await gateway.buy(sale.id, `rate-${i}`);
       // Once every second of the purchases is complete and in the window (they may straddle two): 10 admissions over it.
       const stats = await waitFor(
         async () => {
@@ -232,7 +220,7 @@ describe('admin API', () => {
         }
         if (events.length > 0 && !bought) {
           bought = true;
-          expect((await buy(sale.id, 'streamed')).statusCode).toBe(202);
+          expect((await gateway.buy(sale.id, 'streamed')).statusCode).toBe(202);
         }
       }
       expect(events[0]).toMatchObject({ sale: { id: sale.id }, stock: { redis: 5 } });

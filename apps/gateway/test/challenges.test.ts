@@ -8,7 +8,7 @@ import {
   type TicketReceipt,
 } from '@seckill/contracts';
 import { uniqueName } from '@seckill/platform/testing';
-import { startGateway, type GatewayHarness } from './gateway-harness';
+import { gatewayForSuite } from './gateway-harness';
 
 const solves = (challenge: string, n: number, difficulty = 8) =>
   hasLeadingZeroBits(
@@ -29,13 +29,7 @@ function unsolved(challenge: string): string {
 describe('bot friction: purchase challenges', () => {
   let offsetMs = 0;
   const clock = () => Date.now() + offsetMs;
-  let gateway: GatewayHarness;
-  beforeAll(async () => {
-    gateway = await startGateway({ CHALLENGE_TTL_MS: '30000' }, { clock });
-  });
-  afterAll(async () => {
-    await gateway.close();
-  });
+  const gateway = gatewayForSuite({ CHALLENGE_TTL_MS: '30000' }, { clock });
   beforeEach(() => {
     offsetMs = 0;
   });

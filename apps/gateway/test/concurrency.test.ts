@@ -1,17 +1,11 @@
 import { type TicketReceipt } from '@seckill/contracts';
 import { uniqueName } from '@seckill/platform/testing';
-import { startGateway, type GatewayHarness } from './gateway-harness';
+import { gatewayForSuite } from './gateway-harness';
 import { redisKeys } from '@seckill/redis-state';
 
 describe('admission under a crowd', () => {
-  let gateway: GatewayHarness;
-  beforeAll(async () => {
-    // This checks what the crowd gets, not how fast: a loaded machine must not turn answers into 503s.
-    gateway = await startGateway({ ADMISSION_TIMEOUT_MS: '10000' });
-  });
-  afterAll(async () => {
-    await gateway.close();
-  });
+  // This checks what the crowd gets, not how fast: a loaded machine must not turn answers into 503s.
+  const gateway = gatewayForSuite({ ADMISSION_TIMEOUT_MS: '10000' });
 
   it('never issues more tickets than stock nor two tickets to one user, with one Kafka message per ticket', async () => {
     const stock = 500;

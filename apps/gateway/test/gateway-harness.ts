@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { orderRequestedSchema, type CreateSaleBody, type OrderRequested, type SaleView } from '@seckill/contracts';
-import { createPrismaClient } from '@seckill/db';
+import { createPrismaClient, databaseUrlFromEnv } from '@seckill/db';
 import { createKafka, createLogger, createRedis, createUserTokenSigner, parseConfig } from '@seckill/platform';
+import { deleteTopics, freshTopic } from '@seckill/devstack';
 import { keysMatching, testServices, uniqueName, waitFor } from '@seckill/platform/testing';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Consumer } from 'kafkajs';
 import { buildGateway, type GatewayOptions } from '../src/app';
 import { gatewayConfigSchema, type GatewayConfig } from '../src/config';
@@ -18,6 +19,8 @@ export interface GatewayHarness {
   userToken(userId: string): string;
   adminHeaders: { authorization: string };
   createSale(patch?: Partial<CreateSaleBody>): Promise<SaleView>;
+  /** `POST /api/sales/:saleId/orders` as `userId` (a signed token), with any other `headers`. */
+  buy(saleId: string, userId: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   /** Order messages on the harness topic, once at least `count` arrived. */
   readOrders(count: number): Promise<OrderRequested[]>;
   /** Messages on the harness topic, from the partitions' high watermarks. */
@@ -40,19 +43,27 @@ export function saleBody(patch: Partial<CreateSaleBody> = {}): CreateSaleBody {
   };
 }
 
+/** A gateway for the enclosing `describe` (or file): started before its first test, closed after its last. */
+export function gatewayForSuite(env: Record<string, string> = {}, options: Omit<GatewayOptions, 'config'> = {}): GatewayHarness {
+  const gateway = {} as GatewayHarness;
+  beforeAll(async () => {
+    Object.assign(gateway, await startGateway(env, options));
+  });
+  afterAll(async () => {
+    await gateway.close?.();
+  });
+  return gateway;
+}
+
 export async function startGateway(
   env: Record<string, string> = {},
   options: Omit<GatewayOptions, 'config'> = {},
 ): Promise<GatewayHarness> {
-  const topic = uniqueName('test-orders');
+  const topic = await freshTopic('test-orders', { partitions: 3 });
   const kafka = createKafka({ clientId: 'gateway-test', brokers: testServices.kafkaBrokers, logger });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
-  await admin.disconnect();
 
   const config = parseConfig(gatewayConfigSchema, {
-    DATABASE_URL: testServices.databaseUrl,
+    DATABASE_URL: databaseUrlFromEnv(),
     REDIS_URL: testServices.redisUrl,
     KAFKA_BROKERS: testServices.kafkaBrokers.join(','),
     NATS_URL: testServices.natsUrl,
@@ -88,13 +99,20 @@ export async function startGateway(
     });
   }
 
+  const userToken = (userId: string) => {
+    userIds.add(userId);
+    return sign(userId);
+  };
   return {
     app,
     config,
-    userToken: (userId) => {
-      userIds.add(userId);
-      return sign(userId);
-    },
+    userToken,
+    buy: (saleId, userId, headers = {}) =>
+      app.inject({
+        method: 'POST',
+        url: `/api/sales/${saleId}/orders`,
+        headers: { authorization: `Bearer ${userToken(userId)}`, ...headers },
+      }),
     adminHeaders,
     async createSale(patch) {
       const response = await app.inject({ method: 'POST', url: '/api/admin/sales', headers: adminHeaders, payload: saleBody(patch) });
@@ -155,10 +173,7 @@ export async function startGateway(
         await prisma.sale.deleteMany({ where: { id: { in: saleIds } } });
         await prisma.$disconnect();
       }
-      const cleanup = kafka.admin();
-      await cleanup.connect();
-      await cleanup.deleteTopics({ topics: [topic] }).catch(() => undefined);
-      await cleanup.disconnect();
+      await deleteTopics([topic]).catch(() => undefined);
     },
   };
 }

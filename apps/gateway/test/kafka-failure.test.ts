@@ -1,16 +1,10 @@
 import { type OrderRequested, type TicketReceipt } from '@seckill/contracts';
 import { uniqueName } from '@seckill/platform/testing';
-import { startGateway, type GatewayHarness } from './gateway-harness';
+import { gatewayForSuite } from './gateway-harness';
 import { redisKeys, createRedisState } from '@seckill/redis-state';
 
 describe('a Kafka send that fails after the message got through', () => {
-  let gateway: GatewayHarness;
-  beforeAll(async () => {
-    gateway = await startGateway();
-  });
-  afterAll(async () => {
-    await gateway.close();
-  });
+  const gateway = gatewayForSuite();
 
   it('leaves the ticket to the worker that claimed it: the shopper holds it and it ends SUCCEEDED', async () => {
     const sale = await gateway.createSale({ stock: 3 });
@@ -26,11 +20,7 @@ describe('a Kafka send that fails after the message got through', () => {
       throw new Error('request timed out');
     };
     const userId = uniqueName('ambiguous');
-    const response = await gateway.app.inject({
-      method: 'POST',
-      url: `/api/sales/${sale.id}/orders`,
-      headers: { authorization: `Bearer ${gateway.userToken(userId)}` },
-    });
+    const response = await gateway.buy(sale.id, userId);
     gateway.app.orderProducer.send = send;
 
     // The worker writes the order and records it.

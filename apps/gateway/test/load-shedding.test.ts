@@ -1,5 +1,5 @@
 import { uniqueName } from '@seckill/platform/testing';
-import { startGateway, type GatewayHarness } from './gateway-harness';
+import { gatewayForSuite } from './gateway-harness';
 
 const block = (ms: number) => {
   const until = Date.now() + ms;
@@ -10,22 +10,11 @@ const block = (ms: number) => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('load shedding', () => {
-  let gateway: GatewayHarness;
-  beforeAll(async () => {
-    gateway = await startGateway({ SHED_EVENT_LOOP_DELAY_MS: '30' });
-  });
-  afterAll(async () => {
-    await gateway.close();
-  });
+  const gateway = gatewayForSuite({ SHED_EVENT_LOOP_DELAY_MS: '30' });
 
   it('answers purchases 503 with Retry-After while the event loop lags, and keeps health answering', async () => {
     const sale = await gateway.createSale({ stock: 5 });
-    const buy = () =>
-      gateway.app.inject({
-        method: 'POST',
-        url: `/api/sales/${sale.id}/orders`,
-        headers: { authorization: `Bearer ${gateway.userToken(uniqueName('crowd'))}` },
-      });
+    const buy = () => gateway.buy(sale.id, uniqueName('crowd'));
     // A drowning process: the loop stalls 100 ms at a time, again and again.
     const drowning = setInterval(() => block(100), 1);
     await sleep(300);

@@ -21,12 +21,6 @@ describe('a lottery sale: the pre-queue and its draw at the start', () => {
     offsetMs = 0;
   });
 
-  const buy = (harness: GatewayHarness, saleId: string, userId: string) =>
-    harness.app.inject({
-      method: 'POST',
-      url: `/api/sales/${saleId}/orders`,
-      headers: { authorization: `Bearer ${harness.userToken(userId)}` },
-    });
   const lotterySale = (stock: number) =>
     gateway.createSale({
       stock,
@@ -51,9 +45,9 @@ describe('a lottery sale: the pre-queue and its draw at the start', () => {
     const sale = await lotterySale(2);
     expect(sale).toMatchObject({ state: 'PREQUEUE', prequeueOpensAt: expect.any(String), prequeueSize: 0, challengeDifficulty: 0 });
     const [first, again, other] = [
-      await buy(gateway, sale.id, 'lucky-a'),
-      await buy(gateway, sale.id, 'lucky-a'),
-      await buy(second, sale.id, 'lucky-b'),
+      await gateway.buy(sale.id, 'lucky-a'),
+      await gateway.buy(sale.id, 'lucky-a'),
+      await second.buy(sale.id, 'lucky-b'),
     ];
     for (const response of [first, again, other]) expect(response.statusCode).toBe(202);
     expect(first.json<PrequeueReceipt>()).toEqual({
@@ -72,29 +66,29 @@ describe('a lottery sale: the pre-queue and its draw at the start', () => {
   it('draws once at the start, across gateways racing: tickets for as many as the stock, then the others are answered as anyone', async () => {
     const sale = await lotterySale(3);
     const members = Array.from({ length: 8 }, (_, i) => uniqueName(`member${i}`));
-    for (const userId of members) expect((await buy(gateway, sale.id, userId)).statusCode).toBe(202);
+    for (const userId of members) expect((await gateway.buy(sale.id, userId)).statusCode).toBe(202);
     afterTheStart();
     // Every member asks at once, half through each gateway, while both relays may sweep too.
-    const answers = await Promise.all(members.map((userId, i) => buy(i % 2 ? second : gateway, sale.id, userId)));
+    const answers = await Promise.all(members.map((userId, i) => (i % 2 ? second : gateway).buy(sale.id, userId)));
     const winners = answers.filter((response) => response.statusCode === 202).map((response) => response.json<TicketReceipt>());
     expect(winners.map((receipt) => receipt.ticketNumber).sort()).toEqual([1, 2, 3]);
     expect(winners.every((receipt) => receipt.status === 'QUEUED')).toBe(true);
     expect(answers.filter((response) => response.statusCode === 410).length).toBe(5);
     // A repeat answers the drawn ticket; the orders went to Kafka.
     const winner = members[answers.findIndex((response) => response.statusCode === 202)]!;
-    expect((await buy(second, sale.id, winner)).json<TicketReceipt>().ticketId).toBe(winners.find((receipt) => receipt)!.ticketId);
+    expect((await second.buy(sale.id, winner)).json<TicketReceipt>().ticketId).toBe(winners.find((receipt) => receipt)!.ticketId);
     expect(await ordersOf(sale.id, 3)).toEqual([1, 2, 3]);
   });
 
   it("is drawn by a gateway's sweep when no purchase comes, and later arrivals queue behind in arrival order", async () => {
     const sale = await lotterySale(5);
-    await buy(gateway, sale.id, 'early-bird');
+    await gateway.buy(sale.id, 'early-bird');
     afterTheStart();
     await gateway.app.outboxRelay.sweepOnce();
     expect(await gateway.app.redis.exists(`{sale:${sale.id}}:drawn`)).toBe(1);
-    const late = (await buy(gateway, sale.id, uniqueName('late'))).json<TicketReceipt>();
+    const late = (await gateway.buy(sale.id, uniqueName('late'))).json<TicketReceipt>();
     expect(late).toMatchObject({ ticketNumber: 2, position: 1 });
-    expect((await buy(gateway, sale.id, 'early-bird')).json<TicketReceipt>()).toMatchObject({
+    expect((await gateway.buy(sale.id, 'early-bird')).json<TicketReceipt>()).toMatchObject({
       ticketId: formatTicketId(sale.id, 1),
       position: 0,
     });
@@ -102,7 +96,7 @@ describe('a lottery sale: the pre-queue and its draw at the start', () => {
 
   it('gets the drawn orders to Kafka even when the gateway that drew died before sending them', async () => {
     const sale = await lotterySale(1);
-    await buy(gateway, sale.id, 'orphan');
+    await gateway.buy(sale.id, 'orphan');
     // What a gateway killed right after the draw leaves: the drawn ticket, in the outbox only.
     const drawn = await createRedisState({ redis: gateway.app.redis }).drawPrequeue(sale.id, {
       nowMs: Date.now() + 61_000,

@@ -1,4 +1,5 @@
 import type { OrderRequested } from '@seckill/contracts';
+import { deleteTopics, freshTopic } from '@seckill/devstack';
 import { createKafka, createLogger } from '@seckill/platform';
 import { createFreezableSockets, testServices, uniqueName, waitFor } from '@seckill/platform/testing';
 import { Kafka } from 'kafkajs';
@@ -19,20 +20,14 @@ const order = (index: number): OrderRequested => ({
 // the broker may already hold that batch, so the next batch reusing its numbers is taken for a
 // duplicate (acknowledged, never written) or refused OUT_OF_ORDER_SEQUENCE_NUMBER forever.
 describe('order producer on a real broker whose answers were lost', () => {
-  const topic = uniqueName('producer-seq');
+  let topic: string;
   const plain = createKafka({ clientId: uniqueName('producer-seq-admin'), brokers: testServices.kafkaBrokers, logger });
 
   beforeAll(async () => {
-    const admin = plain.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-    await admin.disconnect();
+    topic = await freshTopic('producer-seq', { partitions: 1 });
   });
   afterAll(async () => {
-    const admin = plain.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteTopics([topic]).catch(() => undefined);
   });
 
   async function messagesOnTopic(count: number): Promise<string[]> {

@@ -1,5 +1,5 @@
 import { userTicketSubject, type TicketEvent, type TicketReceipt } from '@seckill/contracts';
-import { createPrismaClient } from '@seckill/db';
+import { createPrismaClient, databaseUrlFromEnv } from '@seckill/db';
 import { connectNats } from '@seckill/platform';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,14 +7,7 @@ import path from 'node:path';
 import { startOwnedRedis } from '@seckill/devstack';
 import { createFreezableSockets, testServices, uniqueName, waitFor } from '@seckill/platform/testing';
 import { createRedisState, redisKeys } from '@seckill/redis-state';
-import { startGateway, type GatewayHarness } from './gateway-harness';
-
-const buyAs = (gateway: GatewayHarness, saleId: string, userId: string) =>
-  gateway.app.inject({
-    method: 'POST',
-    url: `/api/sales/${saleId}/orders`,
-    headers: { authorization: `Bearer ${gateway.userToken(userId)}` },
-  });
+import { gatewayForSuite, startGateway, type GatewayHarness } from './gateway-harness';
 
 async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
   const startedAt = Date.now();
@@ -25,7 +18,7 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number
 describe('a stalled Kafka broker', () => {
   const sockets = createFreezableSockets();
   let gateway: GatewayHarness;
-  const prisma = createPrismaClient({ databaseUrl: testServices.databaseUrl });
+  const prisma = createPrismaClient({ databaseUrl: databaseUrlFromEnv() });
 
   beforeAll(async () => {
     gateway = await startGateway(
@@ -48,7 +41,7 @@ describe('a stalled Kafka broker', () => {
   it('does not hold up the answer: 202 within the bound, and the ticket reaches Kafka once it answers', async () => {
     const sale = await gateway.createSale({ stock: 5 });
     sockets.freeze();
-    const { result: response, ms } = await timed(() => buyAs(gateway, sale.id, uniqueName('patient')));
+    const { result: response, ms } = await timed(() => gateway.buy(sale.id, uniqueName('patient')));
     expect(response.statusCode).toBe(202);
     expect(ms).toBeLessThan(1_500);
     const { ticketId } = response.json<TicketReceipt>();
@@ -72,7 +65,7 @@ describe('a stalled Kafka broker', () => {
     });
     try {
       sockets.freeze();
-      const { ticketId } = (await buyAs(gateway, sale.id, userId)).json<TicketReceipt>();
+      const { ticketId } = (await gateway.buy(sale.id, userId)).json<TicketReceipt>();
       const redisState = createRedisState({ redis: gateway.app.redis });
       const failed = await waitFor(
         async () => {
@@ -95,7 +88,7 @@ describe('a stalled Kafka broker', () => {
       sockets.thaw();
       expect(await redisState.claimTickets([ticketId])).toEqual(new Map([[ticketId, 'FAILED']]));
       // The shopper was released and may try again.
-      expect((await buyAs(gateway, sale.id, userId)).statusCode).toBe(202);
+      expect((await gateway.buy(sale.id, userId)).statusCode).toBe(202);
     } finally {
       await nats.close();
     }
@@ -103,13 +96,7 @@ describe('a stalled Kafka broker', () => {
 });
 
 describe('the outbox of a gateway that died', () => {
-  let gateway: GatewayHarness;
-  beforeAll(async () => {
-    gateway = await startGateway({ OUTBOX_RELAY_AFTER_MS: '300', OUTBOX_SWEEP_INTERVAL_MS: '100' });
-  });
-  afterAll(async () => {
-    await gateway.close();
-  });
+  const gateway = gatewayForSuite({ OUTBOX_RELAY_AFTER_MS: '300', OUTBOX_SWEEP_INTERVAL_MS: '100' });
 
   it('is re-produced by another gateway, once, and emptied when Kafka acknowledges', async () => {
     const sale = await gateway.createSale({ stock: 5 });
@@ -151,7 +138,7 @@ describe('a stalled Redis', () => {
       const sale = await gateway.createSale({ stock: 3 });
       const userId = uniqueName('frozen');
       redis.freeze();
-      const { result: response, ms } = await timed(() => buyAs(gateway, sale.id, userId));
+      const { result: response, ms } = await timed(() => gateway.buy(sale.id, userId));
       expect([response.statusCode, response.json().error.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
       expect(ms).toBeLessThan(1_500);
 
@@ -160,7 +147,7 @@ describe('a stalled Redis', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(await gateway.app.redis.get(redisKeys.stockTokens(sale.id))).toBe('3');
       expect(await gateway.app.redis.hget(redisKeys.ticketsByUser(sale.id), userId)).toBeNull();
-      expect((await buyAs(gateway, sale.id, userId)).statusCode).toBe(202);
+      expect((await gateway.buy(sale.id, userId)).statusCode).toBe(202);
     } finally {
       await gateway.close();
       await redis.stop();

@@ -1,29 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { formatTicketId, type TicketReceipt } from '@seckill/contracts';
 import { uniqueName } from '@seckill/platform/testing';
-import { startGateway, type GatewayHarness } from './gateway-harness';
+import { gatewayForSuite, startGateway } from './gateway-harness';
 import { redisKeys } from '@seckill/redis-state';
 
 describe('POST /api/sales/:saleId/orders', () => {
-  let gateway: GatewayHarness;
-  beforeAll(async () => {
-    gateway = await startGateway();
-  });
-  afterAll(async () => {
-    await gateway.close();
-  });
-
-  const buy = (saleId: string, userId: string, headers: Record<string, string> = {}) =>
-    gateway.app.inject({
-      method: 'POST',
-      url: `/api/sales/${saleId}/orders`,
-      headers: { authorization: `Bearer ${gateway.userToken(userId)}`, ...headers },
-    });
+  const gateway = gatewayForSuite();
 
   it('answers 202 with a numbered QUEUED ticket, stores it and produces its order message', async () => {
     const sale = await gateway.createSale({ stock: 5 });
     const userId = uniqueName('alice');
-    const response = await buy(sale.id, userId);
+    const response = await gateway.buy(sale.id, userId);
 
     expect(response.statusCode).toBe(202);
     const receipt = response.json<TicketReceipt>();
@@ -45,7 +32,7 @@ describe('POST /api/sales/:saleId/orders', () => {
   it('counts the still-queued tickets ahead as the position', async () => {
     const sale = await gateway.createSale({ stock: 5 });
     const receipts = [];
-    for (const userId of ['p1', 'p2', 'p3']) receipts.push((await buy(sale.id, uniqueName(userId))).json<TicketReceipt>());
+    for (const userId of ['p1', 'p2', 'p3']) receipts.push((await gateway.buy(sale.id, uniqueName(userId))).json<TicketReceipt>());
     expect(receipts.map((receipt) => receipt.position)).toEqual([0, 1, 2]);
     expect(receipts[2]!.estimatedWaitMs).toBeGreaterThan(receipts[0]!.estimatedWaitMs);
   });
@@ -53,8 +40,8 @@ describe('POST /api/sales/:saleId/orders', () => {
   it('returns the same ticket to a double click and to a repeated Idempotency-Key', async () => {
     const sale = await gateway.createSale({ stock: 5 });
     const userId = uniqueName('bob');
-    const [first, second] = await Promise.all([buy(sale.id, userId), buy(sale.id, userId)]);
-    const third = await buy(sale.id, userId, { 'idempotency-key': 'k-1' });
+    const [first, second] = await Promise.all([gateway.buy(sale.id, userId), gateway.buy(sale.id, userId)]);
+    const third = await gateway.buy(sale.id, userId, { 'idempotency-key': 'k-1' });
     const ids = [first, second, third].map((response) => {
       expect(response.statusCode).toBe(202);
       return response.json<TicketReceipt>().ticketId;
@@ -73,7 +60,7 @@ describe('POST /api/sales/:saleId/orders', () => {
       endsAt: new Date(Date.now() - 60_000).toISOString(),
     });
     for (const sale of [upcoming, ended]) {
-      const response = await buy(sale.id, uniqueName('early'));
+      const response = await gateway.buy(sale.id, uniqueName('early'));
       expect(response.statusCode).toBe(403);
       expect(response.json().error.code).toBe('SALE_NOT_ACTIVE');
     }
@@ -81,17 +68,17 @@ describe('POST /api/sales/:saleId/orders', () => {
 
   it('answers 410 SOLD_OUT once the stock is gone', async () => {
     const sale = await gateway.createSale({ stock: 1 });
-    expect((await buy(sale.id, uniqueName('winner'))).statusCode).toBe(202);
-    const late = await buy(sale.id, uniqueName('late'));
+    expect((await gateway.buy(sale.id, uniqueName('winner'))).statusCode).toBe(202);
+    const late = await gateway.buy(sale.id, uniqueName('late'));
     expect(late.statusCode).toBe(410);
     expect(late.json().error.code).toBe('SOLD_OUT');
   });
 
   it('answers 429 QUEUE_FULL with Retry-After when the queue is at capacity', async () => {
     const sale = await gateway.createSale({ stock: 5, queueCapacity: 2 });
-    expect((await buy(sale.id, uniqueName('q1'))).statusCode).toBe(202);
-    expect((await buy(sale.id, uniqueName('q2'))).statusCode).toBe(202);
-    const third = await buy(sale.id, uniqueName('q3'));
+    expect((await gateway.buy(sale.id, uniqueName('q1'))).statusCode).toBe(202);
+    expect((await gateway.buy(sale.id, uniqueName('q2'))).statusCode).toBe(202);
+    const third = await gateway.buy(sale.id, uniqueName('q3'));
     expect(third.statusCode).toBe(429);
     expect(third.json().error.code).toBe('QUEUE_FULL');
     expect(Number(third.headers['retry-after'])).toBeGreaterThanOrEqual(1);
@@ -99,7 +86,7 @@ describe('POST /api/sales/:saleId/orders', () => {
   });
 
   it('answers 404 SALE_NOT_FOUND for an unknown sale', async () => {
-    const response = await buy(randomUUID(), uniqueName('lost'));
+    const response = await gateway.buy(randomUUID(), uniqueName('lost'));
     expect(response.statusCode).toBe(404);
     expect(response.json().error.code).toBe('SALE_NOT_FOUND');
   });
@@ -121,7 +108,7 @@ describe('POST /api/sales/:saleId/orders', () => {
 
   it('answers 400 INVALID_INPUT for an oversized Idempotency-Key', async () => {
     const sale = await gateway.createSale();
-    const response = await buy(sale.id, uniqueName('key'), { 'idempotency-key': 'k'.repeat(300) });
+    const response = await gateway.buy(sale.id, uniqueName('key'), { 'idempotency-key': 'k'.repeat(300) });
     expect(response.statusCode).toBe(400);
     expect(response.json().error.code).toBe('INVALID_INPUT');
   });
@@ -138,13 +125,7 @@ describe('POST /api/sales/:saleId/orders', () => {
 });
 
 describe('rate limits', () => {
-  let gateway: GatewayHarness;
-  beforeAll(async () => {
-    gateway = await startGateway({ RATE_LIMIT_PER_USER_PER_MIN: '2', RATE_LIMIT_PER_IP_PER_MIN: '0' });
-  });
-  afterAll(async () => {
-    await gateway.close();
-  });
+  const gateway = gatewayForSuite({ RATE_LIMIT_PER_USER_PER_MIN: '2', RATE_LIMIT_PER_IP_PER_MIN: '0' });
 
   it('answers 429 RATE_LIMITED with Retry-After once a user exceeds the limit, other users unaffected', async () => {
     const sale = await gateway.createSale();

@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { type SaleView } from '@seckill/contracts';
 import { keysMatching, ownMetricNames, waitFor } from '@seckill/platform/testing';
-import { saleBody, startGateway, type GatewayHarness } from './gateway-harness';
+import { saleBody, gatewayForSuite, startGateway } from './gateway-harness';
 import { redisKeys } from '@seckill/redis-state';
 
 describe('sales API', () => {
-  let gateway: GatewayHarness;
-  beforeAll(async () => {
-    gateway = await startGateway();
-  });
-  afterAll(async () => {
-    await gateway.close();
-  });
+  const gateway = gatewayForSuite();
 
   describe('POST /api/admin/sales', () => {
     it('creates the sale in PostgreSQL and loads its stock, window and queue capacity into Redis', async () => {
@@ -91,11 +85,7 @@ describe('sales API', () => {
   describe('GET /api/sales/:saleId', () => {
     it('shows state, remaining stock and queue depth', async () => {
       const sale = await gateway.createSale({ stock: 3 });
-      await gateway.app.inject({
-        method: 'POST',
-        url: `/api/sales/${sale.id}/orders`,
-        headers: { authorization: `Bearer ${gateway.userToken('viewer-1')}` },
-      });
+      await gateway.buy(sale.id, 'viewer-1');
       const response = await gateway.app.inject({ method: 'GET', url: `/api/sales/${sale.id}` });
       expect(response.statusCode).toBe(200);
       expect(response.json<SaleView>()).toMatchObject({ id: sale.id, remainingStock: 2, queueDepth: 1, state: 'ACTIVE' });
@@ -132,12 +122,7 @@ describe('sales API', () => {
 
     it('admits nobody new after a Redis loss until the workers consumed the tickets from before it', async () => {
       const sale = await gateway.createSale({ stock: 5 });
-      const buy = (userId: string) =>
-        gateway.app.inject({
-          method: 'POST',
-          url: `/api/sales/${sale.id}/orders`,
-          headers: { authorization: `Bearer ${gateway.userToken(userId)}` },
-        });
+      const buy = (userId: string) => gateway.buy(sale.id, userId);
       expect((await buy('before-loss')).statusCode).toBe(202);
       await gateway.app.redis.del(...(await keysMatching(gateway.app.redis, `${redisKeys.saleTag(sale.id)}*`)));
 
@@ -164,12 +149,7 @@ describe('sales API', () => {
       const impatient = await startGateway({ SALE_RECOVERY_MAX_MS: '1500' });
       try {
         const sale = await impatient.createSale({ stock: 5 });
-        const buy = (userId: string) =>
-          impatient.app.inject({
-            method: 'POST',
-            url: `/api/sales/${sale.id}/orders`,
-            headers: { authorization: `Bearer ${impatient.userToken(userId)}` },
-          });
+        const buy = (userId: string) => impatient.buy(sale.id, userId);
         expect((await buy('before-loss')).statusCode).toBe(202);
         await impatient.app.redis.del(...(await keysMatching(impatient.app.redis, `${redisKeys.saleTag(sale.id)}*`)));
         expect((await buy('after-loss')).statusCode).toBe(503);

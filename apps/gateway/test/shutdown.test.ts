@@ -1,24 +1,14 @@
 import { uniqueName, waitFor } from '@seckill/platform/testing';
-import { startGateway, type GatewayHarness } from './gateway-harness';
+import { gatewayForSuite } from './gateway-harness';
 import { redisKeys } from '@seckill/redis-state';
 
 describe('graceful shutdown', () => {
-  let gateway: GatewayHarness;
-  beforeAll(async () => {
-    // A linger far longer than the test: only the shutdown flush can send the batch.
-    gateway = await startGateway({ KAFKA_LINGER_MS: '600000', KAFKA_PRODUCERS: '1' });
-  });
-  afterAll(async () => {
-    await gateway.close();
-  });
+  // A linger far longer than the test: only the shutdown flush can send the batch.
+  const gateway = gatewayForSuite({ KAFKA_LINGER_MS: '600000', KAFKA_PRODUCERS: '1' });
 
   it('flushes the pending Kafka batch and answers the waiting purchase before closing', async () => {
     const sale = await gateway.createSale({ stock: 3 });
-    const purchase = gateway.app.inject({
-      method: 'POST',
-      url: `/api/sales/${sale.id}/orders`,
-      headers: { authorization: `Bearer ${gateway.userToken(uniqueName('last-one'))}` },
-    });
+    const purchase = gateway.buy(sale.id, uniqueName('last-one'));
     await waitFor(async () => ((await gateway.app.redis.zcard(redisKeys.queuedTickets(sale.id))) === 1 ? true : undefined), {
       what: 'the admission',
     });

@@ -1,16 +1,10 @@
 import { formatTicketId, ticketEventSchema, userTicketSubject, type TicketReceipt, type TicketView } from '@seckill/contracts';
 import { uniqueName, waitFor } from '@seckill/platform/testing';
-import { startGateway, type GatewayHarness } from './gateway-harness';
+import { gatewayForSuite } from './gateway-harness';
 import { redisKeys, createRedisState } from '@seckill/redis-state';
 
 describe('tickets API', () => {
-  let gateway: GatewayHarness;
-  beforeAll(async () => {
-    gateway = await startGateway();
-  });
-  afterAll(async () => {
-    await gateway.close();
-  });
+  const gateway = gatewayForSuite();
 
   const as = (userId: string) => ({ authorization: `Bearer ${gateway.userToken(userId)}` });
   async function buy(saleId: string, userId: string): Promise<TicketReceipt> {

@@ -14,16 +14,17 @@
  *    a scratch table shaped like `orders` (same unique keys); a Node loop if pgbench is missing.
  * Last line: `ratio <worker orders/s ÷ baseline inserts/s>`.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { OrderRequested } from '@seckill/contracts';
-import { createPrismaClient } from '@seckill/db';
+import { createPrismaClient, databaseUrlFromEnv } from '@seckill/db';
+import { deleteOrderTopics, freshOrderTopics, startApp, stopProcess, type AppProcess, type OrderTopics } from '@seckill/devstack';
 import { createKafka, createLogger, createRedis } from '@seckill/platform';
-import { uniqueName } from '@seckill/platform/testing';
+import { testServices, uniqueName } from '@seckill/platform/testing';
 import { Client } from 'pg';
 import { createRedisState, redisKeys } from '@seckill/redis-state';
 
@@ -35,9 +36,9 @@ const partitions = Number(env.BENCH_PARTITIONS ?? 12);
 const keyBy = env.BENCH_KEY === 'sale' ? 'sale' : 'user';
 const baselineSeconds = Number(env.BENCH_BASELINE_SECONDS ?? 4);
 const baselineClients = 16;
-const databaseUrl = env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/seckill';
-const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const brokers = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const databaseUrl = databaseUrlFromEnv();
+const redisUrl = testServices.redisUrl;
+const brokers = testServices.kafkaBrokers;
 const portBase = Number(env.BENCH_PORT_BASE ?? 3190);
 /** The steady-state window, as shares of the orders committed. */
 const measureFrom = Number(env.BENCH_FROM ?? 0.2);
@@ -54,14 +55,12 @@ async function main(): Promise<void> {
   const prisma = createPrismaClient({ databaseUrl });
   const redis = createRedis(redisUrl, { name: 'bench-worker' });
   const kafka = createKafka({ clientId: uniqueName('bench-worker'), brokers, logger });
-  const admin = kafka.admin();
   const producer = kafka.producer();
-  await Promise.all([admin.connect(), producer.connect()]);
-  const children: ChildProcess[] = [];
+  await producer.connect();
+  const children: AppProcess[] = [];
   let benchSaleId: string | undefined;
-  let benchTopic: string | undefined;
-  const stopChildren = () => children.forEach((child) => child.exitCode === null && child.kill('SIGTERM'));
-  process.once('exit', stopChildren);
+  let benchTopics: OrderTopics | undefined;
+  const stopChildren = () => Promise.all(children.map((child) => stopProcess(child)));
 
   if (workerFrom === 'dist') {
     await run('pnpm', ['turbo', 'run', 'build', '--filter', '@seckill/order-worker', '--output-logs=errors-only'], {
@@ -69,16 +68,8 @@ async function main(): Promise<void> {
     });
   }
   try {
-    const topic = uniqueName('bench.orders');
-    benchTopic = topic;
-    const group = uniqueName('bench.order-worker');
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic, numPartitions: partitions },
-        { topic: `${topic}.dlq`, numPartitions: 1 },
-      ],
-    });
+    benchTopics = await freshOrderTopics('bench', { brokers, partitions });
+    const topic = benchTopics.ORDERS_TOPIC;
     const saleId = randomUUID();
     benchSaleId = saleId;
     await prisma.sale.create({
@@ -144,30 +135,24 @@ async function main(): Promise<void> {
     // Only now the workers.
     for (let index = 0; index < workers; index += 1) {
       children.push(
-        spawn(
-          process.execPath,
-          [
-            ...workerNodeArgs,
-            ...(workerFrom === 'dist' ? ['dist/main.js'] : ['--conditions=@seckill/source', '--import', 'tsx', 'src/main.ts']),
-          ],
-          {
-            cwd: path.resolve(__dirname, '..'),
-            env: {
-              ...env,
-              DATABASE_URL: databaseUrl,
-              REDIS_URL: redisUrl,
-              KAFKA_BROKERS: brokers.join(','),
-              ORDERS_TOPIC: topic,
-              ORDERS_DEAD_LETTER_TOPIC: `${topic}.dlq`,
-              ORDER_WORKER_GROUP: group,
-              WORKER_ID: `bench-${index}`,
-              PORT: String(portBase + index),
-              HOST: '127.0.0.1',
-              LOG_LEVEL: env.BENCH_WORKER_LOG_LEVEL ?? 'warn',
-            },
-            stdio: ['ignore', 'inherit', 'inherit'],
+        startApp({
+          app: 'order-worker',
+          name: `order-worker-${index}`,
+          port: portBase + index,
+          mode: workerFrom,
+          nodeFlags: workerNodeArgs,
+          output: 'inherit',
+          killWithParent: true,
+          env: {
+            DATABASE_URL: databaseUrl,
+            REDIS_URL: redisUrl,
+            KAFKA_BROKERS: brokers.join(','),
+            ...benchTopics,
+            WORKER_ID: `bench-${index}`,
+            HOST: '127.0.0.1',
+            LOG_LEVEL: env.BENCH_WORKER_LOG_LEVEL ?? 'warn',
           },
-        ),
+        }),
       );
     }
 
@@ -190,10 +175,7 @@ async function main(): Promise<void> {
     const sale = await prisma.sale.findUniqueOrThrow({ where: { id: saleId } });
     if (sale.stock !== 0) throw new Error(`stock should be 0, is ${sale.stock}`);
 
-    stopChildren();
-    await Promise.all(
-      children.map((child) => new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)))),
-    );
+    await stopChildren();
 
     console.log(`workers ${workers}, partitions ${partitions}, key by ${keyBy}, orders ${orders}`);
     console.log(
@@ -213,9 +195,9 @@ async function main(): Promise<void> {
     );
     console.log(`ratio ${(workerRate / baselineRate).toFixed(2)}`);
   } finally {
-    stopChildren();
+    await stopChildren();
     await cleanUp().catch((error: unknown) => console.error('clean-up failed', error));
-    await Promise.allSettled([admin.disconnect(), producer.disconnect(), redis.quit(), prisma.$disconnect()]);
+    await Promise.allSettled([producer.disconnect(), redis.quit(), prisma.$disconnect()]);
   }
 
   // Leave the shared database, Redis and broker as they were: the figures are printed already.
@@ -233,7 +215,7 @@ async function main(): Promise<void> {
     const userIndexes = redis.pipeline();
     for (let n = 1; n <= orders; n += 1) userIndexes.del(redisKeys.userTickets(`bench-${n}`));
     await userIndexes.exec();
-    if (benchTopic) await admin.deleteTopics({ topics: [benchTopic, `${benchTopic}.dlq`] }).catch(() => undefined);
+    if (benchTopics) await deleteOrderTopics(benchTopics, { brokers }).catch(() => undefined);
   }
 }
 

@@ -1,46 +1,25 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import { startApp, stopProcess, type AppProcess } from '@seckill/devstack';
 import { waitFor } from '@seckill/platform/testing';
-import { admit, collectUserEvents, createSale, freshTopics, openTestServices, saleStock, workerEnv, type TestServices } from './helpers';
+import { admit, collectUserEvents, createSale, freshTopics, saleStock, testServicesForFile, workerEnv } from './helpers';
 import { createRedisState } from '@seckill/redis-state';
 
-let services: TestServices;
-const children: ChildProcess[] = [];
+const services = testServicesForFile();
+const workers: AppProcess[] = [];
 
-beforeAll(async () => {
-  services = await openTestServices();
-});
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-afterAll(async () => {
-  await services.close();
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((worker) => stopProcess(worker, { signal: 'SIGKILL' })));
 });
 
 /** The worker as its own process (src/main.ts through tsx), as a supervisor would run it. */
-function spawnWorker(env: Record<string, string>): {
-  child: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output: () => string;
-} {
-  const child = spawn(process.execPath, ['--conditions=@seckill/source', '--import', 'tsx', 'src/main.ts'], {
-    cwd: path.resolve(__dirname, '..'),
-    env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, exited, output: () => output };
+function spawnWorker(env: Record<string, string>): AppProcess {
+  const worker = startApp({ app: 'order-worker', port: 0, mode: 'source', env: { ...env, HOST: '127.0.0.1' } });
+  workers.push(worker);
+  return worker;
 }
 
 describe('a worker killed between the database commit and the offset commit', () => {
   it('loses nothing and duplicates nothing after a restart', async () => {
-    const names = await freshTopics(services.admin, 2);
+    const names = await freshTopics(2);
     const saleId = await createSale(services, 100);
     const events = collectUserEvents(services.nats, saleId);
     const tickets = await admit(services, names.topic, saleId, 30);
@@ -78,16 +57,15 @@ describe('a worker killed between the database commit and the offset commit', ()
     }
 
     // SIGTERM: finishes the batch in hand, leaves the group, exits 0.
-    restarted.child.kill('SIGTERM');
-    const stopped = await restarted.exited;
-    expect({ ...stopped, output: stopped.code === 0 ? '' : restarted.output() }).toEqual({ code: 0, signal: null, output: '' });
+    const stopped = await stopProcess(restarted, { graceMs: 30_000 });
+    expect({ ...stopped, output: stopped.code === 0 ? '' : restarted.recentOutput() }).toEqual({ code: 0, signal: null, output: '' });
     events.stop();
   }, 60_000);
 });
 
 describe('a worker stopped with SIGTERM in the middle of the stream', () => {
   it('finishes the batch in hand and commits it, so a successor neither redoes nor loses anything', async () => {
-    const names = await freshTopics(services.admin, 4);
+    const names = await freshTopics(4);
     const saleId = await createSale(services, 10_000);
     const events = collectUserEvents(services.nats, saleId);
     const tickets = await admit(services, names.topic, saleId, 6_000);
@@ -100,9 +78,8 @@ describe('a worker stopped with SIGTERM in the middle of the stream', () => {
       timeoutMs: 30_000,
       intervalMs: 20,
     });
-    first.child.kill('SIGTERM');
-    const stopped = await first.exited;
-    expect({ ...stopped, output: stopped.code === 0 ? '' : first.output() }).toEqual({ code: 0, signal: null, output: '' });
+    const stopped = await stopProcess(first, { graceMs: 30_000 });
+    expect({ ...stopped, output: stopped.code === 0 ? '' : first.recentOutput() }).toEqual({ code: 0, signal: null, output: '' });
 
     // Everything written before the stop was carried through to its result.
     const writtenBeforeStop = await services.prisma.order.findMany({ where: { saleId } });

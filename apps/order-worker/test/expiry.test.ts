@@ -7,35 +7,23 @@ import {
   createSale,
   freshTopics,
   logger,
-  openTestServices,
+  closersAfterEachTest,
   saleStock,
-  startTestWorker,
-  workerConfig,
-  type TestServices,
+  testServicesForFile,
+  startWorkerForTest,
 } from './helpers';
 import { redisKeys, createRedisState } from '@seckill/redis-state';
 
-let services: TestServices;
-const closers: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  services = await openTestServices();
-});
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
-afterAll(async () => {
-  await services.close();
-});
+const services = testServicesForFile();
+const closers = closersAfterEachTest();
 
 describe('payment window', () => {
   it('expires an unpaid order and returns its stock, which a later buyer then gets', async () => {
-    const names = await freshTopics(services.admin, 1);
+    const names = await freshTopics(1);
     const saleId = await createSale(services, 1);
     const events = collectUserEvents(services.nats, saleId);
     closers.push(async () => events.stop());
-    const { worker } = await startTestWorker(workerConfig(names, { PAYMENT_WINDOW_MS: '1500', EXPIRY_SWEEP_INTERVAL_MS: '100' }));
-    closers.push(() => worker.close());
+    await startWorkerForTest(closers, names, { PAYMENT_WINDOW_MS: '1500', EXPIRY_SWEEP_INTERVAL_MS: '100' });
 
     const [first] = await admit(services, names.topic, saleId, 1);
     await services.redis.decr(redisKeys.stockTokens(saleId)); // the gateway took the only token

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { formatTicketId, orderMessageKey, type OrderRequested, type TicketEvent, type OrderEvent } from '@seckill/contracts';
-import { createPrismaClient, type PrismaClient } from '@seckill/db';
+import { createPrismaClient, databaseUrlFromEnv, type PrismaClient } from '@seckill/db';
 import {
   connectNats,
   createKafka,
@@ -12,6 +12,7 @@ import {
   type NatsConnection,
   type RedisClient,
 } from '@seckill/platform';
+import { freshOrderTopics } from '@seckill/devstack';
 import { testServices, uniqueName } from '@seckill/platform/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
@@ -23,7 +24,7 @@ export const logger: Logger = createLogger({ name: 'order-worker-test', level: p
 
 /** Connections a test needs besides the worker, opened once per file. */
 export async function openTestServices() {
-  const prisma = createPrismaClient({ databaseUrl: testServices.databaseUrl });
+  const prisma = createPrismaClient({ databaseUrl: databaseUrlFromEnv() });
   const redis = createRedis(testServices.redisUrl, { name: 'order-worker-test' });
   const nats = await connectNats({ url: testServices.natsUrl, name: 'order-worker-test' });
   const kafka = createKafka({ clientId: uniqueName('order-worker-test'), brokers: testServices.kafkaBrokers, logger });
@@ -49,18 +50,37 @@ export async function openTestServices() {
 }
 export type TestServices = Awaited<ReturnType<typeof openTestServices>>;
 
-/** Fresh topic + dead-letter topic + group names for one test. */
-export async function freshTopics(admin: TestServices['admin'], partitions = 4) {
-  const topic = uniqueName('test.orders');
-  const deadLetterTopic = `${topic}.dlq`;
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      { topic, numPartitions: partitions },
-      { topic: deadLetterTopic, numPartitions: 1 },
-    ],
+/** This file's connections: opened before its first test, closed after its last. */
+export function testServicesForFile(): TestServices {
+  const services = {} as TestServices;
+  beforeAll(async () => {
+    Object.assign(services, await openTestServices());
   });
-  return { topic, deadLetterTopic, group: uniqueName('test.order-worker') };
+  afterAll(async () => {
+    await services.close();
+  });
+  return services;
+}
+
+/** Close functions pushed here run after each test, the last pushed first. */
+export function closersAfterEachTest(): Array<() => Promise<void>> {
+  const closers: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+  });
+  return closers;
+}
+
+export interface WorkerTopics {
+  topic: string;
+  deadLetterTopic: string;
+  group: string;
+}
+
+/** Fresh topic + dead-letter topic + group names for one test. */
+export async function freshTopics(partitions = 4): Promise<WorkerTopics> {
+  const names = await freshOrderTopics('test', { partitions });
+  return { topic: names.ORDERS_TOPIC, deadLetterTopic: names.ORDERS_DEAD_LETTER_TOPIC, group: names.ORDER_WORKER_GROUP };
 }
 
 /** A sale as the admin API would create it: a row in PostgreSQL and stock tokens in Redis. */
@@ -143,16 +163,13 @@ export async function produce(producer: Producer, topic: string, orders: readonl
 }
 
 /** Worker config for a test: fresh names, a short session so a killed member leaves fast. */
-export function workerConfig(
-  names: { topic: string; deadLetterTopic: string; group: string },
-  overrides: Record<string, string> = {},
-): WorkerConfig {
+export function workerConfig(names: WorkerTopics, overrides: Record<string, string> = {}): WorkerConfig {
   return parseConfig(configSchema, { ...workerEnv(names), ...overrides });
 }
 
-export function workerEnv(names: { topic: string; deadLetterTopic: string; group: string }): Record<string, string> {
+export function workerEnv(names: WorkerTopics): Record<string, string> {
   return {
-    DATABASE_URL: testServices.databaseUrl,
+    DATABASE_URL: databaseUrlFromEnv(),
     REDIS_URL: testServices.redisUrl,
     NATS_URL: testServices.natsUrl,
     KAFKA_BROKERS: testServices.kafkaBrokers.join(','),
@@ -163,6 +180,14 @@ export function workerEnv(names: { topic: string; deadLetterTopic: string; group
     KAFKA_SESSION_TIMEOUT_MS: '6000',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
   };
+}
+
+/** A worker on `names` (`overrides` on top of the test env) for one test, closed with its `closers`. */
+export async function startWorkerForTest(closers: Array<() => Promise<void>>, names: WorkerTopics, overrides: Record<string, string> = {}) {
+  const config = workerConfig(names, overrides);
+  const started = await startTestWorker(config);
+  closers.push(() => started.worker.close());
+  return { ...started, config };
 }
 
 export async function startTestWorker(config: WorkerConfig): Promise<{ worker: OrderWorker; registry: Registry }> {

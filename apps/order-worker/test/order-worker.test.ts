@@ -8,34 +8,16 @@ import {
   collectUserEvents,
   createSale,
   freshTopics,
-  openTestServices,
+  closersAfterEachTest,
   produce,
   saleStock,
-  startTestWorker,
-  workerConfig,
-  type TestServices,
+  testServicesForFile,
+  startWorkerForTest,
 } from './helpers';
 import { redisKeys, createRedisState } from '@seckill/redis-state';
 
-let services: TestServices;
-const closers: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  services = await openTestServices();
-});
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
-afterAll(async () => {
-  await services.close();
-});
-
-async function startWorker(names: Awaited<ReturnType<typeof freshTopics>>, overrides: Record<string, string> = {}) {
-  const config = workerConfig(names, overrides);
-  const started = await startTestWorker(config);
-  closers.push(() => started.worker.close());
-  return { ...started, config };
-}
+const services = testServicesForFile();
+const closers = closersAfterEachTest();
 
 function listen(saleId: string) {
   const listener = collectUserEvents(services.nats, saleId);
@@ -49,11 +31,11 @@ async function ordersOf(saleId: string) {
 
 describe('order worker', () => {
   it('turns each admitted ticket into one order, records SUCCEEDED in Redis and pushes one event', async () => {
-    const names = await freshTopics(services.admin);
+    const names = await freshTopics();
     const saleId = await createSale(services, 10);
     const events = listen(saleId);
     const tickets = await admit(services, names.topic, saleId, 3);
-    const { config, worker } = await startWorker(names, { THROUGHPUT_PUBLISH_INTERVAL_MS: '100' });
+    const { config, worker } = await startWorkerForTest(closers, names, { THROUGHPUT_PUBLISH_INTERVAL_MS: '100' });
     // On a freshly started broker the group coordinator may still be loading: joining takes a moment.
     const ready = await waitFor(
       async () => {
@@ -92,12 +74,12 @@ describe('order worker', () => {
   });
 
   it('gives one order and the same result when the same message is delivered twice', async () => {
-    const names = await freshTopics(services.admin);
+    const names = await freshTopics();
     const saleId = await createSale(services, 10);
     const events = listen(saleId);
     const [ticket] = await admit(services, names.topic, saleId, 1);
     await produce(services.producer, names.topic, [ticket!]); // duplicate in the same run
-    await startWorker(names);
+    await startWorkerForTest(closers, names);
     await waitFor(() => (events.ticketEvents().length >= 1 ? true : undefined), { what: 'first result' });
 
     await produce(services.producer, names.topic, [ticket!]); // redelivered after it was processed
@@ -112,12 +94,12 @@ describe('order worker', () => {
   });
 
   it('sells exactly the stock to two workers sharing more demand than stock', async () => {
-    const names = await freshTopics(services.admin, 4);
+    const names = await freshTopics(4);
     const stock = 40;
     const saleId = await createSale(services, stock);
     const events = listen(saleId);
-    const first = await startWorker(names);
-    const second = await startWorker(names);
+    const first = await startWorkerForTest(closers, names);
+    const second = await startWorkerForTest(closers, names);
     const demand = 100;
     await admit(services, names.topic, saleId, demand);
 
@@ -139,12 +121,12 @@ describe('order worker', () => {
   });
 
   it('skips a ticket the shopper cancelled before a worker claimed it', async () => {
-    const names = await freshTopics(services.admin);
+    const names = await freshTopics();
     const saleId = await createSale(services, 10);
     const events = listen(saleId);
     const [cancelled, kept] = await admit(services, names.topic, saleId, 2);
     await services.redis.hset(redisKeys.ticket(saleId, cancelled!.ticketId), 'status', 'CANCELLED');
-    await startWorker(names);
+    await startWorkerForTest(closers, names);
 
     await waitFor(() => (events.ticketEvents().length === 1 ? true : undefined), { what: 'the kept ticket' });
     expect(events.ticketEvents()[0]).toMatchObject({ ticketId: kept!.ticketId, status: 'SUCCEEDED' });
@@ -153,11 +135,11 @@ describe('order worker', () => {
   });
 
   it('processes a ticket missing from Redis from its message alone', async () => {
-    const names = await freshTopics(services.admin);
+    const names = await freshTopics();
     const saleId = await createSale(services, 10);
     const events = listen(saleId);
     const [ticket] = await admit(services, names.topic, saleId, 1, { storeTicket: false });
-    await startWorker(names);
+    await startWorkerForTest(closers, names);
 
     await waitFor(() => (events.ticketEvents().length === 1 ? true : undefined), { what: 'the result' });
     const [order] = await ordersOf(saleId);
@@ -167,7 +149,7 @@ describe('order worker', () => {
   });
 
   it('dead-letters poison messages with the reason and keeps consuming the partition', async () => {
-    const names = await freshTopics(services.admin, 1);
+    const names = await freshTopics(1);
     const saleId = await createSale(services, 10);
     const unknownSaleId = randomUUID();
     const events = listen(saleId);
@@ -198,7 +180,7 @@ describe('order worker', () => {
     await dlqConsumer.subscribe({ topic: names.deadLetterTopic, fromBeginning: true });
     await dlqConsumer.run({ eachMessage: async ({ message }) => void deadLetters.push(message) });
 
-    await startWorker(names);
+    await startWorkerForTest(closers, names);
     await waitFor(() => (events.ticketEvents().length === 1 ? true : undefined), { what: 'the good ticket' });
     expect(events.ticketEvents()[0]).toMatchObject({ ticketId: good!.ticketId, status: 'SUCCEEDED' });
 

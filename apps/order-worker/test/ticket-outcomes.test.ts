@@ -1,26 +1,10 @@
 import { formatTicketId, orderMessageKey, type OrderRequested } from '@seckill/contracts';
 import { waitFor } from '@seckill/platform/testing';
-import { admit, createSale, freshTopics, openTestServices, saleStock, startTestWorker, workerConfig, type TestServices } from './helpers';
+import { admit, createSale, freshTopics, closersAfterEachTest, saleStock, testServicesForFile, startWorkerForTest } from './helpers';
 import { redisKeys, createRedisState } from '@seckill/redis-state';
 
-let services: TestServices;
-const closers: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  services = await openTestServices();
-});
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
-afterAll(async () => {
-  await services.close();
-});
-
-async function startWorker(names: Awaited<ReturnType<typeof freshTopics>>) {
-  const started = await startTestWorker(workerConfig(names));
-  closers.push(() => started.worker.close());
-  return started;
-}
+const services = testServicesForFile();
+const closers = closersAfterEachTest();
 
 /** What admission took from Redis for these tickets: one stock token each. */
 const takeTokens = (saleId: string, count: number) => services.redis.decrby(redisKeys.stockTokens(saleId), count);
@@ -37,11 +21,11 @@ const finalStatus = (ticketId: string) =>
 
 describe('tickets that end without an order', () => {
   it('give their stock token back when the buyer already has an order (ALREADY_ORDERED)', async () => {
-    const names = await freshTopics(services.admin);
+    const names = await freshTopics();
     const saleId = await createSale(services, 5);
     const [first] = await admit(services, names.topic, saleId, 1);
     await takeTokens(saleId, 1);
-    await startWorker(names);
+    await startWorkerForTest(closers, names);
     expect(await finalStatus(first!.ticketId)).toMatchObject({ status: 'SUCCEEDED' });
 
     // A second ticket of the same buyer (their hold was lost): it takes a token at admission...
@@ -67,7 +51,7 @@ describe('tickets that end without an order', () => {
   });
 
   it('end FAILED, token back, when their message is dead-lettered', async () => {
-    const names = await freshTopics(services.admin);
+    const names = await freshTopics();
     const saleId = await createSale(services, 5);
     const [ticket] = await admit(services, names.topic, saleId, 1, { produce: false });
     await takeTokens(saleId, 1);
@@ -77,7 +61,7 @@ describe('tickets that end without an order', () => {
       acks: -1,
       messages: [{ key: ticket!.userId, value: JSON.stringify({ ...ticket, v: 2 }) }],
     });
-    await startWorker(names);
+    await startWorkerForTest(closers, names);
 
     const record = await waitFor(
       async () => {

@@ -1,8 +1,8 @@
 /** Phase 1 of bench/push.ts for one side: settled RSS of each node before and after its share of N idle sessions. */
-import type { ChildProcess } from 'node:child_process';
+import type { NodeProcess } from '@seckill/devstack';
 import { performance } from 'node:perf_hooks';
 import { settledRssKib } from './proc-stats';
-import { spawnTs, stopProcesses, waitForLine } from './processes';
+import { spawnTs, stopProcesses, waitForOutput } from './processes';
 import type { SideUnderTest } from './servers';
 import { closeAll, openSessions, type OnTicket, type SessionTarget } from './sessions';
 
@@ -21,8 +21,8 @@ interface IdleOptions {
 }
 
 /** Idle sessions for users [from, to), in shard processes (bench/idle-clients.ts); resolves once all are open. */
-async function openIdleShards(target: SessionTarget, from: number, to: number, options: IdleOptions): Promise<ChildProcess[]> {
-  const shards: ChildProcess[] = [];
+async function openIdleShards(target: SessionTarget, from: number, to: number, options: IdleOptions): Promise<NodeProcess[]> {
+  const shards: NodeProcess[] = [];
   for (let start = from; start < to; start += SESSIONS_PER_SHARD) {
     shards.push(
       spawnTs('bench/idle-clients.ts', {
@@ -35,7 +35,7 @@ async function openIdleShards(target: SessionTarget, from: number, to: number, o
       }),
     );
   }
-  await Promise.all(shards.map((shard) => waitForLine(shard, /ready \d+/, 'idle-client shard')));
+  await Promise.all(shards.map((shard) => waitForOutput(shard, /ready \d+/, 600_000)));
   return shards;
 }
 

@@ -84,20 +84,20 @@ async function main() {
   const receivers = Array.from({ length: receiverCount }, (_, i) => `${userPrefix}-${i}`);
 
   const [pushNodes, peerNodes, bare] = await Promise.all([startPushNodes(run, NODES), startPeerNodes(run, NODES), startBareServer()]);
-  const { child: emitterChild, emitter } = await startEmitter(run, bare.url);
+  const { process: emitterProcess, emitter } = await startEmitter(run, bare.url);
   const tokenFor = createUserTokenSigner(run.authSecret);
   const sides: Record<Side, SideUnderTest> = {
     push: {
       target: { kind: 'push', urls: pushNodes.map((node) => node.url), tokenFor },
-      nodes: pushNodes.map((node) => node.child),
+      nodes: pushNodes.map((node) => node.process.child),
       broker: brokerListeningOn('nats', run.natsUrl, 4222),
     },
     peer: {
       target: { kind: 'peer', urls: peerNodes.map((node) => node.url), tokenFor },
-      nodes: peerNodes.map((node) => node.child),
+      nodes: peerNodes.map((node) => node.process.child),
       broker: brokerListeningOn('redis', run.redisUrl, 6379),
     },
-    bare: { target: { kind: 'bare', urls: [bare.url] }, nodes: [bare.child] },
+    bare: { target: { kind: 'bare', urls: [bare.url] }, nodes: [bare.process.child] },
   };
   const rounds = createDeliveryRounds({ sides, emitter, receivers, ratePerSecond });
 
@@ -139,7 +139,7 @@ async function main() {
     });
   }
   await emitter.cleanup();
-  await stopProcesses([...pushNodes, ...peerNodes, bare].map((node) => node.child).concat(emitterChild));
+  await stopProcesses([...pushNodes, ...peerNodes, bare].map((node) => node.process).concat(emitterProcess));
 
   const cpu = (side: Side, group?: Parameters<typeof cpuPerDeliveryUs>[1]) => fmt(cpuPerDeliveryUs(rounds.results[side], group), 1);
   const cpuParts = (side: Side) => {

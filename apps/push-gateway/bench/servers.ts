@@ -1,9 +1,9 @@
 /** The server-side processes of bench/push.ts: our push nodes, the socket.io peer's nodes, the bare server, the emitter. */
 import type { ChildProcess } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitUntilAnswers, type NodeProcess } from '@seckill/devstack';
 import { emitterHandle, type EmitterHandle } from './emitter-protocol';
 import { listenerPid } from './proc-stats';
-import { freePort, MEASURED_SERVER_FLAGS, spawnTs, waitForLine } from './processes';
+import { freePort, MEASURED_SERVER_FLAGS, spawnTs, waitForOutput } from './processes';
 import type { SessionTarget } from './sessions';
 
 /** What every process of one run shares: services, the JWT secret, names unique to the run. */
@@ -27,7 +27,7 @@ export interface SideUnderTest {
 }
 
 export interface ServerNode {
-  child: ChildProcess;
+  process: NodeProcess;
   url: string;
 }
 
@@ -46,20 +46,10 @@ async function startPushNode(run: RunEnv): Promise<ServerNode & { metricsUrl: st
       DATABASE_URL: run.databaseUrl,
       NATS_SUBJECT_PREFIX: run.subjectPrefix,
     },
-    { nodeFlags },
+    { nodeFlags, printStdout: true },
   );
-  child.stdout!.pipe(process.stderr);
-  for (let attempt = 0; ; attempt += 1) {
-    if (child.exitCode !== null) throw new Error('push node exited during start');
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (attempt > 300) throw new Error('push node did not become ready');
-    await sleep(100);
-  }
-  return { child, url: `ws://127.0.0.1:${port}/ws`, metricsUrl: `http://127.0.0.1:${port}/metrics` };
+  await waitUntilAnswers(child, `http://127.0.0.1:${port}/readyz`, 30_000);
+  return { process: child, url: `ws://127.0.0.1:${port}/ws`, metricsUrl: `http://127.0.0.1:${port}/metrics` };
 }
 
 async function startPeerNode(run: RunEnv): Promise<ServerNode> {
@@ -68,8 +58,8 @@ async function startPeerNode(run: RunEnv): Promise<ServerNode> {
     { AUTH_SECRET: run.authSecret, REDIS_URL: run.redisUrl, PEER_KEY: run.peerKey },
     { nodeFlags: MEASURED_SERVER_FLAGS },
   );
-  const match = await waitForLine(child, /listening (\d+)/, 'peer node');
-  return { child, url: `ws://127.0.0.1:${match[1]}` };
+  const match = await waitForOutput(child, /listening (\d+)/);
+  return { process: child, url: `ws://127.0.0.1:${match[1]}` };
 }
 
 export async function startPushNodes(run: RunEnv, count: number) {
@@ -82,18 +72,18 @@ export async function startPeerNodes(run: RunEnv, count: number): Promise<Server
 
 export async function startBareServer(): Promise<ServerNode> {
   const child = spawnTs('bench/bare-server.ts', {}, { nodeFlags: MEASURED_SERVER_FLAGS });
-  const match = await waitForLine(child, /listening (\d+)/, 'bare server');
-  return { child, url: `ws://127.0.0.1:${match[1]}` };
+  const match = await waitForOutput(child, /listening (\d+)/);
+  return { process: child, url: `ws://127.0.0.1:${match[1]}` };
 }
 
-export async function startEmitter(run: RunEnv, bareUrl: string): Promise<{ child: ChildProcess; emitter: EmitterHandle }> {
+export async function startEmitter(run: RunEnv, bareUrl: string): Promise<{ process: NodeProcess; emitter: EmitterHandle }> {
   const child = spawnTs(
     'bench/emitter.ts',
     { NATS_URL: run.natsUrl, NATS_SUBJECT_PREFIX: run.subjectPrefix, REDIS_URL: run.redisUrl, PEER_KEY: run.peerKey, BARE_URL: bareUrl },
     { ipc: true },
   );
-  await waitForLine(child, /ready/, 'emitter');
-  return { child, emitter: emitterHandle(child) };
+  await waitForOutput(child, /ready/);
+  return { process: child, emitter: emitterHandle(child.child) };
 }
 
 /** The machine's broker process listening on `url`'s port, for its CPU time (`ss` must tell the pid). */

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { formatTicketId, pushCloseCodes, userTicketSubject } from '@seckill/contracts';
-import { createPrismaClient } from '@seckill/db';
+import { createPrismaClient, databaseUrlFromEnv } from '@seckill/db';
 import { createRedis, type NatsConnection, type RedisClient } from '@seckill/platform';
-import { keysMatching, ownMetricNames } from '@seckill/platform/testing';
+import { ownMetricNames } from '@seckill/platform/testing';
 import {
   connect,
+  deleteSaleKeys,
   connectReady,
   openNats,
   signerFor,
@@ -14,7 +15,7 @@ import {
   ticketEvent,
   type TestClient,
 } from './helpers';
-import { redisKeys, createRedisState } from '@seckill/redis-state';
+import { createRedisState } from '@seckill/redis-state';
 
 describe('push gateway across three nodes (real NATS, Redis and WebSockets)', () => {
   const env = testEnv();
@@ -52,9 +53,7 @@ describe('push gateway across three nodes (real NATS, Redis and WebSockets)', ()
   afterAll(async () => {
     await Promise.all(nodes.map((node) => node.close()));
     await nats.close();
-    // One key per command: the test also runs on a Redis Cluster.
-    const keys = await keysMatching(redis, `${redisKeys.saleTag(saleId)}*`);
-    await Promise.all([...keys, ...users.map((userId) => redisKeys.userTickets(userId))].map((key) => redis.del(key)));
+    await deleteSaleKeys(redis, saleId, users);
     await redis.quit();
   });
 
@@ -113,7 +112,7 @@ describe('push gateway across three nodes (real NATS, Redis and WebSockets)', ()
 
   it('sends, after going live, the final tickets only PostgreSQL still knows (Redis lost them)', async () => {
     const userId = newUser();
-    const prisma = createPrismaClient({ databaseUrl: testServices.databaseUrl });
+    const prisma = createPrismaClient({ databaseUrl: databaseUrlFromEnv() });
     const lostSaleId = randomUUID();
     const ticketId = formatTicketId(lostSaleId, 7);
     try {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { formatTicketId, pushCloseCodes, userTicketSubject, type TicketEvent } from '@seckill/contracts';
 import { createRedis, type NatsConnection, type RedisClient } from '@seckill/platform';
-import { keysMatching } from '@seckill/platform/testing';
 import {
   connect,
+  deleteSaleKeys,
   connectReady,
   openNats,
   signerFor,
@@ -13,7 +13,8 @@ import {
   type ChildNode,
   type TestClient,
 } from './helpers';
-import { redisKeys, createRedisState, type RedisState } from '@seckill/redis-state';
+import { createRedisState, type RedisState } from '@seckill/redis-state';
+import { stopProcess } from '@seckill/devstack';
 
 describe('push nodes as real processes: a node dies or drains while its users wait', () => {
   const env = testEnv({ DRAIN_TIMEOUT_MS: '2000' });
@@ -60,9 +61,7 @@ describe('push nodes as real processes: a node dies or drains while its users wa
     for (const client of clients) client.socket.terminate();
     await Promise.all(nodes.map((node) => node.close()));
     await nats.close();
-    // One key per command: the test also runs on a Redis Cluster.
-    const keys = await keysMatching(redis, `${redisKeys.saleTag(saleId)}*`);
-    await Promise.all([...keys, ...users.map((userId) => redisKeys.userTickets(userId))].map((key) => redis.del(key)));
+    await deleteSaleKeys(redis, saleId, users);
     await redis.quit();
   });
 
@@ -71,8 +70,7 @@ describe('push nodes as real processes: a node dies or drains while its users wa
     const waiting = await connectUsers(killed, 4);
     const bystanders = await connectUsers(survivor, 2);
 
-    killed.process.kill('SIGKILL');
-    expect((await killed.exited).signal).toBe('SIGKILL');
+    expect((await stopProcess(killed.process, { signal: 'SIGKILL' })).signal).toBe('SIGKILL');
     for (const { client } of waiting) expect((await client.closed).code).toBe(1006);
 
     const results = await Promise.all(waiting.map(({ userId }, i) => completeOrder(userId, i + 1)));
@@ -96,10 +94,10 @@ describe('push nodes as real processes: a node dies or drains while its users wa
     const waiting = await connectUsers(draining, 3);
 
     const started = Date.now();
-    draining.process.kill('SIGTERM');
+    draining.process.child.kill('SIGTERM');
     const closes = await Promise.all(waiting.map(({ client }) => client.closed));
     for (const close of closes) expect(close.code).toBe(pushCloseCodes.SERVICE_RESTART);
-    expect(await draining.exited).toEqual({ code: 0, signal: null });
+    expect(await draining.process.exited).toEqual({ code: 0, signal: null });
     expect(Date.now() - started).toBeLessThan(5_000);
 
     const results = await Promise.all(waiting.map(({ userId }, i) => completeOrder(userId, 100 + i)));

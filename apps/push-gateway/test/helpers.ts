@@ -1,16 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { pushProtocols, PUSH_PATH, type TicketEvent } from '@seckill/contracts';
-import { connectNats, createUserTokenSigner, parseConfig, type NatsConnection } from '@seckill/platform';
-import { testServices, uniqueName, waitFor } from '@seckill/platform/testing';
+import { startApp, stopProcess, waitForOutput, type AppProcess } from '@seckill/devstack';
+import { databaseUrlFromEnv } from '@seckill/db';
+import { connectNats, createUserTokenSigner, parseConfig, type NatsConnection, type RedisClient } from '@seckill/platform';
+import { keysMatching, testServices, uniqueName, waitFor } from '@seckill/platform/testing';
+import { redisKeys } from '@seckill/redis-state';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import WebSocket from 'ws';
 import pushGatewayApp from '../src/app';
 import { configSchema, type PushConfig } from '../src/config';
-
-export const appRoot = path.resolve(__dirname, '..');
 
 /** Env of one test run: a fresh secret and NATS subject prefix, so parallel runs never cross. */
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
@@ -18,7 +17,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     AUTH_SECRET: randomBytes(24).toString('hex'),
     NATS_SUBJECT_PREFIX: uniqueName('test').replace(/[^A-Za-z0-9_-]/g, '_'),
     REDIS_URL: testServices.redisUrl,
-    DATABASE_URL: testServices.databaseUrl,
+    DATABASE_URL: databaseUrlFromEnv(),
     NATS_URL: testServices.natsUrl,
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
@@ -50,41 +49,21 @@ export async function startInProcessNode(
 }
 
 export interface ChildNode extends PushNode {
-  process: ChildProcess;
+  process: AppProcess;
   httpUrl: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output(): string;
 }
 
 /** A push node as a real process (src/main.ts under tsx), for SIGKILL and SIGTERM. */
 export async function startChildNode(env: Record<string, string>): Promise<ChildNode> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@seckill/source', 'src/main.ts'], {
-    cwd: appRoot,
-    env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const httpUrl = await waitFor(
-    () => {
-      if (child.exitCode !== null) throw new Error(`push node exited early:\n${output}`);
-      return /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-    },
-    { timeoutMs: 20_000, what: 'the push node to listen' },
-  );
+  // Port 0: the node says where it listens (an `info` line).
+  const node = startApp({ app: 'push-gateway', port: 0, mode: 'source', env: { ...env, LOG_LEVEL: 'info' } });
+  const [, httpUrl] = await waitForOutput(node, /Server listening at (http:\/\/127\.0\.0\.1:\d+)/, 20_000);
   return {
-    process: child,
-    httpUrl,
-    url: httpUrl.replace('http', 'ws') + PUSH_PATH,
-    exited,
-    output: () => output,
-    async close() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
+    process: node,
+    httpUrl: httpUrl!,
+    url: httpUrl!.replace('http', 'ws') + PUSH_PATH,
+    close: async () => {
+      await stopProcess(node, { signal: 'SIGKILL' });
     },
   };
 }
@@ -153,6 +132,12 @@ export function ticketEvent(ticketId: string, overrides: Partial<TicketEvent> = 
 
 export async function openNats(): Promise<NatsConnection> {
   return connectNats({ url: testServices.natsUrl, name: uniqueName('push-test-publisher') });
+}
+
+/** Delete a sale's keys and its shoppers' ticket indexes, one key per command (the tests also run on a Redis Cluster). */
+export async function deleteSaleKeys(redis: RedisClient, saleId: string, userIds: readonly string[]): Promise<void> {
+  const keys = await keysMatching(redis, `${redisKeys.saleTag(saleId)}*`);
+  await Promise.all([...keys, ...userIds.map((userId) => redisKeys.userTickets(userId))].map((key) => redis.del(key)));
 }
 
 export { uniqueName, waitFor, testServices };

@@ -1,8 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freshOrderTopics, startStack, type Stack } from '@seckill/devstack';
+import {
+  freshOrderTopics,
+  startNodeProcess,
+  startStack,
+  stopProcess,
+  waitForOutput,
+  type NodeProcess,
+  type Stack,
+} from '@seckill/devstack';
 import { waitFor } from '@seckill/platform/testing';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -25,14 +32,12 @@ const STOCK = 150;
 function startLoadtest(
   stack: Stack,
   out: string,
-): { child: ChildProcess; saleId: Promise<string>; exit: Promise<{ code: number | null; output: string }> } {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=@seckill/source',
-      '--import',
-      'tsx',
-      'src/cli.ts',
+): { process: NodeProcess; saleId: Promise<string>; exit: Promise<{ code: number | null; output: string }> } {
+  const lines: string[] = [];
+  const cli = startNodeProcess({
+    name: 'loadtest',
+    script: path.join(LOADTEST_DIR, 'src/cli.ts'),
+    args: [
       '--no-progress',
       '--no-baseline',
       '--external',
@@ -53,20 +58,13 @@ function startLoadtest(
       '--out',
       out,
     ],
-    { cwd: LOADTEST_DIR, env: { ...process.env, ...stack.env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  let announce: (saleId: string) => void;
-  const saleId = new Promise<string>((resolve) => (announce = resolve));
-  const collect = (chunk: Buffer) => {
-    output += chunk.toString();
-    const match = /^sale ([0-9a-f-]{36}):/m.exec(output);
-    if (match) announce(match[1]!);
-  };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  const exit = new Promise<{ code: number | null; output: string }>((resolve) => child.once('exit', (code) => resolve({ code, output })));
-  return { child, saleId, exit };
+    cwd: LOADTEST_DIR,
+    env: stack.env,
+    onLine: (line) => lines.push(line),
+  });
+  const saleId = waitForOutput(cli, /^sale ([0-9a-f-]{36}):/m, 120_000).then((match) => match[1]!);
+  const exit = cli.exited.then(({ code }) => ({ code, output: lines.join('\n') }));
+  return { process: cli, saleId, exit };
 }
 
 const tile = (page: Page, id: string) => page.locator(`#${id} .value`).textContent();
@@ -155,7 +153,7 @@ describe('the live sale dashboard in a real browser', () => {
       await page.waitForSelector('#sale-state[data-state="ENDED"]');
       expect(await page.textContent('#sale-message')).toMatch(/^Ended at /);
     } finally {
-      loadtest.child.kill('SIGTERM');
+      await stopProcess(loadtest.process);
       await context.close();
     }
   }, 180_000);

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { freshOrderTopics, startStack, type Stack } from '@seckill/devstack';
+import { createSale as createStackSale, freshOrderTopics, startStack, type Stack } from '@seckill/devstack';
 import { uniqueName } from '@seckill/platform/testing';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
@@ -64,20 +64,14 @@ describe('the shop page in a real browser', () => {
     challengeDifficulty?: number;
   }): Promise<string> {
     const startsAt = Date.now() + (options.startsInMs ?? -1_000);
-    const response = await fetch(`${stack.gatewayUrls[0]}/api/admin/sales`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.env.ADMIN_TOKEN}` },
-      body: JSON.stringify({
-        name: 'Limited sneakers',
-        stock: options.stock,
-        startsAt: new Date(startsAt).toISOString(),
-        endsAt: new Date(startsAt + 600_000).toISOString(),
-        ...(options.prequeue ? { prequeueOpensAt: new Date(Date.now() - 1_000).toISOString() } : {}),
-        ...(options.challengeDifficulty ? { challengeDifficulty: options.challengeDifficulty } : {}),
-      }),
+    const sale = await createStackSale(stack.gatewayUrls[0]!, stack.env.ADMIN_TOKEN!, {
+      name: 'Limited sneakers',
+      stock: options.stock,
+      startsAt: new Date(startsAt).toISOString(),
+      ...(options.prequeue ? { prequeueOpensAt: new Date(Date.now() - 1_000).toISOString() } : {}),
+      ...(options.challengeDifficulty ? { challengeDifficulty: options.challengeDifficulty } : {}),
     });
-    expect(response.status).toBe(201);
-    return ((await response.json()) as { id: string }).id;
+    return sale.id;
   }
 
   async function openShop(saleId: string, device: typeof PHONE | typeof DESKTOP): Promise<Page> {

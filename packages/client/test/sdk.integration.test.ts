@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { freshOrderTopics, startStack, type AppProcess, type Stack } from '@seckill/devstack';
+import {
+  createSale as createStackSale,
+  freshOrderTopics,
+  startStack,
+  type AppProcess,
+  type SaleOptions,
+  type Stack,
+} from '@seckill/devstack';
 import { createUserTokenSigner } from '@seckill/platform';
 import { uniqueName, waitFor } from '@seckill/platform/testing';
 import WebSocket from 'ws';
@@ -32,20 +39,9 @@ describe('SDK against the running system', () => {
     await stack?.stop();
   });
 
-  async function createSale(stock: number, options: Record<string, unknown> = {}): Promise<string> {
-    const response = await fetch(`${stack.gatewayUrls[0]}/api/admin/sales`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.env.ADMIN_TOKEN}` },
-      body: JSON.stringify({
-        name: uniqueName('sdk-sale'),
-        stock,
-        startsAt: new Date(Date.now() - 1_000).toISOString(),
-        endsAt: new Date(Date.now() + 600_000).toISOString(),
-        ...options,
-      }),
-    });
-    expect(response.status).toBe(201);
-    return ((await response.json()) as { id: string }).id;
+  async function createSale(stock: number, options: Partial<SaleOptions> = {}): Promise<string> {
+    const sale = await createStackSale(stack.gatewayUrls[0]!, stack.env.ADMIN_TOKEN!, { name: uniqueName('sdk-sale'), stock, ...options });
+    return sale.id;
   }
 
   /** A client whose polling is slowed right down, so a result it gets must have come by push. */

@@ -1,4 +1,5 @@
 export { createPrismaClient } from './create-prisma-client';
+export { databaseUrlFromEnv, localDatabaseUrl } from './database-url';
 export { migrate, type MigrateOptions, type MigrateResult } from './migrate/migrate';
 export { ClosedStatus, OrderStatus, Prisma, PrismaClient, type ClosedTicket, type Order, type Sale } from './generated/prisma/client';
 export {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { databaseUrlFromEnv } from '../src/database-url';
 
 // Same server as the app (DATABASE_URL), but maintenance commands go through the `postgres` database.
-const serverUrl = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/seckill');
+const serverUrl = new URL(databaseUrlFromEnv());
 serverUrl.pathname = '/postgres';
 
 export interface TemporaryDatabase {

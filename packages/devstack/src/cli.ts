@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { createSale } from './sales';
 import { startStack } from './stack';
 
 const usage = `Usage: seckill-stack [options]
@@ -92,21 +93,15 @@ async function createDemoSale(
 ): Promise<string> {
   const { stock } = demo;
   const startsAt = new Date(Date.now() + demo.delaySeconds * 1000);
-  const response = await fetch(`${gatewayUrl}/api/admin/sales`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-    body: JSON.stringify({
-      name: 'Demo flash sale',
-      stock,
-      startsAt: startsAt.toISOString(),
-      endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
-      ...(demo.lottery ? { prequeueOpensAt: new Date().toISOString() } : {}),
-      ...(demo.challengeDifficulty > 0 ? { challengeDifficulty: demo.challengeDifficulty } : {}),
-    }),
+  const sale = await createSale(gatewayUrl, adminToken, {
+    name: 'Demo flash sale',
+    stock,
+    startsAt: startsAt.toISOString(),
+    endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
+    ...(demo.lottery ? { prequeueOpensAt: new Date().toISOString() } : {}),
+    ...(demo.challengeDifficulty > 0 ? { challengeDifficulty: demo.challengeDifficulty } : {}),
   });
-  const body = (await response.json()) as { id?: string };
-  if (response.status !== 201 || !body.id) throw new Error(`creating the demo sale failed: ${response.status} ${JSON.stringify(body)}`);
-  return body.id;
+  return sale.id;
 }
 
 main().catch((error: unknown) => {

@@ -30,9 +30,20 @@ async function withAdmin<T>(
 }
 
 /**
+ * A fresh topic (`prefix` and a unique suffix) of `partitions` partitions (default 4), created up
+ * front: a consumer subscribing to a topic that auto-creation has not finished fails.
+ */
+export async function freshTopic(prefix: string, options: KafkaOptions & { partitions?: number } = {}): Promise<string> {
+  const topic = uniqueName(prefix);
+  await withAdmin(options, (admin) =>
+    admin.createTopics({ topics: [{ topic, numPartitions: options.partitions ?? 4 }], waitForLeaders: true }),
+  );
+  return topic;
+}
+
+/**
  * Fresh orders topic, dead-letter topic and worker group for one run (a test, a load test),
- * created up front: a worker subscribing to a topic that auto-creation has not finished fails.
- * Spread the result into the apps' env.
+ * created up front like `freshTopic`. Spread the result into the apps' env.
  */
 export async function freshOrderTopics(prefix: string, options: KafkaOptions & { partitions?: number } = {}): Promise<OrderTopics> {
   const names: OrderTopics = {
@@ -52,7 +63,12 @@ export async function freshOrderTopics(prefix: string, options: KafkaOptions & {
   return names;
 }
 
+/** Delete topics made by `freshTopic` (a run leaves the shared broker as it found it). */
+export async function deleteTopics(topics: string[], options: KafkaOptions = {}): Promise<void> {
+  await withAdmin(options, (admin) => admin.deleteTopics({ topics, timeout: 5_000 }));
+}
+
 /** Delete what `freshOrderTopics` created. */
 export async function deleteOrderTopics(names: OrderTopics, options: KafkaOptions = {}): Promise<void> {
-  await withAdmin(options, (admin) => admin.deleteTopics({ topics: [names.ORDERS_TOPIC, names.ORDERS_DEAD_LETTER_TOPIC], timeout: 5_000 }));
+  await deleteTopics([names.ORDERS_TOPIC, names.ORDERS_DEAD_LETTER_TOPIC], options);
 }

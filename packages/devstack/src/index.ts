@@ -1,6 +1,8 @@
 export * from './processes';
 export * from './stack';
 export * from './fresh-topics';
+export * from './sales';
+export * from './hello-world';
 export * from './owned-server';
 export { freePort } from './owned-process';
 export { startOwnedKafka } from './owned-kafka';

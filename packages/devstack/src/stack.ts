@@ -1,4 +1,4 @@
-import { stackEnv, startApp, stopApp, waitUntilReady, type AppName, type AppProcess, type RunMode } from './processes';
+import { stackEnv, startApp, stopProcess, waitUntilReady, type AppName, type AppProcess, type RunMode } from './processes';
 
 export interface StackOptions {
   gateways?: number;
@@ -149,7 +149,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     for (let i = 0; i < (options.workers ?? 1); i++) {
       launch('order-worker', `order-worker-${i + 1}`, workerBase + i, { WORKER_ID: `worker-${i + 1}` });
     }
-    pushPorts.forEach((port, i) => launch('push-gateway', `push-gateway-${i + 1}`, port, { NODE_ID: `push-${i + 1}` }));
+    pushPorts.forEach((port, i) => launch('push-gateway', `push-gateway-${i + 1}`, port));
     const webPort = options.basePorts?.web ?? 8080;
     if (options.web) {
       // A development stack is a demo: its shop page signs shoppers in by name.
@@ -190,5 +190,5 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 }
 
 async function stopAll(slots: Slot[]): Promise<void> {
-  await Promise.all(slots.map((slot) => stopApp(slot.proc)));
+  await Promise.all(slots.map((slot) => stopProcess(slot.proc)));
 }

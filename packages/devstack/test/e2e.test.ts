@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createPrismaClient } from '@seckill/db';
+import { createPrismaClient, databaseUrlFromEnv } from '@seckill/db';
 import { createUserTokenSigner } from '@seckill/platform';
-import { testServices, uniqueName, waitFor } from '@seckill/platform/testing';
+import { uniqueName, waitFor } from '@seckill/platform/testing';
 import WebSocket from 'ws';
-import { freshOrderTopics, startStack, type AppRestart, type Stack } from '../src';
+import { createSale, freshOrderTopics, startStack, type AppRestart, type Stack } from '../src';
 
 /** A stand-in OpenTelemetry collector: keeps every OTLP export (protobuf bodies) it receives. */
 async function startCollector() {
@@ -29,7 +29,7 @@ describe('a purchase, end to end', () => {
   let stack: Stack;
   let collector: Awaited<ReturnType<typeof startCollector>>;
   const supervised: AppRestart[] = [];
-  const prisma = createPrismaClient({ databaseUrl: testServices.databaseUrl });
+  const prisma = createPrismaClient({ databaseUrl: databaseUrlFromEnv() });
 
   beforeAll(async () => {
     collector = await startCollector();
@@ -56,18 +56,7 @@ describe('a purchase, end to end', () => {
     const adminToken = stack.env.ADMIN_TOKEN!;
     const token = createUserTokenSigner(stack.env.AUTH_SECRET!)(`e2e-${randomUUID()}`);
 
-    const saleResponse = await fetch(`${gatewayUrl}/api/admin/sales`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-      body: JSON.stringify({
-        name: 'e2e sale',
-        stock: 5,
-        startsAt: new Date(Date.now() - 1000).toISOString(),
-        endsAt: new Date(Date.now() + 600_000).toISOString(),
-      }),
-    });
-    expect(saleResponse.status).toBe(201);
-    const sale = (await saleResponse.json()) as { id: string };
+    const sale = await createSale(gatewayUrl, adminToken, { name: 'e2e sale', stock: 5 });
 
     const socket = new WebSocket(stack.pushUrls[0]!);
     const messages: Array<Record<string, unknown>> = [];

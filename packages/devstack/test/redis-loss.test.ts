@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createPrismaClient } from '@seckill/db';
+import { createPrismaClient, databaseUrlFromEnv } from '@seckill/db';
 import { createRedis, createUserTokenSigner } from '@seckill/platform';
 import { keysMatching, testServices, uniqueName, waitFor } from '@seckill/platform/testing';
-import { freshOrderTopics, startApp, startStack, stopApp, waitUntilReady, type AppProcess, type Stack } from '../src';
+import { createSale, freshOrderTopics, startApp, startStack, stopProcess, waitUntilReady, type AppProcess, type Stack } from '../src';
 import { redisKeys } from '@seckill/redis-state';
 
 // The machine's Redis keeps nothing on disk: a restart loses every key. This test loses one
@@ -13,7 +13,7 @@ import { redisKeys } from '@seckill/redis-state';
 describe('a Redis loss mid-sale', () => {
   let stack: Stack;
   let worker: AppProcess | undefined;
-  const prisma = createPrismaClient({ databaseUrl: testServices.databaseUrl });
+  const prisma = createPrismaClient({ databaseUrl: databaseUrlFromEnv() });
   const redis = createRedis(testServices.redisUrl, { name: 'redis-loss-test' });
 
   beforeAll(async () => {
@@ -34,7 +34,7 @@ describe('a Redis loss mid-sale', () => {
   }, 120_000);
 
   afterAll(async () => {
-    if (worker) await stopApp(worker);
+    if (worker) await stopProcess(worker);
     await stack?.stop();
     await prisma.$disconnect();
     await redis.quit();
@@ -44,32 +44,15 @@ describe('a Redis loss mid-sale', () => {
     const gatewayUrl = stack.gatewayUrls[0]!;
     const sign = createUserTokenSigner(stack.env.AUTH_SECRET!);
     const users = Object.fromEntries(['a', 'b', 'c', 'd'].map((name) => [name, `loss-${name}-${randomUUID().slice(0, 8)}`]));
-    const call = async (method: string, path: string, user?: string) => {
-      const response = await fetch(`${gatewayUrl}${path}`, {
-        method,
-        headers: user
-          ? { authorization: `Bearer ${sign(users[user]!)}` }
-          : { 'content-type': 'application/json', authorization: `Bearer ${stack.env.ADMIN_TOKEN}` },
-        ...(user
-          ? {}
-          : {
-              body: JSON.stringify({
-                name: 'redis loss',
-                stock: 1,
-                queueCapacity: 1,
-                startsAt: new Date(Date.now() - 1000).toISOString(),
-                endsAt: new Date(Date.now() + 600_000).toISOString(),
-              }),
-            }),
-      });
+    const call = async (method: string, path: string, user: string) => {
+      const response = await fetch(`${gatewayUrl}${path}`, { method, headers: { authorization: `Bearer ${sign(users[user]!)}` } });
       return {
         status: response.status,
         retryAfter: response.headers.get('retry-after'),
         body: (await response.json()) as Record<string, string>,
       };
     };
-    const sale = (await call('POST', '/api/admin/sales')).body;
-    const saleId = sale.id!;
+    const { id: saleId } = await createSale(gatewayUrl, stack.env.ADMIN_TOKEN!, { name: 'redis loss', stock: 1, queueCapacity: 1 });
     const loseRedis = async () => {
       // One key per command: the test also runs on a Redis Cluster.
       const keys = await keysMatching(redis, `${redisKeys.saleTag(saleId)}*`);

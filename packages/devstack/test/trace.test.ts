@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createLogger, createMetricsRegistry, createUserTokenSigner, parseConfig, SpanKind } from '@seckill/platform';
+import { databaseUrlFromEnv } from '@seckill/db';
 import { startInMemoryTracing, testServices, uniqueName, waitFor } from '@seckill/platform/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
@@ -23,7 +24,7 @@ describe('one purchase is one trace across the processes', () => {
   let push: FastifyInstance;
   let socket: WebSocket | undefined;
   const env: Record<string, string> = {
-    DATABASE_URL: testServices.databaseUrl,
+    DATABASE_URL: databaseUrlFromEnv(),
     REDIS_URL: testServices.redisUrl,
     KAFKA_BROKERS: testServices.kafkaBrokers.join(','),
     NATS_URL: testServices.natsUrl,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { createPrismaClient } from '@seckill/db';
+import { createPrismaClient, databaseUrlFromEnv } from '@seckill/db';
 import { stackEnv } from '@seckill/devstack';
 import { createRedis } from '@seckill/platform';
 import type { CrowdShard } from './crowd-shard';
@@ -82,7 +82,7 @@ export async function runLoadtest(
     target = started.value;
     if (prepared.status === 'rejected') throw prepared.reason;
     const crowd = prepared.value;
-    const prisma = createPrismaClient({ databaseUrl: target.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/seckill' });
+    const prisma = createPrismaClient({ databaseUrl: databaseUrlFromEnv(target.env) });
     const redis = createRedis(target.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { name: 'seckill-loadtest' });
     closers.push(
       () => prisma.$disconnect(),

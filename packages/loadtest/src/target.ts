@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -152,33 +151,4 @@ export async function startTarget(options: LoadtestOptions, runId: string, onLin
     if (cluster?.startedHere) await cluster.down().catch(() => undefined);
     throw error;
   }
-}
-
-/** A bare Fastify hello-world in its own process, like a gateway: the baseline of the ratio. */
-export async function startHelloWorld(port: number): Promise<{ url: string; stop(): Promise<void> }> {
-  const fastifyPath = require.resolve('fastify');
-  const source = `
-    const app = require(${JSON.stringify(fastifyPath)})({ logger: false });
-    app.post('/api/sales/:saleId/orders', async (request, reply) => reply.code(202).send({ hello: 'world' }));
-    app.listen({ port: ${port}, host: '127.0.0.1' }).then(() => console.log('listening'), (error) => { console.error(error); process.exit(1); });
-    process.on('SIGTERM', () => app.close().then(() => process.exit(0)));`;
-  const child: ChildProcess = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('listening')) resolve();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`hello-world server exited with ${code}: ${output}`)));
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { startNodeProcess, stopProcess } from '@seckill/devstack';
 import type { LoadtestReport } from '../src/report';
 
 const packageDir = path.resolve(__dirname, '..');
@@ -11,24 +11,24 @@ export function runCli(
   options: { env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<{ code: number | null; output: string }> {
   const timeoutMs = options.timeoutMs ?? 150_000;
+  const lines: string[] = [];
+  const cli = startNodeProcess({
+    name: 'loadtest',
+    script: path.join(packageDir, 'src/cli.ts'),
+    args: ['--no-progress', ...args],
+    cwd: packageDir,
+    ...(options.env ? { env: options.env } : {}),
+    onLine: (line) => lines.push(line),
+  });
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=@seckill/source', '--import', 'tsx', 'src/cli.ts', '--no-progress', ...args], {
-      cwd: packageDir,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     // SIGTERM first: the CLI then stops the apps and the servers it started before it exits.
     const timer = setTimeout(() => {
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 30_000).unref();
-      reject(new Error(`loadtest did not finish in ${timeoutMs} ms:\n${output}`));
+      void stopProcess(cli, { graceMs: 30_000 });
+      reject(new Error(`loadtest did not finish in ${timeoutMs} ms:\n${lines.join('\n')}`));
     }, timeoutMs);
-    child.once('exit', (code) => {
+    void cli.exited.then(({ code }) => {
       clearTimeout(timer);
-      resolve({ code, output });
+      resolve({ code, output: lines.join('\n') });
     });
   });
 }

@@ -3,11 +3,11 @@
 //   cli diff [--create <name>]  print (or write as a new migration) the SQL from migrations to schema
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { databaseUrlFromEnv } from '../database-url';
 import { applyPendingMigrations } from './apply-migrations';
 import { diffMigrationsToSchema, isEmptyMigration } from './diff-migrations';
 import { writeMigration } from './migrations-folder';
 
-const defaultDatabaseUrl = 'postgresql://postgres@127.0.0.1:5432/seckill';
 const usage = 'Usage: cli migrate [--json] | cli diff [--create <name>]';
 
 async function main(): Promise<void> {
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     options: { json: { type: 'boolean', default: false }, create: { type: 'string' } },
   });
   if (positionals.length !== 1) throw new Error(usage);
-  const databaseUrl = process.env.DATABASE_URL || defaultDatabaseUrl;
+  const databaseUrl = databaseUrlFromEnv();
 
   switch (positionals[0]) {
     case 'migrate': {

@@ -1,7 +1,7 @@
+import { startHelloWorld } from '@seckill/devstack';
 import type { Answer } from '../crowd-shard';
 import type { HerdFigures } from '../report';
 import { ratePerSecond, round, summarize } from '../stats';
-import { startHelloWorld } from '../target';
 import type { RunContext } from './context';
 import { herdSizes, type Crowd } from './shoppers';
 

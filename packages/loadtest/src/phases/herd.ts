@@ -1,3 +1,4 @@
+import { createSale } from '@seckill/devstack';
 import type { Answer } from '../crowd-shard';
 import { sleep } from '../wait';
 import { scheduleFaults, type Chaos } from '../fault-injector';
@@ -21,7 +22,7 @@ export async function openSale(run: RunContext, target: Target, crowd: Crowd): P
   // Before the sale exists, so a slow warm-up cannot eat the time before it opens.
   await Promise.all(crowd.shards.map((shard) => shard.warmup({ urls: target.gatewayUrls.map((url) => `${url}/healthz`) })));
   const startsAt = Date.now() + options.startDelayMs;
-  const saleId = await createSale(target.gatewayUrls[0]!, requireEnv(target.env, 'ADMIN_TOKEN'), {
+  const { id: saleId } = await createSale(target.gatewayUrls[0]!, requireEnv(target.env, 'ADMIN_TOKEN'), {
     name: `loadtest ${run.runId}`,
     stock: options.stock,
     ...(options.queueCapacity === undefined ? {} : { queueCapacity: options.queueCapacity }),
@@ -71,21 +72,6 @@ export async function fireTheHerd(
   const tickets = sum(await Promise.all(crowd.shards.map((shard) => shard.counts())), (c) => c.accepted);
   run.log(`herd answered in ${Math.round(admission.spanMs)} ms: ${admission.reqPerSec} req/s, ${tickets} tickets`);
   return { herdAt, earlyAnswers, answers, admission, forcedDisconnects: sum(parts, (part) => part.forcedDisconnects), chaos };
-}
-
-async function createSale(
-  gatewayUrl: string,
-  adminToken: string,
-  body: { name: string; stock: number; queueCapacity?: number; startsAt: string; endsAt: string },
-): Promise<string> {
-  const response = await fetch(`${gatewayUrl}/api/admin/sales`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-    body: JSON.stringify(body),
-  });
-  const created = (await response.json().catch(() => ({}))) as { id?: string };
-  if (response.status !== 201 || !created.id) throw new Error(`creating the sale failed: ${response.status} ${JSON.stringify(created)}`);
-  return created.id;
 }
 
 export function requireEnv(env: Record<string, string>, name: string): string {

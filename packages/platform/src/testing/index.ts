@@ -9,7 +9,6 @@ export function uniqueName(prefix: string): string {
 
 /** Addresses of the real services the integration tests talk to. */
 export const testServices = {
-  databaseUrl: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/seckill',
   redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   kafkaBrokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
   natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
