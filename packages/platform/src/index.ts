@@ -1,5 +1,6 @@
 export * from './auth';
 export * from './config';
+export * from './config-docs';
 export * from './deadline';
 export * from './kafka';
 export * from './logger';
