@@ -13,7 +13,9 @@ export const gatewayConfigSchema = z.object({
     'stock tokens, tickets, queue, rate limits; `redis-cluster://host:port,host:port,...` for a Redis Cluster',
   ),
   KAFKA_BROKERS: env.kafkaBrokers,
-  NATS_URL: env.natsUrl.describe("ticket events of cancels and reaped tickets; a comma list of a NATS cluster's servers"),
+  NATS_URL: env.natsUrl.describe(
+    "the events the gateway itself publishes (cancelled and reaped tickets, paid orders); a comma list of a NATS cluster's servers",
+  ),
   AUTH_SECRET: env.authSecret,
   ADMIN_TOKEN: env.adminToken.describe('bearer token of the admin routes, ≥ 16 characters'),
   ORDERS_TOPIC: env.name(ORDERS_TOPIC).describe('topic of the admitted orders (tests use a fresh one)'),
