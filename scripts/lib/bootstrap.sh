@@ -10,9 +10,9 @@ PNPM_VERSION="$(node -p "require('./package.json').packageManager.split('@')[1]"
 
 step() { printf '\n==> %s\n' "$*"; }
 
-node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
-if [ "$node_major" -lt 20 ]; then
-  echo "Seckill needs Node.js 20 or newer (found: $(node --version 2>/dev/null || echo none))." >&2
+# 20.12: node:util parseEnv (devstack reads .env with it).
+if ! node -e 'const [major, minor] = process.versions.node.split(".").map(Number); process.exit(major > 20 || (major === 20 && minor >= 12) ? 0 : 1)' 2>/dev/null; then
+  echo "Seckill needs Node.js 20.12 or newer (found: $(node --version 2>/dev/null || echo none))." >&2
   exit 1
 fi
 
