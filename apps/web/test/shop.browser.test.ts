@@ -1,21 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createSale as createStackSale, freshOrderTopics, startStack, type Stack } from '@seckill/devstack';
 import { uniqueName } from '@seckill/platform/testing';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { ARTIFACTS, launchChromium } from './chromium';
 
-const ARTIFACTS = path.resolve(__dirname, '../../../artifacts');
 const WEB_PORT = 17080;
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const DESKTOP = { viewport: { width: 1280, height: 800 } };
 const PAYMENT_WINDOW_MS = 15_000;
@@ -28,7 +17,6 @@ describe('the shop page in a real browser', () => {
   let context: BrowserContext | undefined;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     stack = await startStack({
       web: true,
       // Ports of their own: e2e uses 13000.., the load test 14000.., the SDK integration test 16000..
@@ -44,7 +32,7 @@ describe('the shop page in a real browser', () => {
         ...(await freshOrderTopics('web')),
       },
     });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 120_000);
 
   afterEach(async () => {
