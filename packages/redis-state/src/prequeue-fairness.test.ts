@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { formatTicketId } from '@seckill/contracts';
 import chisquareCdf from '@stdlib/stats-base-dists-chisquare-cdf';
-import { createRedis, type RedisClient } from '@seckill/platform';
-import { testServices } from '@seckill/platform/testing';
 import { redisKeys, ticketIssuingKeys } from './keys';
-import { createRedisState, type RedisState } from './redis-state';
+import { redisStateSuite } from './redis-suite';
 
 /**
  * The lottery is fair: over many real draws (admit-ticket.lua's random ranks, draw-prequeue.lua's
@@ -49,31 +47,18 @@ function fairness(draws: readonly number[][]) {
 }
 
 describe('the pre-queue draw (real Redis)', () => {
-  let redis: RedisClient;
-  let state: RedisState;
-  const saleIds: string[] = [];
-
-  beforeAll(() => {
-    redis = createRedis(testServices.redisUrl);
-    state = createRedisState({ redis });
-  });
-  afterAll(async () => {
-    // Every key a sale here has (KEYS over the whole keyspace per sale would take seconds).
-    const keys = saleIds.flatMap((saleId) => [
-      ...ticketIssuingKeys(saleId),
-      ...Array.from({ length: ENTRANTS }, (_, i) => redisKeys.ticket(saleId, formatTicketId(saleId, i + 1))),
-    ]);
-    await Promise.all(keys.map((key) => redis.del(key)));
-    await Promise.all(saleIds.map((saleId) => redis.srem(redisKeys.activeSales(), saleId)));
-    await redis.quit();
-  });
+  // Every key a sale here has (KEYS over the whole keyspace per sale would take seconds).
+  const suite = redisStateSuite((_redis, saleId) => [
+    ...ticketIssuingKeys(saleId),
+    ...Array.from({ length: ENTRANTS }, (_, i) => redisKeys.ticket(saleId, formatTicketId(saleId, i + 1))),
+  ]);
 
   /** One lottery sale: ENTRANTS shoppers join one after the other, then the draw; the place of each, by arrival. */
   async function drawOnce(): Promise<number[]> {
     const saleId = randomUUID();
-    saleIds.push(saleId);
+    suite.saleIds.push(saleId);
     const startsAtMs = Date.now() + 60_000;
-    await state.loadSale({
+    await suite.state.loadSale({
       id: saleId,
       name: 'fairness',
       stock: ENTRANTS,
@@ -87,7 +72,7 @@ describe('the pre-queue draw (real Redis)', () => {
     });
     const arrivals = Array.from({ length: ENTRANTS }, (_, i) => `arrival-${i}`);
     for (const [i, userId] of arrivals.entries()) {
-      const joined = await state.admitTicket({
+      const joined = await suite.state.admitTicket({
         saleId,
         userId,
         nowMs: startsAtMs - 60_000 + i,
@@ -96,7 +81,7 @@ describe('the pre-queue draw (real Redis)', () => {
       });
       if (joined.kind !== 'PREQUEUED') throw new Error(`joining answered ${joined.kind}`);
     }
-    const drawn = await state.drawPrequeue(saleId, { nowMs: startsAtMs, relayAfterMs: 60_000 });
+    const drawn = await suite.state.drawPrequeue(saleId, { nowMs: startsAtMs, relayAfterMs: 60_000 });
     if (drawn.kind !== 'DRAWN' || drawn.tickets.length !== ENTRANTS) throw new Error(`the draw answered ${JSON.stringify(drawn)}`);
     const numberOf = new Map(drawn.tickets.map((ticket) => [ticket.userId, ticket.ticketNumber]));
     return arrivals.map((userId) => numberOf.get(userId)! - 1);

@@ -1,37 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { formatTicketId } from '@seckill/contracts';
-import { createRedis, type RedisClient } from '@seckill/platform';
-import { keysMatching, testServices } from '@seckill/platform/testing';
+import { keysMatching } from '@seckill/platform/testing';
 import { redisKeys, ticketIssuingKeys } from './keys';
-import { createRedisState, type RedisState } from './redis-state';
+import type { RedisState } from './redis-state';
+import { redisStateSuite } from './redis-suite';
 
 describe('Redis state (real Redis)', () => {
-  let redis: RedisClient;
-  let state: RedisState;
-  const saleIds: string[] = [];
   const userIds: string[] = [];
   const now = Date.now();
-
-  beforeAll(() => {
-    redis = createRedis(testServices.redisUrl);
-    state = createRedisState({ redis });
-  });
-  afterAll(async () => {
-    // One key per command: the test also runs on a Redis Cluster (REDIS_URL=redis-cluster://...),
-    // where a command's keys must share a slot.
-    const sales = saleIds.flatMap((saleId) => [...ticketIssuingKeys(saleId), redisKeys.uncountedOrders(saleId), redisKeys.loading(saleId)]);
-    const tickets = await Promise.all(saleIds.map((saleId) => keysMatching(redis, `${redisKeys.saleTag(saleId)}*`)));
-    await Promise.all(
-      [...sales, ...tickets.flat(), ...userIds.map((userId) => redisKeys.userTickets(userId))].map((key) => redis.del(key)),
-    );
-    await Promise.all(saleIds.map((saleId) => redis.srem(redisKeys.activeSales(), saleId)));
-    await redis.quit();
-  });
+  const suite = redisStateSuite(
+    async (redis, saleId) => [
+      ...ticketIssuingKeys(saleId),
+      redisKeys.uncountedOrders(saleId),
+      redisKeys.loading(saleId),
+      ...(await keysMatching(redis, `${redisKeys.saleTag(saleId)}*`)),
+    ],
+    () => userIds.map((userId) => redisKeys.userTickets(userId)),
+  );
 
   async function sale(patch: Partial<Parameters<RedisState['loadSale']>[0]> = {}) {
     const id = patch.id ?? randomUUID();
-    if (!saleIds.includes(id)) saleIds.push(id);
-    await state.loadSale({
+    if (!suite.saleIds.includes(id)) suite.saleIds.push(id);
+    await suite.state.loadSale({
       id,
       name: 'phones',
       stock: 2,
@@ -51,20 +41,20 @@ describe('Redis state (real Redis)', () => {
     return userId;
   };
   const admit = (saleId: string, userId: string, patch: { nowMs?: number; deadlineMs?: number } = {}) =>
-    state.admitTicket({
+    suite.state.admitTicket({
       saleId,
       userId,
       nowMs: patch.nowMs ?? Date.now(),
       deadlineMs: patch.deadlineMs ?? Date.now() + 5_000,
       relayAfterMs: 1_000,
     });
-  const tokens = async (saleId: string) => Number(await redis.get(redisKeys.stockTokens(saleId)));
+  const tokens = async (saleId: string) => Number(await suite.redis.get(redisKeys.stockTokens(saleId)));
 
   describe('loadSale', () => {
     it('loads once; a second load of the same sale is a no-op', async () => {
       const saleId = await sale({ stock: 5, epoch: 3, ticketNumberFloor: 40 });
       expect(
-        await state.loadSale({
+        await suite.state.loadSale({
           id: saleId,
           name: 'x',
           stock: 1,
@@ -76,8 +66,8 @@ describe('Redis state (real Redis)', () => {
           ticketNumberFloor: 0,
         }),
       ).toBe(false);
-      expect(await state.readSale(saleId)).toMatchObject({ id: saleId, stockTokens: 5, epoch: 3, queueDepth: 0 });
-      expect(await state.activeSales()).toContain(saleId);
+      expect(await suite.state.readSale(saleId)).toMatchObject({ id: saleId, stockTokens: 5, epoch: 3, queueDepth: 0 });
+      expect(await suite.state.activeSales()).toContain(saleId);
       const admitted = await admit(saleId, user());
       expect(admitted).toMatchObject({ kind: 'ADMITTED', ticketId: formatTicketId(saleId, 41, 3), ticketNumber: 41 });
     });
@@ -90,13 +80,13 @@ describe('Redis state (real Redis)', () => {
       const admitted = await admit(saleId, userId);
       expect(admitted).toEqual({ kind: 'ADMITTED', ticketId: formatTicketId(saleId, 1), ticketNumber: 1, position: 0 });
       expect(await tokens(saleId)).toBe(1);
-      expect(await state.getTicket(formatTicketId(saleId, 1))).toMatchObject({
+      expect(await suite.state.getTicket(formatTicketId(saleId, 1))).toMatchObject({
         userId,
         status: 'QUEUED',
         epoch: 1,
         admittedAt: expect.any(Number),
       });
-      expect(await redis.zrange(redisKeys.outbox(saleId), 0, -1)).toEqual([formatTicketId(saleId, 1)]);
+      expect(await suite.redis.zrange(redisKeys.outbox(saleId), 0, -1)).toEqual([formatTicketId(saleId, 1)]);
     });
 
     it('gives a holder their ticket back whatever else holds: sold out, queue full, sale ended', async () => {
@@ -126,14 +116,22 @@ describe('Redis state (real Redis)', () => {
       const saleId = await sale({ stock: 5, queueCapacity: 5 });
       const limits = { perUser: 2, perIp: 3, windowMs: 60_000 };
       const attempt = (userId: string, clientIp: string) =>
-        state.admitTicket({ saleId, userId, nowMs: Date.now(), deadlineMs: Date.now() + 5_000, relayAfterMs: 1_000, clientIp, limits });
+        suite.state.admitTicket({
+          saleId,
+          userId,
+          nowMs: Date.now(),
+          deadlineMs: Date.now() + 5_000,
+          relayAfterMs: 1_000,
+          clientIp,
+          limits,
+        });
       const [holder, greedy] = [user(), user()];
       expect(await attempt(holder, '10.0.0.1')).toMatchObject({ kind: 'ADMITTED' });
       for (let i = 0; i < 5; i++) expect(await attempt(holder, '10.0.0.1')).toMatchObject({ kind: 'EXISTING' });
-      await state.cancelTicket({ saleId, ticketId: `${saleId}.1.1`, userId: holder, nowMs: Date.now() });
+      await suite.state.cancelTicket({ saleId, ticketId: `${saleId}.1.1`, userId: holder, nowMs: Date.now() });
       // Released, the former holder counts again: their second attempt is allowed, the third is not.
       expect(await attempt(holder, '10.0.0.2')).toMatchObject({ kind: 'ADMITTED' });
-      await state.cancelTicket({ saleId, ticketId: `${saleId}.1.2`, userId: holder, nowMs: Date.now() });
+      await suite.state.cancelTicket({ saleId, ticketId: `${saleId}.1.2`, userId: holder, nowMs: Date.now() });
       expect(await attempt(holder, '10.0.0.3')).toMatchObject({ kind: 'RATE_LIMITED', retryAfterMs: expect.any(Number) });
       // Per IP: three attempts from 10.0.0.9, whoever makes them.
       for (const userId of [greedy, user(), user()]) expect(await attempt(userId, '10.0.0.9')).toMatchObject({ kind: 'ADMITTED' });
@@ -144,9 +142,9 @@ describe('Redis state (real Redis)', () => {
 
     it('admits nobody new while a sale reloaded after a loss recovers, but gives holders their ticket', async () => {
       const saleId = randomUUID();
-      saleIds.push(saleId);
+      suite.saleIds.push(saleId);
       const holder = user();
-      await state.restoreTickets(saleId, 2, [
+      await suite.state.restoreTickets(saleId, 2, [
         {
           ticketId: formatTicketId(saleId, 7),
           saleId,
@@ -158,14 +156,14 @@ describe('Redis state (real Redis)', () => {
         },
       ]);
       await sale({ id: saleId, epoch: 2, recoveringSinceMs: now });
-      expect(await state.readSale(saleId)).toMatchObject({ epoch: 2, recoveringSinceMs: now });
+      expect(await suite.state.readSale(saleId)).toMatchObject({ epoch: 2, recoveringSinceMs: now });
       expect(await admit(saleId, user())).toEqual({ kind: 'RECOVERING' });
       expect(await admit(saleId, holder)).toMatchObject({ kind: 'EXISTING', status: 'SUCCEEDED' });
 
-      expect(await state.endRecovery(saleId, 1)).toBe(false);
+      expect(await suite.state.endRecovery(saleId, 1)).toBe(false);
       expect(await admit(saleId, user())).toEqual({ kind: 'RECOVERING' });
-      expect(await state.endRecovery(saleId, 2)).toBe(true);
-      expect((await state.readSale(saleId))?.recoveringSinceMs).toBeUndefined();
+      expect(await suite.state.endRecovery(saleId, 2)).toBe(true);
+      expect((await suite.state.readSale(saleId))?.recoveringSinceMs).toBeUndefined();
       expect(await admit(saleId, user())).toMatchObject({ kind: 'ADMITTED' });
       expect(await tokens(saleId)).toBe(1);
     });
@@ -189,7 +187,7 @@ describe('Redis state (real Redis)', () => {
       expect(await at(saleId, first, now + 1_000)).toEqual({ kind: 'PREQUEUED', prequeueSize: 1, startsAtMs: expect.any(Number) });
       expect(await at(saleId, second, now + 2_000)).toEqual({ kind: 'PREQUEUED', prequeueSize: 2, startsAtMs: now + 60_000 });
       expect(await at(saleId, first, now + 3_000)).toEqual({ kind: 'PREQUEUED', prequeueSize: 2, startsAtMs: now + 60_000 });
-      expect(await state.readSale(saleId)).toMatchObject({
+      expect(await suite.state.readSale(saleId)).toMatchObject({
         prequeueOpensAtMs: now + 1_000,
         prequeueSize: 2,
         prequeueDrawn: false,
@@ -203,11 +201,11 @@ describe('Redis state (real Redis)', () => {
       const saleId = await lotterySale({ stock: 2, queueCapacity: 5 });
       const entrants = [user(), user(), user()];
       for (const userId of entrants) await at(saleId, userId, now);
-      const draw = (nowMs: number) => state.drawPrequeue(saleId, { nowMs, relayAfterMs: 1_000 });
+      const draw = (nowMs: number) => suite.state.drawPrequeue(saleId, { nowMs, relayAfterMs: 1_000 });
       expect(await draw(now + 59_999)).toEqual({ kind: 'NOT_DUE' });
-      expect((await state.sweepOutbox(saleId, { nowMs: now + 60_000, retryMs: 1_000, enqueueDeadlineMs: 10_000, limit: 10 })).drawDue).toBe(
-        true,
-      );
+      expect(
+        (await suite.state.sweepOutbox(saleId, { nowMs: now + 60_000, retryMs: 1_000, enqueueDeadlineMs: 10_000, limit: 10 })).drawDue,
+      ).toBe(true);
 
       const [drawn, again] = await Promise.all([draw(now + 60_000), draw(now + 60_000)]);
       const outcome = drawn.kind === 'DRAWN' ? drawn : again;
@@ -216,11 +214,11 @@ describe('Redis state (real Redis)', () => {
       const tickets = outcome.kind === 'DRAWN' ? outcome.tickets : [];
       expect(tickets.map((ticket) => ticket.ticketNumber)).toEqual([1, 2]);
       expect(new Set(tickets.map((ticket) => ticket.userId)).size).toBe(2);
-      expect(await redis.zrange(redisKeys.outbox(saleId), 0, -1)).toEqual(tickets.map((ticket) => ticket.ticketId));
-      expect(await state.readSale(saleId)).toMatchObject({ stockTokens: 0, queueDepth: 2, prequeueSize: 0, prequeueDrawn: true });
-      expect((await state.sweepOutbox(saleId, { nowMs: now + 60_000, retryMs: 1_000, enqueueDeadlineMs: 10_000, limit: 10 })).drawDue).toBe(
-        false,
-      );
+      expect(await suite.redis.zrange(redisKeys.outbox(saleId), 0, -1)).toEqual(tickets.map((ticket) => ticket.ticketId));
+      expect(await suite.state.readSale(saleId)).toMatchObject({ stockTokens: 0, queueDepth: 2, prequeueSize: 0, prequeueDrawn: true });
+      expect(
+        (await suite.state.sweepOutbox(saleId, { nowMs: now + 60_000, retryMs: 1_000, enqueueDeadlineMs: 10_000, limit: 10 })).drawDue,
+      ).toBe(false);
 
       const winner = tickets[0]!;
       expect(await at(saleId, winner.userId, now + 61_000)).toMatchObject({
@@ -235,26 +233,26 @@ describe('Redis state (real Redis)', () => {
     it('queues later arrivals behind the drawn tickets, in arrival order', async () => {
       const saleId = await lotterySale({ stock: 5, queueCapacity: 5 });
       await at(saleId, user(), now);
-      await state.drawPrequeue(saleId, { nowMs: now + 60_000, relayAfterMs: 1_000 });
+      await suite.state.drawPrequeue(saleId, { nowMs: now + 60_000, relayAfterMs: 1_000 });
       expect(await at(saleId, user(), now + 60_001)).toMatchObject({ kind: 'ADMITTED', ticketNumber: 2, position: 1 });
       expect(await at(saleId, user(), now + 60_002)).toMatchObject({ kind: 'ADMITTED', ticketNumber: 3, position: 2 });
     });
 
     it('does not draw a sale without a pre-queue, or one recovering from a Redis loss', async () => {
       const plain = await sale();
-      expect(await state.drawPrequeue(plain, { nowMs: Date.now(), relayAfterMs: 1_000 })).toEqual({ kind: 'NOT_DUE' });
-      expect((await state.sweepOutbox(plain, { nowMs: Date.now(), retryMs: 1_000, enqueueDeadlineMs: 10_000, limit: 10 })).drawDue).toBe(
-        false,
-      );
+      expect(await suite.state.drawPrequeue(plain, { nowMs: Date.now(), relayAfterMs: 1_000 })).toEqual({ kind: 'NOT_DUE' });
+      expect(
+        (await suite.state.sweepOutbox(plain, { nowMs: Date.now(), retryMs: 1_000, enqueueDeadlineMs: 10_000, limit: 10 })).drawDue,
+      ).toBe(false);
       const recovering = await lotterySale({ startsAtMs: now - 1_000, recoveringSinceMs: now });
-      expect(await state.drawPrequeue(recovering, { nowMs: now, relayAfterMs: 1_000 })).toEqual({ kind: 'NOT_DUE' });
+      expect(await suite.state.drawPrequeue(recovering, { nowMs: now, relayAfterMs: 1_000 })).toEqual({ kind: 'NOT_DUE' });
     });
   });
 
   describe('purchase challenges', () => {
     const challenge = (difficulty = 8) => ({ nonce: randomUUID(), difficulty, expiresAtMs: Date.now() + 60_000 });
     const withChallenge = (saleId: string, userId: string, solved?: ReturnType<typeof challenge>) =>
-      state.admitTicket({
+      suite.state.admitTicket({
         saleId,
         userId,
         nowMs: Date.now(),
@@ -265,7 +263,7 @@ describe('Redis state (real Redis)', () => {
 
     it("asks for one of the sale's difficulty, and takes each once", async () => {
       const saleId = await sale({ stock: 5, queueCapacity: 5, challengeDifficulty: 8 });
-      expect(await state.readSale(saleId)).toMatchObject({ challengeDifficulty: 8 });
+      expect(await suite.state.readSale(saleId)).toMatchObject({ challengeDifficulty: 8 });
       expect(await withChallenge(saleId, user())).toEqual({ kind: 'CHALLENGE_REQUIRED' });
       expect(await withChallenge(saleId, user(), challenge(7))).toEqual({ kind: 'CHALLENGE_REQUIRED' });
       const solved = challenge();
@@ -274,7 +272,7 @@ describe('Redis state (real Redis)', () => {
       expect(await withChallenge(saleId, user(), solved)).toEqual({ kind: 'CHALLENGE_INVALID' });
       // The holder gets their ticket back without one.
       expect(await withChallenge(saleId, holder)).toMatchObject({ kind: 'EXISTING' });
-      expect(await redis.pttl(redisKeys.usedChallengePrefix(saleId) + solved.nonce)).toBeGreaterThan(59_000);
+      expect(await suite.redis.pttl(redisKeys.usedChallengePrefix(saleId) + solved.nonce)).toBeGreaterThan(59_000);
     });
 
     it('is used up only by what it bought: a refusal leaves it good', async () => {
@@ -282,7 +280,7 @@ describe('Redis state (real Redis)', () => {
       await withChallenge(saleId, user(), challenge());
       const solved = challenge();
       expect(await withChallenge(saleId, user(), solved)).toEqual({ kind: 'SOLD_OUT' });
-      expect(await redis.exists(redisKeys.usedChallengePrefix(saleId) + solved.nonce)).toBe(0);
+      expect(await suite.redis.exists(redisKeys.usedChallengePrefix(saleId) + solved.nonce)).toBe(0);
     });
 
     it('is needed to join a pre-queue, not to ask again from it', async () => {
@@ -308,13 +306,13 @@ describe('Redis state (real Redis)', () => {
       const saleId = await sale();
       const userId = user();
       const { ticketId } = (await admit(saleId, userId)) as { ticketId: string };
-      expect(await state.cancelTicket({ saleId, ticketId, userId: 'someone-else', nowMs: now })).toEqual({ kind: 'NOT_FOUND' });
-      expect(await state.cancelTicket({ saleId, ticketId, userId, nowMs: now })).toEqual({ kind: 'OK', ticketNumber: 1 });
-      expect(await state.cancelTicket({ saleId, ticketId, userId, nowMs: now })).toEqual({ kind: 'FINAL', status: 'CANCELLED' });
+      expect(await suite.state.cancelTicket({ saleId, ticketId, userId: 'someone-else', nowMs: now })).toEqual({ kind: 'NOT_FOUND' });
+      expect(await suite.state.cancelTicket({ saleId, ticketId, userId, nowMs: now })).toEqual({ kind: 'OK', ticketNumber: 1 });
+      expect(await suite.state.cancelTicket({ saleId, ticketId, userId, nowMs: now })).toEqual({ kind: 'FINAL', status: 'CANCELLED' });
       expect([
         await tokens(saleId),
-        await redis.zcard(redisKeys.outbox(saleId)),
-        await redis.zcard(redisKeys.queuedTickets(saleId)),
+        await suite.redis.zcard(redisKeys.outbox(saleId)),
+        await suite.redis.zcard(redisKeys.queuedTickets(saleId)),
       ]).toEqual([2, 0, 0]);
       expect(await admit(saleId, userId)).toMatchObject({ kind: 'ADMITTED', ticketNumber: 2 });
     });
@@ -323,8 +321,8 @@ describe('Redis state (real Redis)', () => {
       const saleId = await sale();
       const userId = user();
       const { ticketId } = (await admit(saleId, userId)) as { ticketId: string };
-      expect(await state.claimTickets([ticketId])).toEqual(new Map([[ticketId, 'CLAIMED']]));
-      expect(await state.cancelTicket({ saleId, ticketId, userId, nowMs: now })).toEqual({ kind: 'CLAIMED' });
+      expect(await suite.state.claimTickets([ticketId])).toEqual(new Map([[ticketId, 'CLAIMED']]));
+      expect(await suite.state.cancelTicket({ saleId, ticketId, userId, nowMs: now })).toEqual({ kind: 'CLAIMED' });
     });
   });
 
@@ -335,16 +333,16 @@ describe('Redis state (real Redis)', () => {
         (await admit(saleId, user())) as { ticketId: string },
         (await admit(saleId, user())) as { ticketId: string },
       ];
-      await redis.hset(redisKeys.ticket(saleId, cancelled.ticketId), 'status', 'CANCELLED');
+      await suite.redis.hset(redisKeys.ticket(saleId, cancelled.ticketId), 'status', 'CANCELLED');
       const missing = formatTicketId(saleId, 99);
-      const outcomes = await state.claimTickets([queued.ticketId, cancelled.ticketId, missing, 'not-a-ticket']);
+      const outcomes = await suite.state.claimTickets([queued.ticketId, cancelled.ticketId, missing, 'not-a-ticket']);
       expect(Object.fromEntries(outcomes)).toEqual({
         [queued.ticketId]: 'CLAIMED',
         [cancelled.ticketId]: 'CANCELLED',
         [missing]: 'MISSING',
         'not-a-ticket': 'MISSING',
       });
-      expect(await redis.zcard(redisKeys.outbox(saleId))).toBe(0);
+      expect(await suite.redis.zcard(redisKeys.outbox(saleId))).toBe(0);
     });
   });
 
@@ -354,7 +352,7 @@ describe('Redis state (real Redis)', () => {
       const userId = user();
       const ids: string[] = [];
       for (let i = 0; i < 3; i++) ids.push(((await admit(saleId, user())) as { ticketId: string }).ticketId);
-      await redis.hset(redisKeys.ticket(saleId, ids[2]!), 'status', 'CANCELLED');
+      await suite.redis.hset(redisKeys.ticket(saleId, ids[2]!), 'status', 'CANCELLED');
       const missing = formatTicketId(saleId, 8);
       const results = [...ids, missing].map((ticketId) => ({
         ticketId,
@@ -365,17 +363,17 @@ describe('Redis state (real Redis)', () => {
         at: 5,
         stockEpoch: 1,
       }));
-      expect(await state.recordResults(results)).toEqual([true, true, false, true]);
-      expect(await state.recordResults(results)).toEqual([false, false, false, false]);
-      expect(await state.getTicket(ids[0]!)).toMatchObject({ status: 'SUCCEEDED', orderId: `order-${ids[0]}`, updatedAt: 5 });
-      expect(await state.getTicket(missing)).toMatchObject({ status: 'SUCCEEDED', ticketNumber: 8, userId });
-      expect((await state.getTicket(ids[2]!))?.status).toBe('CANCELLED');
+      expect(await suite.state.recordResults(results)).toEqual([true, true, false, true]);
+      expect(await suite.state.recordResults(results)).toEqual([false, false, false, false]);
+      expect(await suite.state.getTicket(ids[0]!)).toMatchObject({ status: 'SUCCEEDED', orderId: `order-${ids[0]}`, updatedAt: 5 });
+      expect(await suite.state.getTicket(missing)).toMatchObject({ status: 'SUCCEEDED', ticketNumber: 8, userId });
+      expect((await suite.state.getTicket(ids[2]!))?.status).toBe('CANCELLED');
       // Recorded ones leave the queue and the outbox (the hand-cancelled one stays where it was).
-      expect([await redis.zrange(redisKeys.queuedTickets(saleId), 0, -1), await redis.zrange(redisKeys.outbox(saleId), 0, -1)]).toEqual([
-        [ids[2]],
-        [ids[2]],
-      ]);
-      expect((await state.listUserTickets(userId)).map((t) => t.ticketId).sort()).toEqual([ids[0], ids[1], missing].sort());
+      expect([
+        await suite.redis.zrange(redisKeys.queuedTickets(saleId), 0, -1),
+        await suite.redis.zrange(redisKeys.outbox(saleId), 0, -1),
+      ]).toEqual([[ids[2]], [ids[2]]]);
+      expect((await suite.state.listUserTickets(userId)).map((t) => t.ticketId).sort()).toEqual([ids[0], ids[1], missing].sort());
     });
 
     it('keeps the tokens equal to what PostgreSQL can sell, across epochs', async () => {
@@ -389,7 +387,7 @@ describe('Redis state (real Redis)', () => {
         ...(status === 'FAILED' ? { reason: (detail as string | undefined) ?? 'ALREADY_ORDERED' } : { orderId: `o-${ticketNumber}` }),
         ...(typeof detail === 'number' ? { stockEpoch: detail } : {}),
       });
-      await state.recordResults([
+      await suite.state.recordResults([
         result(1, 2, 'FAILED'), // this epoch's token, not used: back (+1)
         result(2, 2, 'SUCCEEDED', 2), // this epoch's token, used: nothing
         result(3, 1, 'SUCCEEDED', 2), // older epoch, stock taken after the reload counted it: take one (-1)
@@ -399,13 +397,13 @@ describe('Redis state (real Redis)', () => {
         result(10, 2, 'FAILED', 'SOLD_OUT'), // PostgreSQL had nothing for it: its token stood for no item, nothing
       ]);
       expect(await tokens(saleId)).toBe(10);
-      await state.recordResults([result(7, 2, 'FAILED'), result(8, 2, 'FAILED'), result(9, 1, 'SUCCEEDED', 3)]);
+      await suite.state.recordResults([result(7, 2, 'FAILED'), result(8, 2, 'FAILED'), result(9, 1, 'SUCCEEDED', 3)]);
       expect(await tokens(saleId)).toBe(11);
     });
 
     it('counts orders recorded while the sale is not loaded against the next load at or before their stock epoch', async () => {
       const saleId = randomUUID();
-      saleIds.push(saleId);
+      suite.saleIds.push(saleId);
       const result = (ticketNumber: number, status: 'SUCCEEDED' | 'FAILED', stockEpoch?: number) => ({
         ticketId: formatTicketId(saleId, ticketNumber, 1),
         saleId,
@@ -416,10 +414,15 @@ describe('Redis state (real Redis)', () => {
         ...(stockEpoch === undefined ? {} : { stockEpoch }),
       });
       // Written before the reload read PostgreSQL (epoch 1), after it (epoch 2 and 3: a reload that lost the race to load).
-      await state.recordResults([result(1, 'SUCCEEDED', 1), result(2, 'SUCCEEDED', 2), result(3, 'SUCCEEDED', 3), result(4, 'FAILED')]);
-      expect(await redis.exists(redisKeys.stockTokens(saleId))).toBe(0);
+      await suite.state.recordResults([
+        result(1, 'SUCCEEDED', 1),
+        result(2, 'SUCCEEDED', 2),
+        result(3, 'SUCCEEDED', 3),
+        result(4, 'FAILED'),
+      ]);
+      expect(await suite.redis.exists(redisKeys.stockTokens(saleId))).toBe(0);
       // The load read 10 left at epoch 2: orders 2 and 3 came later and come off.
-      await state.loadSale({
+      await suite.state.loadSale({
         id: saleId,
         name: 'x',
         stock: 10,
@@ -431,13 +434,13 @@ describe('Redis state (real Redis)', () => {
         ticketNumberFloor: 9,
       });
       expect(await tokens(saleId)).toBe(8);
-      expect(await redis.exists(redisKeys.uncountedOrders(saleId))).toBe(0);
+      expect(await suite.redis.exists(redisKeys.uncountedOrders(saleId))).toBe(0);
     });
   });
 
   describe('sweepOutbox', () => {
     const sweep = (saleId: string, nowMs: number) =>
-      state.sweepOutbox(saleId, { nowMs, retryMs: 1_000, enqueueDeadlineMs: 10_000, limit: 100 });
+      suite.state.sweepOutbox(saleId, { nowMs, retryMs: 1_000, enqueueDeadlineMs: 10_000, limit: 100 });
 
     it('hands out due tickets once per retry delay, drops claimed ones, reaps what is past the deadline', async () => {
       const saleId = await sale({ stock: 5, queueCapacity: 5 });
@@ -446,7 +449,7 @@ describe('Redis state (real Redis)', () => {
       const ids = [] as string[];
       for (const userId of [a, b, c]) ids.push(((await admit(saleId, userId, { nowMs: t0 })) as { ticketId: string }).ticketId);
       expect(await sweep(saleId, t0)).toEqual({ relay: [], reaped: [], idle: false, drawDue: false }); // not due yet
-      await state.claimTickets([ids[1]!]);
+      await suite.state.claimTickets([ids[1]!]);
       const due = await sweep(saleId, t0 + 1_000);
       expect(due.relay.map((entry) => entry.ticketId)).toEqual([ids[0], ids[2]]);
       expect(due.relay[0]).toEqual({ ticketId: ids[0], saleId, userId: a, ticketNumber: 1, admittedAt: t0 });
@@ -458,7 +461,7 @@ describe('Redis state (real Redis)', () => {
         { ticketId: ids[0], saleId, userId: a, ticketNumber: 1 },
         { ticketId: ids[2], saleId, userId: c, ticketNumber: 3 },
       ]);
-      expect(await state.getTicket(ids[0]!)).toMatchObject({ status: 'FAILED', reason: 'QUEUE_UNAVAILABLE' });
+      expect(await suite.state.getTicket(ids[0]!)).toMatchObject({ status: 'FAILED', reason: 'QUEUE_UNAVAILABLE' });
       // Two tokens back (the claimed ticket keeps its own), and the reaped shoppers may buy again.
       expect(await tokens(saleId)).toBe(4);
       expect(await admit(saleId, a)).toMatchObject({ kind: 'ADMITTED' });
@@ -473,7 +476,7 @@ describe('Redis state (real Redis)', () => {
   describe('restoreTickets', () => {
     it('lets one reload restore and load: the latest epoch, never after the sale is loaded', async () => {
       const saleId = randomUUID();
-      saleIds.push(saleId);
+      suite.saleIds.push(saleId);
       const decided = (n: number) => ({
         ticketId: formatTicketId(saleId, n),
         saleId,
@@ -484,7 +487,7 @@ describe('Redis state (real Redis)', () => {
         decidedAt: 1,
       });
       const load = (epoch: number, stock: number) =>
-        state.loadSale({
+        suite.state.loadSale({
           id: saleId,
           name: 'x',
           stock,
@@ -495,21 +498,21 @@ describe('Redis state (real Redis)', () => {
           epoch,
           ticketNumberFloor: 9,
         });
-      expect(await state.restoreTickets(saleId, 2, [decided(1)])).toBe(true);
+      expect(await suite.state.restoreTickets(saleId, 2, [decided(1)])).toBe(true);
       // A concurrent reload counted later (epoch 3): it takes over; the first may no longer load.
-      expect(await state.restoreTickets(saleId, 3, [decided(1), decided(2)])).toBe(true);
-      expect(await state.restoreTickets(saleId, 2, [])).toBe(false);
+      expect(await suite.state.restoreTickets(saleId, 3, [decided(1), decided(2)])).toBe(true);
+      expect(await suite.state.restoreTickets(saleId, 2, [])).toBe(false);
       expect(await load(2, 8)).toBe(false);
       expect(await load(3, 7)).toBe(true);
-      expect(await state.readSale(saleId)).toMatchObject({ epoch: 3, stockTokens: 7 });
-      expect(await state.restoreTickets(saleId, 4, [decided(3)])).toBe(false);
-      expect(await state.getTicket(formatTicketId(saleId, 3))).toBeUndefined();
-      expect(await redis.exists(redisKeys.loading(saleId))).toBe(0);
+      expect(await suite.state.readSale(saleId)).toMatchObject({ epoch: 3, stockTokens: 7 });
+      expect(await suite.state.restoreTickets(saleId, 4, [decided(3)])).toBe(false);
+      expect(await suite.state.getTicket(formatTicketId(saleId, 3))).toBeUndefined();
+      expect(await suite.redis.exists(redisKeys.loading(saleId))).toBe(0);
     });
 
     it('rebuilds the decided tickets a loss took, held by their buyers, without touching the ones Redis has', async () => {
       const saleId = randomUUID();
-      saleIds.push(saleId);
+      suite.saleIds.push(saleId);
       const [buyer, other] = [user(), user()];
       const decided = {
         ticketId: formatTicketId(saleId, 4),
@@ -521,7 +524,7 @@ describe('Redis state (real Redis)', () => {
         decidedAt: 44,
       };
       const present = { ...decided, ticketId: formatTicketId(saleId, 5), userId: other, ticketNumber: 5, orderId: 'o-5' };
-      await redis.hset(redisKeys.ticket(saleId, present.ticketId), {
+      await suite.redis.hset(redisKeys.ticket(saleId, present.ticketId), {
         ticketId: present.ticketId,
         saleId,
         userId: other,
@@ -530,10 +533,10 @@ describe('Redis state (real Redis)', () => {
         orderId: 'kept',
         updatedAt: 1,
       });
-      expect(await state.restoreTickets(saleId, 2, [decided, present])).toBe(true);
-      expect(await state.getTicket(decided.ticketId)).toMatchObject({ status: 'SUCCEEDED', orderId: 'o-4', updatedAt: 44 });
-      expect((await state.getTicket(present.ticketId))?.orderId).toBe('kept');
-      await state.loadSale({
+      expect(await suite.state.restoreTickets(saleId, 2, [decided, present])).toBe(true);
+      expect(await suite.state.getTicket(decided.ticketId)).toMatchObject({ status: 'SUCCEEDED', orderId: 'o-4', updatedAt: 44 });
+      expect((await suite.state.getTicket(present.ticketId))?.orderId).toBe('kept');
+      await suite.state.loadSale({
         id: saleId,
         name: 'x',
         stock: 0,
@@ -551,7 +554,9 @@ describe('Redis state (real Redis)', () => {
       const saleId = await sale({ stock: 1, epoch: 2 });
       const buyer = user();
       const lost = formatTicketId(saleId, 3, 1);
-      await state.recordResults([{ ticketId: lost, saleId, userId: buyer, status: 'SUCCEEDED', orderId: 'o-3', at: 1, stockEpoch: 2 }]);
+      await suite.state.recordResults([
+        { ticketId: lost, saleId, userId: buyer, status: 'SUCCEEDED', orderId: 'o-3', at: 1, stockEpoch: 2 },
+      ]);
       expect(await admit(saleId, buyer)).toMatchObject({ kind: 'EXISTING', ticketId: lost, status: 'SUCCEEDED' });
     });
   });
@@ -559,8 +564,8 @@ describe('Redis state (real Redis)', () => {
   describe('returnExpiredTokens', () => {
     it("returns each expired order's token once", async () => {
       const saleId = await sale({ stock: 0 });
-      expect(await state.returnExpiredTokens(saleId, ['o1', 'o2'])).toBe(2);
-      expect(await state.returnExpiredTokens(saleId, ['o2', 'o3'])).toBe(1);
+      expect(await suite.state.returnExpiredTokens(saleId, ['o1', 'o2'])).toBe(2);
+      expect(await suite.state.returnExpiredTokens(saleId, ['o2', 'o3'])).toBe(1);
       expect(await tokens(saleId)).toBe(3);
     });
   });

@@ -1,30 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { createRedis, type RedisClient } from '@seckill/platform';
-import { testServices } from '@seckill/platform/testing';
 import { redisKeys } from './keys';
-import { createRedisState, type RedisState } from './redis-state';
+import { redisStateSuite } from './redis-suite';
 
 describe('sale administration in Redis (real Redis)', () => {
-  let redis: RedisClient;
-  let state: RedisState;
-  const saleIds: string[] = [];
-
-  beforeAll(() => {
-    redis = createRedis(testServices.redisUrl);
-    state = createRedisState({ redis });
-  });
-  afterAll(async () => {
-    const keys = await Promise.all(saleIds.map((saleId) => redis.keys(`${redisKeys.saleTag(saleId)}*`)));
-    await Promise.all(keys.flat().map((key) => redis.del(key)));
-    await Promise.all(saleIds.map((saleId) => redis.srem(redisKeys.activeSales(), saleId)));
-    await redis.quit();
-  });
+  // KEYS per sale: this suite's sales are few.
+  const suite = redisStateSuite((redis, saleId) => redis.keys(`${redisKeys.saleTag(saleId)}*`));
 
   async function sale(startsInMs: number, durationMs = 60_000) {
     const id = randomUUID();
-    saleIds.push(id);
+    suite.saleIds.push(id);
     const startsAtMs = Date.now() + startsInMs;
-    await state.loadSale({
+    await suite.state.loadSale({
       id,
       name: 'phones',
       stock: 5,
@@ -39,20 +25,20 @@ describe('sale administration in Redis (real Redis)', () => {
   }
   const newUser = () => `u-${randomUUID().slice(0, 8)}`;
   const admit = (saleId: string, { nowMs = Date.now(), userId = newUser() } = {}) =>
-    state.admitTicket({ saleId, userId, nowMs, deadlineMs: Date.now() + 5_000, relayAfterMs: 1_000 });
+    suite.state.admitTicket({ saleId, userId, nowMs, deadlineMs: Date.now() + 5_000, relayAfterMs: 1_000 });
 
   describe('updateUpcomingSale', () => {
     it('changes stock, capacity, name and window of a sale that has not started', async () => {
       const saleId = await sale(600_000);
       const startsAtMs = Date.now() + 300_000;
       expect(
-        await state.updateUpcomingSale(
+        await suite.state.updateUpcomingSale(
           saleId,
           { stock: 9, queueCapacity: 3, name: 'tablets', startsAtMs, endsAtMs: startsAtMs + 1_000 },
           5_000,
         ),
       ).toBe('OK');
-      expect(await state.readSale(saleId)).toMatchObject({
+      expect(await suite.state.readSale(saleId)).toMatchObject({
         name: 'tablets',
         stockTokens: 9,
         initialStock: 9,
@@ -64,26 +50,26 @@ describe('sale administration in Redis (real Redis)', () => {
 
     it('leaves the fields it is not given alone', async () => {
       const saleId = await sale(600_000);
-      const before = await state.readSale(saleId);
-      expect(await state.updateUpcomingSale(saleId, { name: 'renamed' }, 5_000)).toBe('OK');
-      expect(await state.readSale(saleId)).toEqual({ ...before, name: 'renamed' });
+      const before = await suite.state.readSale(saleId);
+      expect(await suite.state.updateUpcomingSale(saleId, { name: 'renamed' }, 5_000)).toBe('OK');
+      expect(await suite.state.readSale(saleId)).toEqual({ ...before, name: 'renamed' });
     });
 
     it('refuses once the sale started, or within the lead time of its start', async () => {
-      expect(await state.updateUpcomingSale(await sale(-1_000), { stock: 1 }, 5_000)).toBe('STARTED');
-      expect(await state.updateUpcomingSale(await sale(3_000), { stock: 1 }, 5_000)).toBe('STARTED');
+      expect(await suite.state.updateUpcomingSale(await sale(-1_000), { stock: 1 }, 5_000)).toBe('STARTED');
+      expect(await suite.state.updateUpcomingSale(await sale(3_000), { stock: 1 }, 5_000)).toBe('STARTED');
     });
 
     it('refuses once anyone holds a ticket', async () => {
       const saleId = await sale(600_000);
       // Admitted on a clock that says the sale is open (another gateway's clock, a restored ticket).
       expect((await admit(saleId, { nowMs: Date.now() + 600_001 })).kind).toBe('ADMITTED');
-      expect(await state.updateUpcomingSale(saleId, { stock: 1 }, 5_000)).toBe('HAS_TICKETS');
-      expect((await state.readSale(saleId))?.stockTokens).toBe(4);
+      expect(await suite.state.updateUpcomingSale(saleId, { stock: 1 }, 5_000)).toBe('HAS_TICKETS');
+      expect((await suite.state.readSale(saleId))?.stockTokens).toBe(4);
     });
 
     it('says when the sale is not in Redis', async () => {
-      expect(await state.updateUpcomingSale(randomUUID(), { stock: 1 }, 5_000)).toBe('NOT_LOADED');
+      expect(await suite.state.updateUpcomingSale(randomUUID(), { stock: 1 }, 5_000)).toBe('NOT_LOADED');
     });
   });
 
@@ -93,25 +79,25 @@ describe('sale administration in Redis (real Redis)', () => {
       const holder = newUser();
       const held = await admit(saleId, { userId: holder });
       expect(held.kind).toBe('ADMITTED');
-      const ended = await state.endSale(saleId);
+      const ended = await suite.state.endSale(saleId);
       expect(ended).toMatchObject({ kind: 'ENDED', queued: 1 });
       expect(ended.kind === 'ENDED' && Math.abs(ended.endsAtMs - Date.now())).toBeLessThan(1_000);
       expect((await admit(saleId)).kind).toBe('SALE_NOT_ACTIVE');
       const again = await admit(saleId, { userId: holder });
       expect(again).toMatchObject({ kind: 'EXISTING', ticketId: held.kind === 'ADMITTED' ? held.ticketId : '' });
-      expect((await state.readSale(saleId))?.queueDepth).toBe(1);
+      expect((await suite.state.readSale(saleId))?.queueDepth).toBe(1);
     });
 
     it('ends a sale that has not started before it starts, and keeps the end of one already over', async () => {
       const upcoming = await sale(600_000);
-      await state.endSale(upcoming);
-      const info = await state.readSale(upcoming);
+      await suite.state.endSale(upcoming);
+      const info = await suite.state.readSale(upcoming);
       expect(info!.startsAtMs).toBe(info!.endsAtMs);
       expect(info!.endsAtMs).toBeLessThanOrEqual(Date.now());
 
       const over = await sale(-120_000, 60_000);
-      const before = await state.readSale(over);
-      expect(await state.endSale(over)).toMatchObject({ kind: 'ENDED', endsAtMs: before!.endsAtMs });
+      const before = await suite.state.readSale(over);
+      expect(await suite.state.endSale(over)).toMatchObject({ kind: 'ENDED', endsAtMs: before!.endsAtMs });
     });
   });
 });
