@@ -50,6 +50,8 @@ export interface NodeProcessOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** An IPC channel (`child.send`, `child.on('message')`). */
   ipc?: boolean;
+  /** How IPC messages are serialized: `advanced` (structured clone) carries Maps, Sets and large arrays cheaply. */
+  serialization?: 'json' | 'advanced';
   /** SIGKILL the process if ours exits first (a bench interrupted halfway leaves nothing behind). */
   killWithParent?: boolean;
 }
@@ -70,6 +72,7 @@ export function startNodeProcess(options: NodeProcessOptions): NodeProcess {
     ...(options.cwd ? { cwd: options.cwd } : {}),
     env: { ...process.env, ...options.env },
     stdio: ['ignore', output, output, ...(options.ipc ? (['ipc'] as const) : [])],
+    ...(options.serialization ? { serialization: options.serialization } : {}),
   });
   const lines: string[] = [];
   const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {

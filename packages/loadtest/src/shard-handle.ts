@@ -1,15 +1,17 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { startNodeProcess } from '@seckill/devstack';
 import { createCrowdShard, type CrowdShard, type ShardInit } from './crowd-shard';
 import type { ShardReply, ShardRequest } from './shard-process';
 
 /** A shard in this process (small runs) or in a child process of its own (one per ~8k sockets). */
 export async function startShard(init: ShardInit, inProcess: boolean): Promise<CrowdShard> {
   if (inProcess) return createCrowdShard(init);
-  const running = path.extname(__filename) === '.ts';
-  const child: ChildProcess = fork(path.join(__dirname, running ? 'shard-process.ts' : 'shard-process.js'), [], {
-    execArgv: running ? ['--conditions=@seckill/source', '--import', 'tsx'] : [],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  // Sources run through tsx, the built package on plain node: the shard script of the same kind as this file.
+  const { child } = startNodeProcess({
+    name: `shard ${init.shard}`,
+    script: path.join(__dirname, `shard-process${path.extname(__filename)}`),
+    output: 'inherit',
+    ipc: true,
     serialization: 'advanced',
   });
   let nextId = 0;
